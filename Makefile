@@ -1,0 +1,67 @@
+# 规划指标监测 / Plan Indicator Tracker — the commands. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/plan_tracker
+
+.DEFAULT_GOAL := help
+.PHONY: help run setup data test lint test-sqlite test-postgres ensure-postgres ensure-chromium messages clean
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+setup: $(VENV)/.runtime ## create .venv and install the runtime requirements
+
+data: setup ## migrate, load the five plans, the demo actuals and the demo users (idempotent)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_plans
+	$(BIN)/python manage.py load_demo_actuals
+	$(BIN)/python manage.py create_demo_users
+
+run: data ## set up everything and serve the app on http://127.0.0.1:8000
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: $(VENV)/.dev ## ruff (lint + format check) and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	$(BIN)/python -m plans.fixture_schema
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+ensure-chromium: ## install Debian's chromium for the browser tests if it is missing
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+ensure-postgres: ## start the local PostgreSQL if it is down (CI=true: failing to reach it is an error)
+	@bash scripts/ensure_postgres.sh
+
+test-sqlite: $(VENV)/.dev ensure-chromium
+	DATABASE_URL=sqlite:///$(CURDIR)/.test.sqlite3 $(BIN)/pytest
+
+test-postgres: $(VENV)/.dev ensure-chromium ensure-postgres
+	@if [ -f .postgres-unavailable ]; then echo "PostgreSQL unavailable: PostgreSQL run SKIPPED (CI=true would fail)"; \
+	else DATABASE_URL=$(PG_URL) $(BIN)/pytest; fi
+
+test: lint test-sqlite test-postgres ## lint, then the whole suite on SQLite and on PostgreSQL
+
+messages: $(VENV)/.dev ## extract and compile the translations (needs GNU gettext)
+	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean: ## remove the virtualenv, the local database and caches
+	rm -rf $(VENV) db.sqlite3 .test.sqlite3 .pytest_cache .mypy_cache .ruff_cache staticfiles .postgres-unavailable

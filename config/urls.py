@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from cities.api import RegionViewSet
+from indicators.api import IndicatorViewSet, ObservationViewSet
+from plans import views as plan_views
+from plans.api import PlanViewSet, TargetViewSet
+
+router = DefaultRouter()
+router.register("regions", RegionViewSet, basename="region")
+router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("plans", PlanViewSet, basename="plan")
+router.register("targets", TargetViewSet, basename="target")
+router.register("observations", ObservationViewSet, basename="observation")
+
+urlpatterns = [
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/", include(router.urls)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", plan_views.healthz, name="healthz"),
+    path("", plan_views.home, name="home"),
+    path("plans/<int:plan_id>/", plan_views.plan_detail, name="plan-detail"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+]

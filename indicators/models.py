@@ -1,0 +1,199 @@
+"""The indicator catalogue and the yearly actuals (observations) with the history of every change."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from cities.models import Region
+
+# Trailing unit in brackets, e.g. "技术合同成交额（亿元）" or "比重(%)".
+_TRAILING_UNIT = re.compile(r"[(（][^()（）]*[)）]\s*$")
+
+
+def normalize_name(name: str) -> str:
+    """The form names are compared in: NFKC (full-width → half-width), no spaces, no trailing unit, lower case."""
+    text = unicodedata.normalize("NFKC", name)
+    text = _TRAILING_UNIT.sub("", text.strip())
+    return re.sub(r"\s+", "", text).lower()
+
+
+class Indicator(models.Model):
+    class Direction(models.TextChoices):
+        HIGHER = "higher", _("Higher is better")
+        LOWER = "lower", _("Lower is better")
+
+    class Measure(models.TextChoices):
+        STOCK = "stock", _("Stock (level at a date)")
+        FLOW = "flow", _("Flow (amount over a year)")
+        RATIO = "ratio", _("Ratio or percentage")
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=20)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER)
+    measure = models.CharField(_("measure"), max_length=10, choices=Measure.choices)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(direction__in=["higher", "lower"]), name="indicator_direction_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(measure__in=["stock", "flow", "ratio"]), name="indicator_measure_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name_zh} ({self.code})"
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+
+class IndicatorAlias(models.Model):
+    """Another name a plan or a spreadsheet uses for an indicator (研发投入强度 = R&D经费投入强度 = …)."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="aliases"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    # Unique across indicators: one name can only ever mean one indicator.
+    normalized = models.CharField(_("normalized name"), max_length=200, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("indicator alias")
+        verbose_name_plural = _("indicator aliases")
+        ordering = ["indicator__code", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.normalized = normalize_name(self.name)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class Observation(models.Model):
+    """One actual value: region × indicator × year. Changes go through indicators.services, which keeps history."""
+
+    class Origin(models.TextChoices):
+        DEMO = "demo", _("Demo data")
+        IMPORT = "import", _("Spreadsheet import")
+        MANUAL = "manual", _("Entered by hand")
+
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="observations")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="observations"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=6)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.MANUAL)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("actual value")
+        verbose_name_plural = _("actual values")
+        ordering = ["region__adcode", "indicator__code", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "indicator", "year"], name="observation_unique_region_indicator_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(year__gte=1949, year__lte=2100), name="observation_year_plausible"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(origin__in=["demo", "import", "manual"]), name="observation_origin_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["indicator", "year"], name="observation_indicator_year")]
+
+    def __str__(self) -> str:
+        return f"{self.region.name_zh} {self.indicator.code} {self.year} = {self.value}"
+
+    @property
+    def is_demo(self) -> bool:
+        return self.origin == self.Origin.DEMO
+
+
+class ObservationChange(models.Model):
+    """History: one row per change to an observation, never edited. Region/indicator/year are copied so the
+    history survives the deletion of the observation itself."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Changed")
+        DELETE = "delete", _("Deleted")
+
+    observation = models.ForeignKey(
+        Observation,
+        verbose_name=_("actual value"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="changes",
+    )
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    old_value = models.DecimalField(_("old value"), max_digits=20, decimal_places=6, null=True, blank=True)
+    new_value = models.DecimalField(_("new value"), max_digits=20, decimal_places=6, null=True, blank=True)
+    old_source = models.CharField(_("old source"), max_length=200, blank=True)
+    new_source = models.CharField(_("new source"), max_length=200, blank=True)
+    origin = models.CharField(_("origin"), max_length=10, choices=Observation.Origin.choices)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("change of an actual value")
+        verbose_name_plural = _("history of actual values")
+        ordering = ["-changed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=["create", "update", "delete"]), name="observation_change_action_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(action="create", old_value__isnull=True, new_value__isnull=False)
+                    | models.Q(action="update", old_value__isnull=False, new_value__isnull=False)
+                    | models.Q(action="delete", old_value__isnull=False, new_value__isnull=True)
+                ),
+                name="observation_change_values_match_action",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.indicator_id} {self.year}: {self.old_value} → {self.new_value}"

@@ -1,0 +1,135 @@
+"""Plans (a region's five-year plan document) and their targets, each traceable to its sentence."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cities.models import Region
+from indicators.models import Indicator
+from plans import fixture_schema as fx
+
+# Spelled out for the database constraints (class bodies cannot see the TextChoices nested beside Meta).
+_KINDS = fx.KINDS
+_COMPARATORS = fx.COMPARATORS
+_SECTIONS = fx.SECTIONS
+
+
+class Plan(models.Model):
+    slug = models.SlugField(_("key"), max_length=64, unique=True)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="plans")
+    title = models.CharField(_("title"), max_length=300)
+    document_number = models.CharField(_("document number"), max_length=100, blank=True)
+    issue_date = models.DateField(_("issue date"), null=True, blank=True)
+    period_start = models.PositiveSmallIntegerField(_("first year of the period"))
+    period_end = models.PositiveSmallIntegerField(_("last year of the period"))
+    source_text = models.TextField(_("document text"))
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        ordering = ["region__adcode", "period_start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gt=models.F("period_start")), name="plan_period_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Target(models.Model):
+    class Kind(models.TextChoices):
+        LEVEL = "level", _("Level to reach")
+        ANNUAL_GROWTH_RATE = "annual_growth_rate", _("Average annual growth rate")
+        CUMULATIVE_NEW = "cumulative_new", _("Amount added over the period")
+        PER_YEAR = "per_year", _("Amount in every year")
+        MULTIPLE_OF_BASELINE = "multiple_of_baseline", _("Multiple of the baseline")
+        RELATIVE_TO_AVERAGE = "relative_to_average", _("Relative to the provincial average")
+        QUALITATIVE = "qualitative", _("Qualitative")
+
+    class Comparator(models.TextChoices):
+        GTE = ">=", _("at least")
+        GT = ">", _("more than")
+        EQ = "=", _("equal to")
+        ABOUT = "about", _("about")
+        RANGE = "range", _("between")
+        LTE = "<=", _("at most")
+
+    class Section(models.TextChoices):
+        TABLE = "table", _("Indicator table")
+        GOALS = "goals", _("Goals section")
+        BODY = "body", _("Plan body")
+
+    class Attribute(models.TextChoices):
+        ANTICIPATORY = "预期性", _("Anticipatory (预期性)")
+        BINDING = "约束性", _("Binding (约束性)")
+
+    plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="targets")
+    key = models.SlugField(_("key"), max_length=100, help_text=_("Stable key within the plan, from the fixture file."))
+    position = models.PositiveIntegerField(_("position"), default=0)
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="targets"
+    )
+    label = models.CharField(_("name as printed"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    comparator = models.CharField(_("comparator"), max_length=10, choices=Comparator.choices)
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
+    baseline_value = models.DecimalField(_("baseline value"), max_digits=20, decimal_places=6, null=True, blank=True)
+    baseline_note = models.CharField(_("baseline note"), max_length=500, blank=True)
+    baseline_quote = models.TextField(_("baseline quote"), blank=True)
+    target_year = models.PositiveSmallIntegerField(_("target year"))
+    target_value = models.DecimalField(_("target value"), max_digits=20, decimal_places=6, null=True, blank=True)
+    target_value_max = models.DecimalField(
+        _("upper value (ranges)"), max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    unit = models.CharField(_("unit as printed"), max_length=20, blank=True)
+    section = models.CharField(_("section"), max_length=10, choices=Section.choices)
+    attribute = models.CharField(_("attribute"), max_length=10, choices=Attribute.choices, blank=True)
+    quote = models.TextField(_("quote"))
+    quote_line = models.PositiveIntegerField(_("line in the document"))
+    note = models.TextField(_("note"), blank=True)
+    conflicts_with = models.ManyToManyField("self", verbose_name=_("conflicts with"), blank=True, symmetrical=True)
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "key"], name="target_key_unique_per_plan"),
+            models.CheckConstraint(
+                condition=Q(baseline_year__isnull=True) | Q(target_year__gt=models.F("baseline_year")),
+                name="target_year_after_baseline_year",
+            ),
+            models.CheckConstraint(
+                condition=~Q(comparator="range")
+                | Q(
+                    target_value__isnull=False,
+                    target_value_max__isnull=False,
+                    target_value_max__gte=models.F("target_value"),
+                ),
+                name="target_range_upper_gte_lower",
+            ),
+            models.CheckConstraint(
+                condition=Q(comparator="range") | Q(target_value_max__isnull=True),
+                name="target_value_max_only_for_ranges",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["relative_to_average", "qualitative"]) | Q(target_value__isnull=False),
+                name="target_value_required_unless_relative_or_qualitative",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=list(_KINDS)), name="target_kind_valid"),
+            models.CheckConstraint(condition=Q(comparator__in=list(_COMPARATORS)), name="target_comparator_valid"),
+            models.CheckConstraint(condition=Q(section__in=list(_SECTIONS)), name="target_section_valid"),
+            models.CheckConstraint(condition=~Q(quote=""), name="target_quote_not_empty"),
+        ]
+        indexes = [models.Index(fields=["indicator", "plan"], name="target_indicator_plan")]
+
+    def __str__(self) -> str:
+        return f"{self.plan.region.name_zh} · {self.label}"
+
+    @property
+    def region(self) -> Region:
+        return self.plan.region
