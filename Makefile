@@ -44,8 +44,8 @@ lint: $(VENV)/.dev ## ruff (lint + format check) and mypy
 	$(BIN)/python -m plans.fixture_schema
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-ensure-chromium: ## install Debian's chromium for the browser tests if it is missing
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+ensure-chromium: ## install Debian's chromium (and a CJK font for screenshots) if missing
+	@command -v chromium >/dev/null && fc-list | grep -qi wqy || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei; }
 
 ensure-postgres: ## start the local PostgreSQL if it is down (CI=true: failing to reach it is an error)
 	@bash scripts/ensure_postgres.sh

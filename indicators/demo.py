@@ -82,7 +82,9 @@ def _baseline_level(specs: list[TargetSpec]) -> tuple[int, Decimal] | None:
     """A stated baseline level for the series (growth-rate targets state a baseline *rate*, not a level)."""
     for spec in sorted(specs, key=lambda s: _KIND_RANK[s.kind]):
         is_level = spec.kind not in ("annual_growth_rate", "per_year", "cumulative_new")
-        if spec.baseline_value is not None and is_level and spec.unit == spec.indicator_unit:
+        # A multiple's value is in 倍, but its baseline is a level in the indicator's unit.
+        same_unit = spec.unit == spec.indicator_unit or spec.kind == "multiple_of_baseline"
+        if spec.baseline_value is not None and is_level and same_unit:
             return spec.baseline_year or FIRST_YEAR, spec.baseline_value
     return None
 

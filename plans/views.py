@@ -24,8 +24,9 @@ def home(request: HttpRequest) -> HttpResponse:
     plans = (
         Plan.objects.select_related("region")
         .annotate(
-            target_total=Count("targets"),
-            table_total=Count("targets", filter=Q(targets__section=Target.Section.TABLE)),
+            # distinct: the conflicts join below multiplies target rows.
+            target_total=Count("targets", distinct=True),
+            table_total=Count("targets", filter=Q(targets__section=Target.Section.TABLE), distinct=True),
             conflict_total=Count("targets", filter=Q(targets__conflicts_with__isnull=False), distinct=True),
         )
         .order_by("region__adcode")

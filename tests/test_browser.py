@@ -1,0 +1,102 @@
+"""Real-browser checks: Debian's Chromium driven by Playwright against the live server.
+
+Asserts what a user sees: the Chinese login page, logging in, the plan list, a plan page, the language switch,
+the admin; and that the pages load nothing from another host and log no console error (the Content-Security-
+Policy would report any inline script). Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import ConsoleMessage, Page, Request, sync_playwright
+from pytest_django.live_server_helper import LiveServer
+
+from cities.models import Membership, Region
+from plans.models import Plan
+from plans.services import fixtures_load
+
+pytestmark = [pytest.mark.browser]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@dataclass
+class Browser:
+    page: Page
+    problems: list[str] = field(default_factory=list)
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.problems.append(f"console: {message.text} ({message.location.get('url')})")
+
+    def on_request(self, request: Request) -> None:
+        if urlparse(request.url).hostname not in ("127.0.0.1", "localhost"):
+            self.problems.append(f"request left the machine: {request.url}")
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: `make ensure-chromium` installs it")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = chromium.new_context(locale="en-US")  # an English browser still gets Chinese first
+        b = Browser(context.new_page())
+        b.page.on("console", b.on_console)
+        b.page.on("pageerror", lambda exc: b.problems.append(f"pageerror: {exc}"))
+        b.page.on("request", b.on_request)
+        yield b
+        context.close()
+        chromium.close()
+
+
+def test_it_logs_in_and_browses_the_plans(browser: Browser, live_server: LiveServer, transactional_db: None) -> None:
+    fixtures_load()  # transactional tests start from an empty database
+    user = User.objects.create_user("dora", password="a long demo password", is_staff=True, is_superuser=True)
+    Membership.objects.create(user=user, region=Region.objects.get(adcode="410000"))
+    base, page = live_server.url, browser.page
+
+    page.goto(f"{base}/")
+    assert "/accounts/login/" in page.url
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    page.screenshot(path=str(ARTIFACTS / "login.png"))
+
+    page.fill("#id_username", "dora")
+    page.fill("#id_password", "a long demo password")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    assert page.locator("table.data tbody tr").count() == Plan.objects.count() == 5
+    page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
+
+    page.click("text=郑州市“十四五”科技创新发展规划")
+    page.wait_for_load_state()
+    assert page.locator("table.data tbody tr").count() == Plan.objects.get(slug="zhengzhou").targets.count()
+
+    page.click("button[name=language][value=en]")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("th", has_text="Indicator").count() >= 1
+
+    page.goto(f"{base}/admin/plans/target/?section__exact=table")
+    assert page.locator("#result_list tbody tr").count() == 32
+    page.screenshot(path=str(ARTIFACTS / "admin-targets.png"))
+
+    assert browser.problems == []
