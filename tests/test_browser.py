@@ -68,11 +68,20 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-def test_it_logs_in_and_browses_the_plans(browser: Browser, live_server: LiveServer, transactional_db: None) -> None:
+@pytest.fixture
+def server(transactional_db: None) -> Iterator[LiveServer]:
+    """A live server for this test only: stopping it closes its thread's database connection, so the
+    PostgreSQL test database can be dropped at the end of the session."""
+    live = LiveServer("localhost")
+    yield live
+    live.stop()
+
+
+def test_it_logs_in_and_browses_the_plans(browser: Browser, server: LiveServer) -> None:
     fixtures_load()  # transactional tests start from an empty database
     user = User.objects.create_user("dora", password="a long demo password", is_staff=True, is_superuser=True)
     Membership.objects.create(user=user, region=Region.objects.get(adcode="410000"))
-    base, page = live_server.url, browser.page
+    base, page = server.url, browser.page
 
     page.goto(f"{base}/")
     assert "/accounts/login/" in page.url
