@@ -1,7 +1,5 @@
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
@@ -23,7 +21,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", plan_views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on every page, the admin's included.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("favicon.ico", plan_views.favicon),
     path("", plan_views.home, name="home"),
     path("plans/<int:plan_id>/", plan_views.plan_detail, name="plan-detail"),
     path("accounts/", include("django.contrib.auth.urls")),

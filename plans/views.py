@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 from indicators.models import Observation
@@ -16,6 +17,12 @@ from plans.models import Plan, Target
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness probe for the process manager; says nothing about the data."""
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    # Resolved per request: the hashed static name exists only after collectstatic in production.
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 @require_GET
