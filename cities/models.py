@@ -8,7 +8,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-adcode_validator = RegexValidator(r"^[0-9]{6}$", _("An adcode is six digits."))
+# \Z, not $: "$" also matches before a trailing newline (Python and SQLite), which would let "410100\n" in.
+adcode_validator = RegexValidator(r"^[0-9]{6}\Z", _("An adcode is six digits."))
 
 
 class Region(models.Model):
@@ -35,7 +36,7 @@ class Region(models.Model):
         verbose_name_plural = _("regions")
         ordering = ["adcode"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(adcode__regex=r"^[0-9]{6}$"), name="region_adcode_six_digits"),
+            models.CheckConstraint(condition=models.Q(adcode__regex=r"^[0-9]{6}\Z"), name="region_adcode_six_digits"),
             models.CheckConstraint(
                 condition=models.Q(level__in=["province", "city", "county"]), name="region_level_valid"
             ),

@@ -196,6 +196,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Importing rewrites rows: only users who may change a model may import into it (the library's default
+# lets every staff user import everything).
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 

@@ -52,6 +52,8 @@ def observation_set(
 
 @transaction.atomic
 def observation_delete(*, observation: Observation, user: User | None = None, reason: str = "") -> None:
+    # Re-read under lock: the history must hold the value actually deleted, not a caller's stale copy.
+    observation = Observation.objects.select_for_update().get(pk=observation.pk)
     _record(
         observation,
         ObservationChange.Action.DELETE,

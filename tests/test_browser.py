@@ -77,7 +77,8 @@ def server(transactional_db: None) -> Iterator[LiveServer]:
     live.stop()
 
 
-def test_it_logs_in_and_browses_the_plans(browser: Browser, server: LiveServer) -> None:
+def test_it_logs_in_and_browses_the_plans(server: LiveServer, browser: Browser) -> None:
+    # server before browser: the browser closes first, so no request is cut off when the server stops.
     fixtures_load()  # transactional tests start from an empty database
     user = User.objects.create_user("dora", password="a long demo password", is_staff=True, is_superuser=True)
     Membership.objects.create(user=user, region=Region.objects.get(adcode="410000"))

@@ -1,0 +1,389 @@
+"""Every named constraint is enforced by the database itself, not only by model validation.
+
+Rows are written with ``objects.create()`` (no ``full_clean()``), so only the database can refuse them. Each
+refusal is checked for the constraint's name where the backend reports it: PostgreSQL always names the
+constraint; SQLite names CHECK constraints ("CHECK constraint failed: <name>") but reports UNIQUE ones by
+their columns. Each constraint also has a valid row that passes, so no test can pass vacuously.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import IntegrityError, connection, transaction
+
+from cities.models import Region
+from indicators.models import Indicator, IndicatorAlias, Observation, ObservationChange, normalize_name
+from plans.models import Plan, Target
+
+# Every named constraint of the project's models, and the test(s) below that break it.
+TESTED_CONSTRAINTS = {
+    "region_adcode_six_digits",
+    "region_level_valid",
+    "region_non_province_has_parent",
+    "indicator_direction_valid",
+    "indicator_measure_valid",
+    "observation_unique_region_indicator_year",
+    "observation_year_plausible",
+    "observation_origin_valid",
+    "observation_change_action_valid",
+    "observation_change_values_match_action",
+    "plan_period_end_after_start",
+    "target_key_unique_per_plan",
+    "target_year_after_baseline_year",
+    "target_range_upper_gte_lower",
+    "target_value_max_only_for_ranges",
+    "target_value_required_unless_relative_or_qualitative",
+    "target_kind_valid",
+    "target_comparator_valid",
+    "target_section_valid",
+    "target_quote_not_empty",
+}
+
+
+def assert_refused(name: str, write: Callable[[], object], unique_columns: str = "") -> None:
+    """``write()`` must raise IntegrityError from the database, naming constraint ``name`` where it can."""
+    with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
+        write()
+    message = str(excinfo.value)
+    if connection.vendor == "sqlite":
+        # SQLite: "CHECK constraint failed: <name>" / "UNIQUE constraint failed: <table>.<col>, …"
+        expected = (
+            f"UNIQUE constraint failed: {unique_columns}" if unique_columns else f"CHECK constraint failed: {name}"
+        )
+        assert expected in message
+    else:
+        assert name in message
+
+
+def assert_accepted(write: Callable[[], Any]) -> None:
+    with transaction.atomic():
+        row = write()
+    row.refresh_from_db()
+
+
+def henan() -> Region:
+    return Region.objects.get(adcode="410000")
+
+
+def zhengzhou() -> Region:
+    return Region.objects.get(adcode="410100")
+
+
+def rd_intensity() -> Indicator:
+    return Indicator.objects.get(code="rd_intensity")
+
+
+def test_it_has_a_test_for_every_named_constraint(db: None) -> None:
+    declared = {
+        constraint.name
+        for config in (apps.get_app_config(label) for label in ("cities", "indicators", "plans"))
+        for model in config.get_models()
+        for constraint in model._meta.constraints
+    }
+    assert declared == TESTED_CONSTRAINTS
+
+
+# ---------------------------------------------------------------- regions
+
+
+@pytest.mark.parametrize(
+    "adcode",
+    ["41010", "4101a0", "41-100", "４１０１０２", "41010\n"],
+    ids=["5", "letter", "dash", "full-width", "trailing-newline"],
+)
+def test_it_refuses_an_adcode_that_is_not_six_digits(db: None, adcode: str) -> None:
+    assert_refused(
+        "region_adcode_six_digits",
+        lambda: Region.objects.create(
+            adcode=adcode, name_zh="某区", name_en="Somewhere", level="county", parent=zhengzhou()
+        ),
+    )
+
+
+@pytest.mark.parametrize("level", ["city", "county"])
+def test_it_refuses_a_non_province_region_without_parent(db: None, level: str) -> None:
+    assert_refused(
+        "region_non_province_has_parent",
+        lambda: Region.objects.create(adcode="410102", name_zh="中原区", name_en="Zhongyuan", level=level),
+    )
+
+
+def test_it_refuses_an_unknown_region_level(db: None) -> None:
+    assert_refused(
+        "region_level_valid",
+        lambda: Region.objects.create(
+            adcode="410102", name_zh="中原区", name_en="Zhongyuan", level="town", parent=zhengzhou()
+        ),
+    )
+
+
+def test_it_accepts_valid_regions(db: None) -> None:
+    assert_accepted(
+        lambda: Region.objects.create(
+            adcode="410102", name_zh="中原区", name_en="Zhongyuan", level="county", parent=zhengzhou()
+        )
+    )
+    assert_accepted(lambda: Region.objects.create(adcode="420000", name_zh="湖北省", name_en="Hubei", level="province"))
+
+
+# ---------------------------------------------------------------- indicators and aliases
+
+
+@pytest.mark.parametrize(
+    ("name", "values"),
+    [("indicator_direction_valid", {"direction": "sideways"}), ("indicator_measure_valid", {"measure": "mood"})],
+)
+def test_it_refuses_an_invalid_indicator(db: None, name: str, values: dict[str, str]) -> None:
+    fields = {"code": "x_test", "name_zh": "测试", "name_en": "Test", "unit": "%", "measure": "ratio", **values}
+    assert_refused(name, lambda: Indicator.objects.create(**fields))
+
+
+def test_it_accepts_a_valid_indicator(db: None) -> None:
+    assert_accepted(
+        lambda: Indicator.objects.create(
+            code="x_test", name_zh="测试", name_en="Test", unit="%", direction="lower", measure="stock"
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "研发投入强度（%）",  # full-width brackets, unit suffix
+        " 研发投入 强度 ",  # spaces
+        "研发投入强度 (%)",  # half-width brackets after a space
+    ],
+    ids=["full-width-unit", "spaces", "half-width-unit"],
+)
+def test_it_refuses_an_alias_that_normalizes_to_an_existing_one(db: None, name: str) -> None:
+    IndicatorAlias.objects.create(indicator=rd_intensity(), name="研发投入强度")
+    other = Indicator.objects.get(code="tech_contract_turnover")
+    assert normalize_name(name) == "研发投入强度"
+    assert_refused(
+        "normalized",
+        lambda: IndicatorAlias.objects.create(indicator=other, name=name),
+        unique_columns="indicators_indicatoralias.normalized",
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Ｒ＆Ｄ占ＧＤＰ比重",  # full-width Latin letters for the fixture alias R&D占GDP比重
+        "研发经费 投入强度（%）",  # a space and a unit suffix on 研发经费投入强度
+        "全社会研究与试验发展(R&D)经费支出占GDP比重",  # half-width brackets for （R&D）
+    ],
+    ids=["full-width", "space-and-unit", "half-width-brackets"],
+)
+def test_it_refuses_a_respelling_of_a_fixture_alias_for_another_indicator(db: None, name: str) -> None:
+    assert IndicatorAlias.objects.get(normalized=normalize_name(name)).indicator == rd_intensity()
+    other = Indicator.objects.get(code="tech_contract_turnover")
+    assert_refused(
+        "normalized",
+        lambda: IndicatorAlias.objects.create(indicator=other, name=name),
+        unique_columns="indicators_indicatoralias.normalized",
+    )
+
+
+def test_it_accepts_a_new_alias_and_stores_its_normalized_form(db: None) -> None:
+    alias = IndicatorAlias.objects.create(indicator=rd_intensity(), name="研发投入强度（%）")
+    alias.refresh_from_db()
+    assert alias.normalized == "研发投入强度"
+
+
+# ---------------------------------------------------------------- observations
+
+
+def observation(**values: Any) -> Observation:
+    fields: dict[str, Any] = {
+        "region": zhengzhou(),
+        "indicator": rd_intensity(),
+        "year": 2023,
+        "value": Decimal("2.5"),
+        **values,
+    }
+    return Observation.objects.create(**fields)
+
+
+def test_it_refuses_a_second_value_for_the_same_region_indicator_year(db: None) -> None:
+    observation()
+    assert_refused(
+        "observation_unique_region_indicator_year",
+        lambda: observation(value=Decimal("9")),
+        unique_columns="indicators_observation.region_id, indicators_observation.indicator_id, "
+        "indicators_observation.year",
+    )
+
+
+@pytest.mark.parametrize("year", [1948, 2101, 3000])
+def test_it_refuses_an_implausible_year(db: None, year: int) -> None:
+    assert_refused("observation_year_plausible", lambda: observation(year=year))
+
+
+def test_it_refuses_an_unknown_origin(db: None) -> None:
+    assert_refused("observation_origin_valid", lambda: observation(origin="guess"))
+
+
+@pytest.mark.parametrize("year", [1949, 2100])
+def test_it_accepts_boundary_years(db: None, year: int) -> None:
+    assert_accepted(lambda: observation(year=year))
+
+
+def test_it_accepts_the_same_year_for_another_region(db: None) -> None:
+    observation()
+    assert_accepted(lambda: observation(region=henan()))
+
+
+# ---------------------------------------------------------------- history rows
+
+
+def change(action: str, old: str | None, new: str | None) -> ObservationChange:
+    return ObservationChange.objects.create(
+        region=zhengzhou(),
+        indicator=rd_intensity(),
+        year=2023,
+        action=action,
+        old_value=None if old is None else Decimal(old),
+        new_value=None if new is None else Decimal(new),
+        origin="manual",
+    )
+
+
+@pytest.mark.parametrize(
+    ("action", "old", "new"),
+    [
+        ("create", "1", "2"),  # a creation has no old value
+        ("create", None, None),  # … and must have a new one
+        ("update", None, "2"),
+        ("update", "1", None),
+        ("delete", "1", "2"),  # a deletion has no new value
+        ("delete", None, None),
+    ],
+)
+def test_it_refuses_history_values_that_do_not_match_the_action(
+    db: None, action: str, old: str | None, new: str | None
+) -> None:
+    assert_refused("observation_change_values_match_action", lambda: change(action, old, new))
+
+
+def test_it_refuses_an_unknown_history_action(db: None) -> None:
+    # An unknown action also fails values_match_action; either name is an honest refusal.
+    with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
+        change("restore", None, "2")
+    message = str(excinfo.value)
+    assert "observation_change_action_valid" in message or "observation_change_values_match_action" in message
+
+
+@pytest.mark.parametrize(("action", "old", "new"), [("create", None, "2"), ("update", "1", "2"), ("delete", "1", None)])
+def test_it_accepts_history_values_that_match_the_action(
+    db: None, action: str, old: str | None, new: str | None
+) -> None:
+    assert_accepted(lambda: change(action, old, new))
+
+
+# ---------------------------------------------------------------- plans
+
+
+def plan(**values: Any) -> Plan:
+    fields: dict[str, Any] = {
+        "slug": "test-plan",
+        "region": zhengzhou(),
+        "title": "测试规划",
+        "period_start": 2026,
+        "period_end": 2030,
+        "source_text": "正文",
+        **values,
+    }
+    return Plan.objects.create(**fields)
+
+
+@pytest.mark.parametrize("period_end", [2026, 2025])
+def test_it_refuses_a_plan_period_that_does_not_end_after_it_starts(db: None, period_end: int) -> None:
+    assert_refused("plan_period_end_after_start", lambda: plan(period_end=period_end))
+
+
+def test_it_accepts_a_valid_plan(db: None) -> None:
+    assert_accepted(plan)
+
+
+# ---------------------------------------------------------------- targets
+
+
+def target(**values: Any) -> Target:
+    fields: dict[str, Any] = {
+        "plan": Plan.objects.get(slug="zhengzhou"),
+        "key": "test-target",
+        "indicator": rd_intensity(),
+        "label": "研发投入强度(%)",
+        "kind": "level",
+        "comparator": ">=",
+        "baseline_year": 2020,
+        "baseline_value": Decimal("2.0"),
+        "target_year": 2025,
+        "target_value": Decimal("3.0"),
+        "section": "table",
+        "quote": "研发投入强度达到3%",
+        "quote_line": 1,
+        **values,
+    }
+    return Target.objects.create(**fields)
+
+
+def test_it_refuses_a_duplicate_target_key_within_a_plan(db: None) -> None:
+    existing = Target.objects.filter(plan__slug="zhengzhou").first()
+    assert existing is not None
+    assert_refused(
+        "target_key_unique_per_plan",
+        lambda: target(key=existing.key),
+        unique_columns="plans_target.plan_id, plans_target.key",
+    )
+
+
+def test_it_accepts_the_same_target_key_in_another_plan(db: None) -> None:
+    key = Target.objects.filter(plan__slug="zhengzhou").values_list("key", flat=True).first()
+    assert key is not None
+    assert not Target.objects.filter(plan__slug="kaifeng", key=key).exists()
+    assert_accepted(lambda: target(plan=Plan.objects.get(slug="kaifeng"), key=key))
+
+
+@pytest.mark.parametrize(
+    ("name", "values"),
+    [
+        ("target_year_after_baseline_year", {"baseline_year": 2025}),
+        ("target_year_after_baseline_year", {"baseline_year": 2026}),
+        ("target_range_upper_gte_lower", {"comparator": "range", "target_value_max": Decimal("2.9")}),
+        ("target_range_upper_gte_lower", {"comparator": "range", "target_value_max": None}),
+        ("target_range_upper_gte_lower", {"comparator": "range", "kind": "qualitative", "target_value": None,
+                                          "target_value_max": Decimal("4")}),
+        ("target_value_max_only_for_ranges", {"target_value_max": Decimal("4")}),
+        ("target_value_required_unless_relative_or_qualitative", {"target_value": None}),
+        ("target_value_required_unless_relative_or_qualitative", {"kind": "annual_growth_rate", "target_value": None}),
+        ("target_kind_valid", {"kind": "wish"}),
+        ("target_comparator_valid", {"comparator": "~"}),
+        ("target_section_valid", {"section": "preface"}),
+        ("target_quote_not_empty", {"quote": ""}),
+    ],
+)  # fmt: skip
+def test_it_refuses_an_invalid_target(db: None, name: str, values: dict[str, Any]) -> None:
+    assert_refused(name, lambda: target(**values))
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {},
+        {"baseline_year": None, "baseline_value": None},
+        {"baseline_year": 2024},
+        {"comparator": "range", "target_value_max": Decimal("3.0")},  # upper == lower
+        {"comparator": "range", "target_value_max": Decimal("3.5")},
+        {"kind": "qualitative", "comparator": "=", "target_value": None},
+        {"kind": "relative_to_average", "comparator": ">", "target_value": None},
+    ],
+)
+def test_it_accepts_a_valid_target(db: None, values: dict[str, Any]) -> None:
+    assert_accepted(lambda: target(**values))
