@@ -49,6 +49,13 @@ def test_it_shows_a_plan_with_its_quotes(charlie_client: Client) -> None:
     assert charlie_client.get("/plans/999999/").status_code == 404
 
 
+def test_it_prints_numbers_as_the_plan_does(charlie_client: Client) -> None:
+    plan = Plan.objects.get(slug="xinxiang")
+    page = charlie_client.get(f"/plans/{plan.pk}/").content.decode()
+    assert "402 (2020)" in page and "800" in page and "52.4 (2020)" in page
+    assert "E+" not in page and "800.000000" not in page
+
+
 def test_it_sends_a_strict_content_security_policy(client: Client) -> None:
     policy = client.get("/accounts/login/")["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
