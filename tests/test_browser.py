@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from playwright.sync_api import ConsoleMessage, Page, Request, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
@@ -75,6 +76,14 @@ def server(transactional_db: None) -> Iterator[LiveServer]:
     live = LiveServer("localhost")
     yield live
     live.stop()
+    if connection.vendor == "postgresql":
+        # A request thread of the live server can outlive stop() holding its connection; end those sessions
+        # so the test database can be dropped.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 def test_it_logs_in_and_browses_the_plans(server: LiveServer, browser: Browser) -> None:
