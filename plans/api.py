@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from rest_framework import serializers, viewsets
 
 from plans.models import Plan, Target
@@ -17,7 +17,7 @@ def _number() -> serializers.DecimalField:
 
 class PlanSerializer(serializers.ModelSerializer[Plan]):
     region = serializers.CharField(source="region.adcode", read_only=True)
-    target_count = serializers.IntegerField(source="targets.count", read_only=True)
+    target_count = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Plan
@@ -48,7 +48,12 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet[Plan]):
         return PlanDetailSerializer if self.action == "retrieve" else PlanSerializer
 
     def get_queryset(self) -> QuerySet[Plan]:
-        return Plan.objects.select_related("region").prefetch_related("targets").order_by("region__adcode", "id")
+        # Counted in SQL: no need to fetch every target (and its quote) to count them.
+        return (
+            Plan.objects.select_related("region")
+            .annotate(target_count=Count("targets"))
+            .order_by("region__adcode", "id")
+        )
 
 
 class TargetSerializer(serializers.ModelSerializer[Target]):

@@ -199,9 +199,10 @@ def test_it_exports_observations_keyed_on_adcode_and_code(one_of_each: None) -> 
     assert Decimal(row["value"]) == Decimal("2.5")
 
 
-def test_it_escapes_formulae_in_exported_cells(alice: User) -> None:
-    assert settings.IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT is True
-    observation_set(
+@pytest.fixture
+def formula_observation(alice: User) -> Observation:
+    """A value whose source is a spreadsheet formula: exports must defuse it."""
+    obs, _action = observation_set(
         region=Region.objects.get(adcode="410100"),
         indicator=Indicator.objects.get(code="rd_intensity"),
         year=2023,
@@ -209,20 +210,19 @@ def test_it_escapes_formulae_in_exported_cells(alice: User) -> None:
         source=FORMULA,
         user=alice,
     )
+    return obs
+
+
+def test_it_escapes_formulae_in_exported_cells(formula_observation: Observation) -> None:
+    assert settings.IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT is True
     [row] = csv_rows(ObservationResource(), Observation.objects.all())
     assert not row["source"].startswith("=")
     assert "HYPERLINK" in row["source"]
 
 
-def test_it_escapes_formulae_in_the_admin_export_download(alice_client: Client, alice: User) -> None:
-    observation_set(
-        region=Region.objects.get(adcode="410100"),
-        indicator=Indicator.objects.get(code="rd_intensity"),
-        year=2023,
-        value=Decimal("2.5"),
-        source=FORMULA,
-        user=alice,
-    )
+def test_it_escapes_formulae_in_the_admin_export_download(
+    alice_client: Client, formula_observation: Observation
+) -> None:
     export_url = reverse("admin:indicators_observation_export")
     form = alice_client.get(export_url).context["form"]
     [csv_index] = [value for value, title in form.fields["format"].choices if title == "csv"]
