@@ -167,6 +167,16 @@ if not DEBUG:
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# Spreadsheet imports of actual values (indicators.importing). Bounds checked before a file is parsed.
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
+# A zip-based workbook (xlsx, ods) may declare at most this much uncompressed content: a zip bomb stops here.
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
+# Preview warnings: a value moving more than this share from the previous year.
+IMPORT_WARN_CHANGE_RATIO = 0.5
+# Years accepted around the region's plan period (baseline year to target year).
+IMPORT_YEAR_MARGIN = 5
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous script then gets 401 with "WWW-Authenticate: Token", not a bare 403.

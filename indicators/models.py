@@ -7,6 +7,7 @@ import unicodedata
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -167,6 +168,14 @@ class ObservationChange(models.Model):
     new_source = models.CharField(_("new source"), max_length=200, blank=True)
     origin = models.CharField(_("origin"), max_length=10, choices=Observation.Origin.choices)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
+    actuals_import = models.ForeignKey(
+        "ActualsImport",
+        verbose_name=_("spreadsheet import"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="changes",
+    )
     changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -197,3 +206,71 @@ class ObservationChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.indicator_id} {self.year}: {self.old_value} → {self.new_value}"
+
+
+def _import_upload_to(instance: ActualsImport, filename: str) -> str:
+    # The hash, not the user's file name, names the stored file: no path tricks, no collisions.
+    return f"imports/{instance.uploaded_at:%Y/%m}/{instance.sha256}.{instance.file_format}"
+
+
+class ActualsImport(models.Model):
+    """One spreadsheet upload of actual values: kept pending while the user reviews the preview, then committed
+    (the stored file stays for audit) or cancelled (the file is removed)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting confirmation")
+        COMMITTED = "committed", _("Imported")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    file = models.FileField(_("file"), upload_to=_import_upload_to, max_length=200, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_format = models.CharField(_("format"), max_length=10)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    layout = models.CharField(_("layout"), max_length=10, blank=True)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region chosen"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Fingerprint of the changes shown in the preview; confirming re-checks it so that what is written is
+    # exactly what was shown.
+    change_digest = models.CharField(_("fingerprint of the previewed changes"), max_length=64)
+    values_read = models.PositiveIntegerField(_("values read"), default=0)
+    created_count = models.PositiveIntegerField(_("values added"), default=0)
+    updated_count = models.PositiveIntegerField(_("values changed"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("values unchanged"), default=0)
+    warning_count = models.PositiveIntegerField(_("warnings"), default=0)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("spreadsheet import")
+        verbose_name_plural = _("spreadsheet imports")
+        ordering = ["-uploaded_at", "-id"]
+        permissions = [("import_actuals", _("Can import actual values from spreadsheets"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "committed", "cancelled"]), name="actuals_import_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="committed", committed_at__isnull=False)
+                | (~models.Q(status="committed") & models.Q(committed_at__isnull=True)),
+                name="actuals_import_committed_at_iff_committed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()}, {self.uploaded_at:%Y-%m-%d %H:%M})"

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from cities.models import Region
-from indicators.models import Indicator, Observation, ObservationChange
+from indicators.models import ActualsImport, Indicator, Observation, ObservationChange
+
+BATCH_SIZE = 2000
 
 
 @transaction.atomic
@@ -66,6 +70,116 @@ def observation_delete(*, observation: Observation, user: User | None = None, re
         reason,
     )
     observation.delete()
+
+
+@dataclass(frozen=True)
+class ObservationWrite:
+    region_id: int
+    indicator_id: int
+    year: int
+    value: Decimal
+    source: str
+    note: str
+    observation_id: int | None  # the stored observation to change; None to create one
+
+
+@transaction.atomic
+def observations_write_many(
+    writes: list[ObservationWrite],
+    *,
+    origin: str,
+    user: User | None,
+    reason: str,
+    actuals_import: ActualsImport | None = None,
+) -> None:
+    """Create and change many values at once, with one history row each: the bulk form of observation_set for
+    imports, where one query per value would be far too slow. The caller has compared under lock what it writes
+    with what is stored (old values are re-read here for the history)."""
+    now = timezone.now()
+    updates = {w.observation_id: w for w in writes if w.observation_id is not None}
+    old: dict[int, tuple[Decimal, str]] = {}
+    for start in range(0, len(updates), BATCH_SIZE):
+        ids = list(updates)[start : start + BATCH_SIZE]
+        old.update(
+            (pk, (value, source))
+            for pk, value, source in Observation.objects.filter(pk__in=ids).values_list("pk", "value", "source")
+        )
+    changed = [
+        Observation(
+            pk=pk,
+            region_id=w.region_id,
+            indicator_id=w.indicator_id,
+            year=w.year,
+            value=w.value,
+            source=w.source,
+            note=w.note,
+            origin=origin,
+            updated_at=now,
+            updated_by=user,
+        )
+        for pk, w in updates.items()
+    ]
+    Observation.objects.bulk_update(
+        changed, ["value", "source", "note", "origin", "updated_at", "updated_by"], batch_size=500
+    )
+    created = Observation.objects.bulk_create(
+        [
+            Observation(
+                region_id=w.region_id,
+                indicator_id=w.indicator_id,
+                year=w.year,
+                value=w.value,
+                source=w.source,
+                note=w.note,
+                origin=origin,
+                updated_at=now,
+                updated_by=user,
+            )
+            for w in writes
+            if w.observation_id is None
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    history = [
+        ObservationChange(
+            observation_id=obs.pk,
+            region_id=obs.region_id,
+            indicator_id=obs.indicator_id,
+            year=obs.year,
+            action=ObservationChange.Action.UPDATE,
+            old_value=old[obs.pk][0],
+            new_value=obs.value,
+            old_source=old[obs.pk][1],
+            new_source=obs.source,
+            origin=origin,
+            reason=reason[:500],
+            changed_at=now,
+            changed_by=user,
+            actuals_import=actuals_import,
+        )
+        for obs in changed
+    ] + [
+        ObservationChange(
+            observation_id=obs.pk,
+            region_id=obs.region_id,
+            indicator_id=obs.indicator_id,
+            year=obs.year,
+            action=ObservationChange.Action.CREATE,
+            old_value=None,
+            new_value=obs.value,
+            old_source="",
+            new_source=obs.source,
+            origin=origin,
+            reason=reason[:500],
+            changed_at=now,
+            changed_by=user,
+            actuals_import=actuals_import,
+        )
+        for obs in created
+    ]
+    if any(change.observation_id is None for change in history):  # pragma: no cover - needs RETURNING support
+        raise RuntimeError("the database did not return the ids of the created values")
+    ObservationChange.objects.bulk_create(history, batch_size=BATCH_SIZE)
 
 
 def _record(

@@ -30,6 +30,8 @@ ROLE_PERMISSIONS = {
         "add_observation",
         "change_observation",
         "view_observationchange",
+        "view_actualsimport",
+        "import_actuals",
     ],
     "city_official": [
         "view_region",
@@ -39,6 +41,7 @@ ROLE_PERMISSIONS = {
         "view_observation",
         "add_observation",
         "change_observation",
+        "import_actuals",
     ],
 }
 

@@ -1,0 +1,42 @@
+"""Who may write which region's actual values.
+
+A user belongs to one region (Membership). With the permission ``indicators.import_actuals`` they write that
+region and every region below it: a city official their city (and its counties), provincial staff the province
+itself and all its cities. Superusers write everywhere. Nothing else grants write access.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Q, QuerySet
+
+from cities.models import Membership, Region
+
+IMPORT_PERMISSION = "indicators.import_actuals"
+
+
+def writable_regions(user: User | AnonymousUser) -> QuerySet[Region]:
+    if not user.is_authenticated or not user.is_active:
+        return Region.objects.none()
+    if user.is_superuser:
+        return Region.objects.all()
+    if not user.has_perm(IMPORT_PERMISSION):
+        return Region.objects.none()
+    membership = Membership.objects.filter(user=user).select_related("region").first()
+    if membership is None:
+        return Region.objects.none()
+    home = membership.region
+    # Three levels (province → city → county): the region, its children and grandchildren.
+    return Region.objects.filter(Q(pk=home.pk) | Q(parent=home) | Q(parent__parent=home))
+
+
+def can_write(user: User | AnonymousUser, region: Region) -> bool:
+    return writable_regions(user).filter(pk=region.pk).exists()
+
+
+def home_region(user: User | AnonymousUser) -> Region | None:
+    """The region a user works for (the default region of their uploads), if any."""
+    if not user.is_authenticated:
+        return None
+    membership = Membership.objects.filter(user=user).select_related("region").first()
+    return membership.region if membership else None

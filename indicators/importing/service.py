@@ -1,0 +1,596 @@
+"""Importing actual values: read → match → check → compare with what is stored (the preview) → write all at once.
+
+The web upload and `manage.py import_actuals` both call `build_preview` and `commit`, so they accept and refuse
+exactly the same files with the same messages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cities.access import writable_regions
+from cities.models import Region
+from indicators.importing.layout import RawValue, Table, find_table, raw_values
+from indicators.importing.problems import ERROR, WARNING, ImportRejected, Location, Problem
+from indicators.importing.reading import read_file
+from indicators.importing.values import ValueError_, parse_number, parse_year, unit_factor
+from indicators.models import ActualsImport, Indicator, IndicatorAlias, Observation, normalize_name
+from indicators.services import ObservationWrite, observations_write_many
+
+NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
+SIX_PLACES = Decimal("0.000001")
+MAX_ABS_VALUE = Decimal("1e13")  # the column holds 14 digits before the point
+# Counted things (firms, patents, labs): a stock of them that falls is worth a second look.
+COUNT_UNITS = frozenset("个家项件所座台套处支只名人")
+_ENUMERATION = re.compile(
+    r"^\s*(?:\d+(?:\.\d+)*[.、)\s]|[(（]\s*[0-9一二三四五六七八九十]+\s*[)）]|[一二三四五六七八九十]+、)\s*"
+)
+
+
+def indicator_key(text: Any) -> str:
+    """How indicator names are compared: leading numbering ("1.", "（三）") dropped, then normalize_name (NFKC so
+    full- and half-width punctuation agree, no spaces, no trailing unit in brackets, lower case)."""
+    raw = unicodedata.normalize("NFKC", str(text)).strip()
+    return normalize_name(_ENUMERATION.sub("", raw))
+
+
+def region_keys(region: Region) -> set[str]:
+    keys = {region.adcode, region.name_zh, region.name_en.lower()}
+    for suffix in ("市", "省", "地区", "县", "区"):
+        if region.name_zh.endswith(suffix) and len(region.name_zh) > len(suffix) + 1:
+            keys.add(region.name_zh[: -len(suffix)])
+    for suffix in (" city", " province"):
+        if region.name_en.lower().endswith(suffix):
+            keys.add(region.name_en.lower()[: -len(suffix)])
+    return {re.sub(r"\s+", "", unicodedata.normalize("NFKC", key)).lower() for key in keys}
+
+
+def _region_cell_key(cell: Any) -> str:
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(cell))).lower()
+
+
+def allows_negative(indicator: Indicator) -> bool:
+    """Only growth rates and margins can fall below zero; counts, amounts, shares and ranks cannot."""
+    return indicator.unit == "百分点" or any(word in indicator.name_zh for word in ("增速", "增长率", "增幅"))
+
+
+class Catalogue:
+    """Everything needed to match cells, loaded in a handful of queries."""
+
+    def __init__(self) -> None:
+        self.indicators: dict[str, Indicator] = {}
+        for indicator in Indicator.objects.all():
+            for key in (indicator.code, indicator.name_zh, indicator.name_en):
+                self.indicators.setdefault(indicator_key(key), indicator)
+        by_id = {indicator.pk: indicator for indicator in self.indicators.values()}
+        for alias in IndicatorAlias.objects.all():
+            self.indicators.setdefault(alias.normalized, by_id[alias.indicator_id])
+            self.indicators.setdefault(indicator_key(alias.name), by_id[alias.indicator_id])
+        self.regions: dict[str, Region] = {}
+        self.region_list = list(Region.objects.all())
+        for region in self.region_list:
+            for key in region_keys(region):
+                self.regions.setdefault(key, region)
+        self.year_ranges = self._year_ranges()
+
+    def _year_ranges(self) -> dict[int | None, tuple[int, int]]:
+        from plans.models import Plan, Target  # plans depends on indicators, not the other way round
+
+        margin = settings.IMPORT_YEAR_MARGIN
+        ranges: dict[int | None, tuple[int, int]] = {}
+        spans: dict[int, list[int]] = {}
+        for plan in Plan.objects.annotate(first_baseline=Min("targets__baseline_year")).values(
+            "region_id", "period_start", "period_end", "first_baseline"
+        ):
+            years = spans.setdefault(plan["region_id"], [])
+            years += [plan["period_start"] - 1, plan["period_end"]]
+            if plan["first_baseline"]:
+                years.append(plan["first_baseline"])
+        for region_id, years in spans.items():
+            ranges[region_id] = (min(years) - margin, max(years) + margin)
+        everything = Target.objects.aggregate(lo=Min("baseline_year"), hi=Max("plan__period_end"))
+        plan_span = Plan.objects.aggregate(lo=Min("period_start"), hi=Max("period_end"))
+        lo = min(y for y in (everything["lo"], (plan_span["lo"] or 2021) - 1) if y is not None)
+        hi = plan_span["hi"] or 2025
+        ranges[None] = (lo - margin, hi + margin)  # regions without a plan of their own: all plans' span
+        return ranges
+
+    def year_range(self, region: Region) -> tuple[int, int]:
+        return self.year_ranges.get(region.pk, self.year_ranges[None])
+
+    def indicator(self, cell: Any) -> Indicator | None:
+        if cell is None or str(cell).strip() == "":
+            return None
+        return self.indicators.get(indicator_key(cell))
+
+    def region(self, cell: Any) -> Region | None:
+        return self.regions.get(_region_cell_key(cell))
+
+    def region_in_text(self, text: str) -> Region | None:
+        """The region a title names ("郑州市2023年科技创新主要指标"): the most specific one mentioned."""
+        text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+        found = [r for r in self.region_list if r.adcode in text or r.name_zh in text]
+        if not found:
+            found = [r for r in self.region_list if len(r.name_zh) > 2 and r.name_zh[:-1] in text]
+        order = {"county": 0, "city": 1, "province": 2}
+        found.sort(key=lambda r: order.get(str(r.level), 3))
+        return found[0] if found else None
+
+
+@dataclass
+class Item:
+    """One value the file holds, matched and checked, compared with the stored one."""
+
+    region: Region
+    indicator: Indicator
+    year: int
+    value: Decimal
+    source: str
+    note: str
+    location: Location
+    status: str = NEW
+    old_value: Decimal | None = None
+    observation_id: int | None = None
+
+
+@dataclass
+class Preview:
+    file_name: str
+    file_format: str = ""
+    sha256: str = ""
+    size: int = 0
+    layouts: list[str] = field(default_factory=list)
+    region: Region | None = None
+    items: list[Item] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    # What is stored for the regions × indicators in the file: (region, indicator, year) → (pk, value, source,
+    # note, origin).
+    stored: dict[tuple[int, int, int], tuple[int, Decimal, str, str, str]] = field(default_factory=dict, repr=False)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == WARNING]
+
+    def count(self, status: str) -> int:
+        return sum(1 for item in self.items if item.status == status)
+
+    @property
+    def changes(self) -> list[Item]:
+        return [item for item in self.items if item.status != UNCHANGED]
+
+    @property
+    def can_commit(self) -> bool:
+        return not self.errors and bool(self.changes)
+
+    @property
+    def digest(self) -> str:
+        """Fingerprint of exactly what would be written; confirming checks it has not moved since the preview."""
+        lines = sorted(
+            f"{i.region.pk}|{i.indicator.pk}|{i.year}|{i.value}|{i.source}|{i.note}|{i.status}|{i.old_value}"
+            for i in self.changes
+        )
+        return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "values": len(self.items),
+            "new": self.count(NEW),
+            "changed": self.count(CHANGED),
+            "unchanged": self.count(UNCHANGED),
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+        }
+
+
+class _Reader:
+    """Turns raw cells into checked Items, collecting one problem per thing wrong."""
+
+    def __init__(self, catalogue: Catalogue, preview: Preview, user: User | AnonymousUser | None) -> None:
+        self.catalogue = catalogue
+        self.preview = preview
+        # user None: the command line run by the operator, who may write everywhere.
+        self.writable: set[int] | None = (
+            None if user is None else set(writable_regions(user).values_list("pk", flat=True))
+        )
+        self.refused_regions: set[int] = set()
+        self.bad_rows: set[tuple[str, int | None]] = set()
+        self.seen: dict[tuple[int, int, int], Item] = {}
+
+    def error(self, message: Any, location: Location, **params: Any) -> None:
+        self.preview.problems.append(Problem(ERROR, message, params, location))
+
+    def row_error(self, message: Any, location: Location, **params: Any) -> None:
+        """Once per row: an unknown indicator in a wide row is one problem, not one per year."""
+        key = (location.sheet, location.row)
+        if key not in self.bad_rows:
+            self.bad_rows.add(key)
+            self.error(message, Location(location.sheet, location.row), **params)
+
+    def read(self, table: Table, raw: RawValue, default_region: Region | None) -> None:
+        where = raw.location
+        try:
+            value, cell_unit = parse_number(raw.value)
+        except ValueError_ as exc:
+            self.error(_("“%(text)s” is not a number."), where, text=exc)
+            return
+        if value is None:
+            return  # "—", "/", blank: no value, never zero
+        indicator = self._indicator(raw)
+        if indicator is None:
+            return
+        region = self._region(raw, default_region)
+        if region is None:
+            return
+        year = parse_year(raw.year)
+        if year is None:
+            self.error(_("“%(text)s” is not a year."), where, text=raw.year)
+            return
+        lo, hi = self.catalogue.year_range(region)
+        if not lo <= year <= hi:
+            self.error(
+                _("The year %(year)s is outside the plan period of %(region)s (%(lo)s–%(hi)s accepted)."),
+                where,
+                year=year,
+                region=region,
+                lo=lo,
+                hi=hi,
+            )
+            return
+        unit = cell_unit or str(raw.unit or "").strip()
+        if not unit:
+            # "技术合同成交额（万元）": a unit in brackets after the name counts when it fits the indicator; other
+            # brackets ("（R&D）") are part of the name.
+            named = _name_unit(raw.indicator)
+            unit = named if named and unit_factor(named, indicator.unit) is not None else ""
+        factor = unit_factor(unit, indicator.unit)
+        if factor is None:
+            self.error(
+                _("The unit “%(unit)s” does not fit %(indicator)s, which is counted in %(expected)s."),
+                where,
+                unit=unit,
+                indicator=indicator,
+                expected=indicator.unit,
+            )
+            return
+        value = (value * factor).quantize(SIX_PLACES, rounding=ROUND_HALF_EVEN)
+        if abs(value) >= MAX_ABS_VALUE:
+            self.error(_("%(value)s is too large to be a plausible value."), where, value=value)
+            return
+        if value < 0 and not allows_negative(indicator):
+            self.error(_("%(indicator)s cannot be negative (%(value)s)."), where, indicator=indicator, value=value)
+            return
+        if not self._may_write(region, where):
+            return
+        item = Item(region, indicator, year, value, raw.source[:200], raw.note, where)
+        key = (region.pk, indicator.pk, year)
+        earlier = self.seen.get(key)
+        if earlier is not None:
+            if earlier.value != value:
+                self.error(
+                    _(
+                        "%(indicator)s of %(region)s for %(year)s is given twice with different values: %(first)s "
+                        "(at %(where)s) and %(second)s."
+                    ),
+                    where,
+                    indicator=indicator,
+                    region=region,
+                    year=year,
+                    first=earlier.value,
+                    where=earlier.location.text(),
+                    second=value,
+                )
+            return
+        self.seen[key] = item
+        self.preview.items.append(item)
+
+    def _indicator(self, raw: RawValue) -> Indicator | None:
+        by_code = self.catalogue.indicator(raw.code)
+        by_name = self.catalogue.indicator(raw.indicator)
+        if by_code and by_name and by_code != by_name:
+            self.row_error(
+                _("The code “%(code)s” and the name “%(name)s” are two different indicators."),
+                raw.location,
+                code=raw.code,
+                name=raw.indicator,
+            )
+            return None
+        found = by_code or by_name
+        if found is None:
+            shown = raw.indicator if raw.indicator not in (None, "") else raw.code
+            if shown in (None, ""):
+                self.row_error(_("The row has values but no indicator name."), raw.location)
+            else:
+                self.row_error(
+                    _("Unknown indicator “%(name)s”: use a name or code from the template."), raw.location, name=shown
+                )
+        return found
+
+    def _region(self, raw: RawValue, default_region: Region | None) -> Region | None:
+        if raw.region is None or str(raw.region).strip() == "":
+            if default_region is None:
+                self.row_error(
+                    _("No region: add a region column, or choose the region the file is about."), raw.location
+                )
+            return default_region
+        region = self.catalogue.region(raw.region)
+        if region is None:
+            self.row_error(_("Unknown region “%(name)s”."), raw.location, name=raw.region)
+        return region
+
+    def _may_write(self, region: Region, where: Location) -> bool:
+        if self.writable is None or region.pk in self.writable:
+            return True
+        if region.pk not in self.refused_regions:
+            self.refused_regions.add(region.pk)
+            self.error(
+                _("You may not enter values for %(region)s (only for your own region)."),
+                where,
+                region=region,
+            )
+        return False
+
+
+def _name_unit(name: Any) -> str:
+    """The text in brackets at the end of a name: "技术合同成交额（亿元）" → "亿元"."""
+    match = re.search(r"\(([^()]*)\)\s*$", unicodedata.normalize("NFKC", str(name or "")))
+    return match.group(1).strip() if match else ""
+
+
+def build_preview(
+    data: bytes,
+    file_name: str,
+    *,
+    user: User | AnonymousUser | None,
+    region: Region | None = None,
+    lock: bool = False,
+) -> Preview:
+    """Read the file and say what importing it would do. Never writes. `lock` (inside a transaction) locks the
+    stored values compared against, for `commit`."""
+    preview = Preview(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), size=len(data), region=region)
+    try:
+        preview.file_format, sheets = read_file(data)
+    except ImportRejected as rejected:
+        preview.problems.append(rejected.problem)
+        return preview
+    catalogue = Catalogue()
+    reader = _Reader(catalogue, preview, user)
+    tables = 0
+    for sheet in sheets:
+        table = find_table(sheet.name, sheet.rows)
+        if table is None:
+            continue
+        tables += 1
+        preview.layouts.append(table.layout)
+        sheet_region, usable = _sheet_region(table, sheet.rows, region, catalogue, reader)
+        if not usable:
+            continue
+        for raw in raw_values(table, sheet.rows):
+            reader.read(table, raw, sheet_region)
+    if not tables:
+        preview.problems.append(
+            Problem(
+                ERROR,
+                _(
+                    "No table found: the header row needs an indicator column (指标名称 or 指标代码) and either year "
+                    "columns (2021, 2022年…) or a year column and a value column (年份, 数值)."
+                ),
+            )
+        )
+    elif not preview.items and not preview.errors:
+        preview.problems.append(Problem(ERROR, _("The table has no values to import.")))
+    _compare_with_stored(preview, lock=lock)
+    _warn_jumps(preview)
+    return preview
+
+
+def _sheet_region(
+    table: Table, rows: list[list[Any]], chosen: Region | None, catalogue: Catalogue, reader: _Reader
+) -> tuple[Region | None, bool]:
+    """The region of a sheet without a region column: the one chosen, checked against the one its title names.
+    False when they disagree (one error for the sheet, its rows are not read)."""
+    if "region" in table.roles or "adcode" in table.roles:
+        return chosen, True
+    titled, where = None, Location()
+    for index, row in enumerate(rows[: table.header_row]):
+        text = " ".join(str(cell) for cell in row if cell not in (None, ""))
+        titled = catalogue.region_in_text(text) if text else None
+        if titled:
+            where = Location(table.sheet, index + 1)
+            break
+    if chosen and titled and titled != chosen and titled.level != Region.Level.PROVINCE:
+        reader.error(
+            _("The title names %(titled)s but the values are being imported for %(chosen)s. Choose %(titled)s."),
+            where,
+            titled=titled,
+            chosen=chosen,
+        )
+        return None, False
+    return chosen or titled, True
+
+
+def _stored(items: Iterable[Item], lock: bool) -> dict[tuple[int, int, int], tuple[int, Decimal, str, str, str]]:
+    items = list(items)
+    if not items:
+        return {}
+    regions = {i.region.pk for i in items}
+    indicators = {i.indicator.pk for i in items}
+    query = Observation.objects.filter(region_id__in=regions, indicator_id__in=indicators)
+    if lock:
+        query = query.select_for_update()
+    return {
+        (r, i, y): (pk, v, s, n, o)
+        for pk, r, i, y, v, s, n, o in query.values_list(
+            "pk", "region_id", "indicator_id", "year", "value", "source", "note", "origin"
+        )
+    }
+
+
+def _compare_with_stored(preview: Preview, *, lock: bool) -> None:
+    preview.stored = stored = _stored(preview.items, lock)
+    for item in preview.items:
+        row = stored.get((item.region.pk, item.indicator.pk, item.year))
+        if row is None:
+            item.status = NEW
+            item.source = item.source or preview.file_name[:200]
+            continue
+        pk, value, source, note, origin = row
+        item.observation_id, item.old_value = pk, value
+        # A source or note only changes when the file states one; otherwise a value keeps the stored ones if
+        # it is the same value, and gets the file's name as its source if it is a new value.
+        if value == item.value and origin != Observation.Origin.DEMO:
+            item.status = CHANGED if item.source not in ("", source) or item.note not in ("", note) else UNCHANGED
+            item.source, item.note = item.source or source, item.note or note
+        else:
+            item.status = CHANGED
+            item.source = item.source or preview.file_name[:200]
+
+
+def _warn_jumps(preview: Preview) -> None:
+    """Warnings, not errors: a value moving more than IMPORT_WARN_CHANGE_RATIO from the year before, a count of
+    things that falls."""
+    stored = preview.stored
+    in_file = {(i.region.pk, i.indicator.pk, i.year): i.value for i in preview.items}
+    ratio = Decimal(str(settings.IMPORT_WARN_CHANGE_RATIO))
+    for item in preview.changes:
+        key = (item.region.pk, item.indicator.pk, item.year - 1)
+        previous = in_file.get(key)
+        if previous is None and key in stored:
+            previous = stored[key][1]
+        if previous is None:
+            continue
+        if previous != 0 and abs(item.value - previous) > ratio * abs(previous):
+            preview.problems.append(
+                Problem(
+                    WARNING,
+                    _("%(indicator)s moves from %(previous)s in %(last)s to %(value)s in %(year)s (%(change)s%%)."),
+                    {
+                        "indicator": item.indicator,
+                        "previous": _plain(previous),
+                        "last": item.year - 1,
+                        "value": _plain(item.value),
+                        "year": item.year,
+                        "change": f"{(item.value - previous) / abs(previous) * 100:+.0f}",
+                    },
+                    item.location,
+                )
+            )
+        elif (
+            item.value < previous
+            and item.indicator.measure == Indicator.Measure.STOCK
+            and item.indicator.direction == Indicator.Direction.HIGHER
+            and item.indicator.unit in COUNT_UNITS
+        ):
+            preview.problems.append(
+                Problem(
+                    WARNING,
+                    _("The number of %(indicator)s falls from %(previous)s in %(last)s to %(value)s in %(year)s."),
+                    {
+                        "indicator": item.indicator,
+                        "previous": _plain(previous),
+                        "last": item.year - 1,
+                        "value": _plain(item.value),
+                        "year": item.year,
+                    },
+                    item.location,
+                )
+            )
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text
+
+
+class StaleImport(Exception):
+    """The stored values changed between the preview and the confirmation: the user must look again."""
+
+
+def save_pending(preview: Preview, data: bytes, *, user: User | None) -> ActualsImport:
+    """Keep an upload that has changes to confirm, with its file, until it is confirmed or cancelled."""
+    record = ActualsImport(
+        file_name=preview.file_name[:255],
+        file_format=preview.file_format,
+        sha256=preview.sha256,
+        size=preview.size,
+        layout="+".join(sorted(set(preview.layouts))),
+        region=preview.region,
+        change_digest=preview.digest,
+        values_read=len(preview.items),
+        created_count=preview.count(NEW),
+        updated_count=preview.count(CHANGED),
+        unchanged_count=preview.count(UNCHANGED),
+        warning_count=len(preview.warnings),
+        uploaded_by=user if user is not None and user.pk else None,
+    )
+    record.file.save(f"{preview.sha256}.{preview.file_format}", ContentFile(data), save=False)
+    record.save()
+    return record
+
+
+@transaction.atomic
+def commit(record: ActualsImport, *, user: User | AnonymousUser | None) -> Preview:
+    """Write a pending import: the file is read again and compared under lock; if anything differs from the
+    preview the user saw, nothing is written (StaleImport)."""
+    record = ActualsImport.objects.select_for_update().get(pk=record.pk)
+    if record.status != ActualsImport.Status.PENDING:
+        raise StaleImport("already " + record.status)
+    with record.file.open("rb") as handle:
+        data = handle.read()
+    preview = build_preview(data, record.file_name, user=user, region=record.region, lock=True)
+    if preview.errors or preview.digest != record.change_digest:
+        raise StaleImport("the stored values changed since the preview")
+    writes = [
+        ObservationWrite(
+            region_id=item.region.pk,
+            indicator_id=item.indicator.pk,
+            year=item.year,
+            value=item.value,
+            source=item.source,
+            note=item.note,
+            observation_id=item.observation_id,
+        )
+        for item in preview.changes
+    ]
+    writer = user if user is not None and user.pk else None
+    observations_write_many(
+        writes,
+        origin=Observation.Origin.IMPORT,
+        user=writer,
+        reason=str(_("Spreadsheet import: %(name)s") % {"name": record.file_name})[:500],
+        actuals_import=record,
+    )
+    record.status = ActualsImport.Status.COMMITTED
+    record.committed_at = timezone.now()
+    record.created_count, record.updated_count = preview.count(NEW), preview.count(CHANGED)
+    record.unchanged_count, record.values_read = preview.count(UNCHANGED), len(preview.items)
+    record.save()
+    return preview
+
+
+def cancel(record: ActualsImport) -> None:
+    """Drop a pending import and its stored file (nothing was written)."""
+    if record.status != ActualsImport.Status.PENDING:
+        return
+    record.file.delete(save=False)
+    record.status = ActualsImport.Status.CANCELLED
+    record.save(update_fields=["status", "file"])

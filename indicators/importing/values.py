@@ -1,0 +1,151 @@
+"""Cell values as people type them: "1,234.5", "１２３", "2.5%", "12万元", "—". Pure functions, no database."""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+# What statistical tables print for "no value". Never read as zero.
+NO_VALUE = frozenset(
+    {
+        "",
+        "-",
+        "--",
+        "—",
+        "——",
+        "–",
+        "/",
+        "\\",
+        "…",
+        "...",
+        "……",
+        "n/a",
+        "na",
+        "null",
+        "none",
+        "无",
+        "暂无",
+        "空",
+        "×",
+        "x",
+    }
+)
+
+_NUMBER = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*)$")
+_DIGIT_GROUPS = re.compile(r"(?<=\d)[,\s'](?=\d{3}(?:\D|$))")
+_MINUS = str.maketrans({"−": "-", "－": "-", "‒": "-", "﹣": "-"})
+
+
+class ValueError_(Exception):
+    """A cell that should hold a number holds something else."""
+
+
+def parse_number(cell: Any) -> tuple[Decimal | None, str]:
+    """(value, unit written in the cell) — value None for an empty or "no value" cell.
+
+    Raises ValueError_ for text, dates and other things that are not numbers.
+    """
+    if cell is None:
+        return None, ""
+    if isinstance(cell, bool):
+        raise ValueError_(str(cell))
+    if isinstance(cell, int):
+        return Decimal(cell), ""
+    if isinstance(cell, float):
+        if math.isnan(cell) or math.isinf(cell):
+            raise ValueError_(str(cell))
+        # repr is the shortest text that reads back as the same float: 0.1 stays 0.1, not 0.1000000000000000055…
+        return Decimal(repr(cell)), ""
+    if isinstance(cell, (datetime.date, datetime.time, datetime.timedelta)):
+        raise ValueError_(str(cell))
+    text = unicodedata.normalize("NFKC", str(cell)).translate(_MINUS).strip()
+    if text.lower() in NO_VALUE:
+        return None, ""
+    text = _DIGIT_GROUPS.sub("", text)
+    match = _NUMBER.match(text)
+    if not match:
+        raise ValueError_(text)
+    try:
+        value = Decimal(match.group(1))
+    except InvalidOperation as exc:  # pragma: no cover - the pattern only lets numbers through
+        raise ValueError_(text) from exc
+    return value, match.group(2).strip()
+
+
+def parse_year(cell: Any) -> int | None:
+    """A year from a cell: 2021, 2021.0, "2021", "2021年", "2021年实际". None when the cell is not a year."""
+    if isinstance(cell, bool) or cell is None:
+        return None
+    if isinstance(cell, int):
+        year = cell
+    elif isinstance(cell, float):
+        if not cell.is_integer():
+            return None
+        year = int(cell)
+    elif isinstance(cell, datetime.date):
+        year = cell.year
+    else:
+        text = unicodedata.normalize("NFKC", str(cell)).strip()
+        match = re.match(r"^(\d{4})(?:\.0)?\s*(?:年|年度|year)?", text, re.IGNORECASE)
+        if not match:
+            return None
+        year = int(match.group(1))
+    return year if 1949 <= year <= 2100 else None
+
+
+# Unit words. Scaling prefixes are read off the front of a unit: 万元 = 10⁴ 元, 亿元 = 10⁸ 元, 万人 = 10⁴ 人.
+_PREFIXES = [
+    ("万亿", Decimal("1e12")),
+    ("千亿", Decimal("1e11")),
+    ("百亿", Decimal("1e10")),
+    ("十亿", Decimal("1e9")),
+    ("千万", Decimal("1e7")),
+    ("百万", Decimal("1e6")),
+    ("十万", Decimal("1e5")),
+    ("亿", Decimal("1e8")),
+    ("万", Decimal("1e4")),
+    ("千", Decimal("1e3")),
+    ("百", Decimal("1e2")),
+]
+# Counting words that name the same thing (a firm is 家 or 个, a patent 件 or 项): interchangeable.
+_COUNT_WORDS = frozenset("个家项件所座台套处支只名人位")
+_SYNONYMS = {
+    "平方千米": "平方公里",
+    "km2": "平方公里",
+    "km²": "平方公里",
+    "百分点": "%",
+    "％": "%",
+    "percent": "%",
+    "pp": "%",
+}
+
+
+def _canonical(unit: str) -> str:
+    unit = unicodedata.normalize("NFKC", unit).strip().strip("()（）[]").replace(" ", "").lower()
+    return _SYNONYMS.get(unit, unit)
+
+
+def _split_scale(unit: str) -> tuple[Decimal, str]:
+    for prefix, factor in _PREFIXES:
+        # "万人" is 10⁴ 人, but "千克"/"百分点" style words whose base would be empty are not scaled.
+        if unit.startswith(prefix) and len(unit) > len(prefix):
+            return factor, unit[len(prefix) :]
+    return Decimal(1), unit
+
+
+def unit_factor(given: str, expected: str) -> Decimal | None:
+    """The factor turning a value in `given` units into `expected` units, or None when they measure different
+    things. An empty `given` means "as expected"."""
+    given_c, expected_c = _canonical(given), _canonical(expected)
+    if not given_c or given_c == expected_c:
+        return Decimal(1)
+    given_scale, given_base = _split_scale(given_c)
+    expected_scale, expected_base = _split_scale(expected_c)
+    same_base = given_base == expected_base or (given_base in _COUNT_WORDS and expected_base in _COUNT_WORDS)
+    if not same_base:
+        return None
+    return given_scale / expected_scale
