@@ -1,9 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from cities.api import RegionViewSet
+from indicators import views as indicator_views
 from indicators.api import IndicatorViewSet, ObservationViewSet
 from plans import views as plan_views
 from plans.api import PlanViewSet, TargetViewSet
@@ -24,6 +25,16 @@ urlpatterns = [
     path("favicon.ico", plan_views.favicon),
     path("", plan_views.home, name="home"),
     path("plans/<int:plan_id>/", plan_views.plan_detail, name="plan-detail"),
+    path("imports/", indicator_views.import_upload, name="import-upload"),
+    path("imports/<int:pk>/", indicator_views.import_detail, name="import-detail"),
+    path("imports/<int:pk>/confirm/", indicator_views.import_confirm, name="import-confirm"),
+    path("imports/<int:pk>/cancel/", indicator_views.import_cancel, name="import-cancel"),
+    path("imports/<int:pk>/file/", indicator_views.import_file, name="import-file"),
+    re_path(
+        r"^imports/template/(?P<adcode>[0-9]{6})\.(?P<file_format>xlsx|csv)$",
+        indicator_views.import_template,
+        name="import-template",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -548,16 +548,17 @@ def save_pending(preview: Preview, data: bytes, *, user: User | None) -> Actuals
 
 
 @transaction.atomic
-def commit(record: ActualsImport, *, user: User | AnonymousUser | None) -> Preview:
+def commit(record: ActualsImport, *, user: User | AnonymousUser | None, expected_digest: str | None = None) -> Preview:
     """Write a pending import: the file is read again and compared under lock; if anything differs from the
-    preview the user saw, nothing is written (StaleImport)."""
+    preview the user saw (`expected_digest`, by default the one taken at upload), nothing is written
+    (StaleImport)."""
     record = ActualsImport.objects.select_for_update().get(pk=record.pk)
     if record.status != ActualsImport.Status.PENDING:
         raise StaleImport("already " + record.status)
     with record.file.open("rb") as handle:
         data = handle.read()
     preview = build_preview(data, record.file_name, user=user, region=record.region, lock=True)
-    if preview.errors or preview.digest != record.change_digest:
+    if preview.errors or preview.digest != (expected_digest or record.change_digest):
         raise StaleImport("the stored values changed since the preview")
     writes = [
         ObservationWrite(

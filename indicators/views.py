@@ -1,0 +1,214 @@
+"""Pages for importing actual values: upload → preview → confirm or cancel; templates; the import history.
+
+Every view needs a logged-in user with write rights to at least one region (cities.access); what they may
+see of an import is limited to their own uploads unless they are superusers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cities.access import home_region, writable_regions
+from cities.models import Region
+from indicators.importing.service import (
+    StaleImport,
+    build_preview,
+    cancel,
+    commit,
+    save_pending,
+)
+from indicators.importing.template import template_csv, template_xlsx
+from indicators.models import ActualsImport
+
+# Rows of a preview shown on the page; the counts always cover all of them.
+SHOWN_ROWS = 1000
+ACCEPT = ".xlsx,.xls,.ods,.csv"
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Spreadsheet"),
+        help_text=gettext_lazy(".xlsx, .xls, .ods or .csv; wide (years as columns) or long (one value per row)."),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+    )
+    region = forms.ModelChoiceField(
+        label=gettext_lazy("Region"),
+        queryset=Region.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("— as the file says (region column or title) —"),
+        help_text=gettext_lazy("For a file without a region column."),
+    )
+
+    def __init__(self, *args: Any, regions: QuerySet[Region], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions  # type: ignore[attr-defined]
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size)s MB; at most %(limit)s MB may be uploaded.")
+                % {
+                    "size": round(upload.size / (1024 * 1024), 1),
+                    "limit": round(settings.IMPORT_MAX_UPLOAD_BYTES / (1024 * 1024), 1),
+                }
+            )
+        return upload
+
+
+def _writer(request: HttpRequest) -> User:
+    """The user, if they may write any region's values; else 403."""
+    user = request.user
+    if not writable_regions(user).exists():
+        raise PermissionDenied
+    return user  # type: ignore[return-value]
+
+
+def _visible_imports(user: User) -> QuerySet[ActualsImport]:
+    imports = ActualsImport.objects.select_related("region", "uploaded_by")
+    return imports if user.is_superuser else imports.filter(uploaded_by=user)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest) -> HttpResponse:
+    user = _writer(request)
+    regions = writable_regions(user)
+    preview = None
+    if request.method == "POST":
+        # Refuse oversized bodies before Django spools them to disk.
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        if declared > settings.IMPORT_MAX_UPLOAD_BYTES + 64 * 1024:
+            form = UploadForm(regions=regions, initial={"region": home_region(user)})
+            form.add_error(
+                None,
+                _("The file is %(size)s MB; at most %(limit)s MB may be uploaded.")
+                % {
+                    "size": round(declared / (1024 * 1024), 1),
+                    "limit": round(settings.IMPORT_MAX_UPLOAD_BYTES / (1024 * 1024), 1),
+                },
+            )
+            return render(request, "indicators/import_upload.html", _upload_context(user, form, None), status=413)
+        form = UploadForm(request.POST, request.FILES, regions=regions)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            data = upload.read()
+            preview = build_preview(data, upload.name, user=user, region=form.cleaned_data["region"])
+            if preview.can_commit:
+                record = save_pending(preview, data, user=user)
+                return redirect("import-detail", record.pk)
+            # Errors, or nothing to change: shown right here, nothing kept.
+    else:
+        form = UploadForm(regions=regions, initial={"region": home_region(user)})
+    return render(request, "indicators/import_upload.html", _upload_context(user, form, preview))
+
+
+def _upload_context(user: User, form: UploadForm, preview: Any) -> dict[str, Any]:
+    return {
+        "form": form,
+        "preview": preview,
+        "template_regions": writable_regions(user),
+        "home": home_region(user),
+        "recent": _visible_imports(user)[:20],
+        "max_mb": round(settings.IMPORT_MAX_UPLOAD_BYTES / (1024 * 1024), 1),
+        "shown_rows": SHOWN_ROWS,
+    }
+
+
+@login_required
+@require_GET
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _writer(request)
+    record = get_object_or_404(_visible_imports(user), pk=pk)
+    preview = None
+    if record.status == ActualsImport.Status.PENDING:
+        # Read again now: the preview shows the stored values as they are at this moment, and the confirm form
+        # carries its fingerprint so that exactly this is written.
+        with record.file.open("rb") as handle:
+            preview = build_preview(handle.read(), record.file_name, user=user, region=record.region)
+    changes = record.changes.select_related("region", "indicator").order_by("region__adcode", "indicator__code", "year")
+    return render(
+        request,
+        "indicators/import_detail.html",
+        {
+            "record": record,
+            "preview": preview,
+            "history": changes[:SHOWN_ROWS],
+            "history_total": changes.count() if preview is None else 0,
+            "shown_rows": SHOWN_ROWS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _writer(request)
+    record = get_object_or_404(_visible_imports(user), pk=pk)
+    if record.uploaded_by_id != user.pk and not user.is_superuser:
+        raise PermissionDenied
+    try:
+        preview = commit(record, user=user, expected_digest=request.POST.get("digest", ""))
+    except StaleImport:
+        messages.warning(
+            request,
+            _("The stored values changed since this preview was shown. Check the updated preview and confirm again."),
+        )
+        return redirect("import-detail", record.pk)
+    messages.success(
+        request,
+        _("Imported: %(new)s values added, %(changed)s changed. Earlier values are kept in the history.")
+        % {"new": preview.count("new"), "changed": preview.count("changed")},
+    )
+    return redirect("import-detail", record.pk)
+
+
+@login_required
+@require_POST
+def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _writer(request)
+    record = get_object_or_404(_visible_imports(user), pk=pk)
+    cancel(record)
+    messages.info(request, _("Import cancelled: nothing was written."))
+    return redirect("import-upload")
+
+
+@login_required
+@require_GET
+def import_file(request: HttpRequest, pk: int) -> FileResponse:
+    """The uploaded file as it was received, for audit."""
+    user = _writer(request)
+    record = get_object_or_404(_visible_imports(user), pk=pk)
+    if not record.file:
+        raise Http404
+    return FileResponse(record.file.open("rb"), as_attachment=True, filename=record.file_name)
+
+
+@login_required
+@require_GET
+def import_template(request: HttpRequest, adcode: str, file_format: str) -> HttpResponse:
+    user = _writer(request)
+    region = get_object_or_404(writable_regions(user), adcode=adcode)
+    if file_format == "xlsx":
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        body = template_xlsx(region)
+    else:
+        content_type = "text/csv; charset=utf-8"
+        body = template_csv(region)
+    response = HttpResponse(body, content_type=content_type)
+    filename = f"template-{region.adcode}.{file_format}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
