@@ -91,17 +91,14 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         # Refuse oversized bodies before Django spools them to disk.
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        if declared > settings.IMPORT_MAX_UPLOAD_BYTES + 64 * 1024:
+        if declared > settings.IMPORT_MAX_UPLOAD_BYTES:
             form = UploadForm(regions=regions, initial={"region": home_region(user)})
-            form.add_error(
-                None,
-                _("The file is %(size)s MB; at most %(limit)s MB may be uploaded.")
-                % {
-                    "size": round(declared / (1024 * 1024), 1),
-                    "limit": round(settings.IMPORT_MAX_UPLOAD_BYTES / (1024 * 1024), 1),
-                },
-            )
-            return render(request, "indicators/import_upload.html", _upload_context(user, form, None), status=413)
+            context = _upload_context(user, form, None)
+            context["refusal"] = _("The file is %(size)s MB; at most %(limit)s MB may be uploaded.") % {
+                "size": round(declared / (1024 * 1024), 1),
+                "limit": round(settings.IMPORT_MAX_UPLOAD_BYTES / (1024 * 1024), 1),
+            }
+            return render(request, "indicators/import_upload.html", context, status=413)
         form = UploadForm(request.POST, request.FILES, regions=regions)
         if form.is_valid():
             upload = form.cleaned_data["file"]

@@ -34,6 +34,12 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
     yield
 
 
+@pytest.fixture(autouse=True)
+def _media_root(settings: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Uploaded files go to a temporary folder, never into the checkout."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")  # type: ignore[attr-defined]
+
+
 def _user(username: str, adcode: str, *, staff: bool = False, superuser: bool = False, group: str = "") -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, is_staff=staff, is_superuser=superuser)
     if group:
