@@ -5,10 +5,12 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
-from indicators.models import Indicator, IndicatorAlias, Observation, ObservationChange
+from indicators.models import ActualsImport, Indicator, IndicatorAlias, Observation, ObservationChange
 from indicators.resources import IndicatorResource, ObservationResource
 from indicators.services import observation_delete, observation_set
 
@@ -112,11 +114,54 @@ class ObservationChangeAdmin(admin.ModelAdmin):
         "new_value",
         "origin",
         "changed_by",
+        "actuals_import",
     ]
     list_filter = ["action", "origin", "region", "indicator"]
     search_fields = ["region__name_zh", "indicator__code", "reason"]
-    list_select_related = ["region", "indicator", "changed_by"]
+    list_select_related = ["region", "indicator", "changed_by", "actuals_import"]
     date_hierarchy = "changed_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ActualsImport)
+class ActualsImportAdmin(admin.ModelAdmin):
+    """Uploads are records: seen here with their file, made only through the import pages or command."""
+
+    list_display = [
+        "uploaded_at",
+        "file_name",
+        "status",
+        "region",
+        "uploaded_by",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+        "committed_at",
+    ]
+    list_filter = ["status", "file_format", "region"]
+    search_fields = ["file_name", "sha256", "uploaded_by__username"]
+    list_select_related = ["region", "uploaded_by"]
+    date_hierarchy = "uploaded_at"
+
+    exclude = ["file"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in ActualsImport._meta.fields if field.name != "file"] + ["original_file"]
+
+    @admin.display(description=_("file as uploaded"))
+    def original_file(self, obj: ActualsImport) -> str:
+        # Uploaded files are not served as media: the import page checks who may download them.
+        if not obj.file:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("import-file", args=[obj.pk]), obj.file_name)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
