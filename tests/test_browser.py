@@ -119,3 +119,43 @@ def test_it_logs_in_and_browses_the_plans(server: LiveServer, browser: Browser) 
     page.screenshot(path=str(ARTIFACTS / "admin-targets.png"))
 
     assert browser.problems == []
+
+
+def test_a_city_official_uploads_previews_and_confirms(server: LiveServer, browser: Browser, tmp_path: Path) -> None:
+    import openpyxl
+    from django.contrib.auth.models import Permission
+
+    from indicators.models import ActualsImport, Observation
+
+    fixtures_load()
+    official = User.objects.create_user("ella", password="a long demo password")
+    official.user_permissions.add(Permission.objects.get(codename="import_actuals"))
+    Membership.objects.create(user=official, region=Region.objects.get(adcode="410100"))
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in (["郑州市科技创新主要指标"], ["指标名称", "单位", "2022年", "2023年"], ["研发投入强度", "%", 2.41, 2.6]):
+        sheet.append(row)  # type: ignore[union-attr]
+    upload = tmp_path / "郑州2023.xlsx"
+    workbook.save(upload)
+    base, page = server.url, browser.page
+
+    page.goto(f"{base}/accounts/login/?next=/imports/")
+    page.fill("#id_username", "ella")
+    page.fill("#id_password", "a long demo password")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/imports/")
+    assert page.locator("#id_region option:checked").inner_text().startswith("郑州市")
+    page.set_input_files("#id_file", str(upload))
+    page.click("form.upload button[type=submit]")
+    page.wait_for_url(f"{base}/imports/*/")
+    assert page.locator("tr[data-status=new]").count() == 2
+    assert Observation.objects.filter(origin="import").count() == 0, "nothing written before confirming"
+    page.screenshot(path=str(ARTIFACTS / "import-preview.png"), full_page=True)
+
+    page.click("button.primary")
+    page.wait_for_load_state()
+    assert page.locator("[data-import-status=committed]").count() == 1
+    assert ActualsImport.objects.get().status == "committed"
+    assert sorted(Observation.objects.filter(origin="import").values_list("year", flat=True)) == [2022, 2023]
+    page.screenshot(path=str(ARTIFACTS / "import-done.png"), full_page=True)
+    assert browser.problems == []
