@@ -11,6 +11,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -132,9 +133,9 @@ def test_a_city_official_uploads_previews_and_confirms(server: LiveServer, brows
     official.user_permissions.add(Permission.objects.get(codename="import_actuals"))
     Membership.objects.create(user=official, region=Region.objects.get(adcode="410100"))
     workbook = openpyxl.Workbook()
-    sheet = workbook.active
+    sheet: Any = workbook.active
     for row in (["郑州市科技创新主要指标"], ["指标名称", "单位", "2022年", "2023年"], ["研发投入强度", "%", 2.41, 2.6]):
-        sheet.append(row)  # type: ignore[union-attr]
+        sheet.append(row)
     upload = tmp_path / "郑州2023.xlsx"
     workbook.save(upload)
     base, page = server.url, browser.page

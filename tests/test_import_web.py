@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 from decimal import Decimal
+from typing import Any
 
 import openpyxl
 import pytest
@@ -15,23 +17,23 @@ from django.test import Client
 from django.urls import reverse
 
 from cities.models import Membership, Region
-from indicators.models import ActualsImport, Observation, ObservationChange
+from indicators.models import ActualsImport, Indicator, Observation, ObservationChange
 from indicators.services import observation_set
 
 pytestmark = pytest.mark.django_db
 
 
-def xlsx(rows: list[list[object]]) -> bytes:
+def xlsx(rows: list[list[Any]]) -> bytes:
     workbook = openpyxl.Workbook()
-    sheet = workbook.active
+    sheet: Any = workbook.active
     for row in rows:
-        sheet.append(row)  # type: ignore[union-attr]
+        sheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-ZHENGZHOU_FILE = [
+ZHENGZHOU_FILE: list[list[Any]] = [
     ["郑州市 科技创新主要指标"],
     [],
     ["指标名称", "单位", "2022年", "2023年", "2025年目标"],
@@ -40,13 +42,13 @@ ZHENGZHOU_FILE = [
 ]
 
 
-def upload(client: Client, data: bytes, name: str = "actuals.xlsx", region: str = "") -> object:
+def upload(client: Client, data: bytes, name: str = "actuals.xlsx", region: str = "") -> Any:
     region_pk = Region.objects.get(adcode=region).pk if region else ""
     return client.post(reverse("import-upload"), {"file": SimpleUploadedFile(name, data), "region": region_pk})
 
 
-def digest_of(response: object) -> str:
-    match = re.search(r'name="digest" value="([0-9a-f]{64})"', response.content.decode())  # type: ignore[attr-defined]
+def digest_of(response: Any) -> str:
+    match = re.search(r'name="digest" value="([0-9a-f]{64})"', response.content.decode())
     assert match, "the preview has no confirm form"
     return match.group(1)
 
@@ -76,7 +78,7 @@ def test_a_user_without_write_rights_is_refused(client: Client) -> None:
     Membership.objects.create(user=reader, region=Region.objects.get(adcode="410100"))
     client.force_login(reader)
     assert client.get("/imports/").status_code == 403
-    assert upload(client, xlsx(ZHENGZHOU_FILE)).status_code == 403  # type: ignore[attr-defined]
+    assert upload(client, xlsx(ZHENGZHOU_FILE)).status_code == 403
     assert client.get("/imports/template/410100.xlsx").status_code == 403
     assert Observation.objects.filter(origin="import").count() == 0
 
@@ -91,12 +93,12 @@ def test_a_city_official_previews_confirms_and_finds_the_values_stored(charlie: 
     )
     data = xlsx(ZHENGZHOU_FILE)
     response = upload(charlie_client, data)
-    assert response.status_code == 302  # type: ignore[attr-defined]
+    assert response.status_code == 302
     record = ActualsImport.objects.get()
     assert record.status == "pending" and record.uploaded_by == charlie
     assert stored("410100", "rd_intensity", 2023) is None, "nothing is written before confirming"
 
-    page = charlie_client.get(response["Location"])  # type: ignore[index]
+    page = charlie_client.get(response["Location"])
     html = page.content.decode()
     assert re.search(r'data-count="new">2<', html) and re.search(r'data-count="changed">1<', html)
     assert "2.3" in html and "→ 2.41" in html  # old → new
@@ -120,36 +122,30 @@ def test_a_city_official_previews_confirms_and_finds_the_values_stored(charlie: 
     assert b"".join(download.streaming_content) == data  # type: ignore[attr-defined]
 
 
-def stored_indicator(code: str):  # type: ignore[no-untyped-def]
-    from indicators.models import Indicator
-
+def stored_indicator(code: str) -> Indicator:
     return Indicator.objects.get(code=code)
 
 
 def test_the_identical_file_again_reports_no_changes_and_writes_nothing(charlie_client: Client) -> None:
     data = xlsx(ZHENGZHOU_FILE)
     first = upload(charlie_client, data)
-    page = charlie_client.get(first["Location"])  # type: ignore[index]
+    page = charlie_client.get(first["Location"])
     charlie_client.post(reverse("import-confirm", args=[ActualsImport.objects.get().pk]), {"digest": digest_of(page)})
-    values, history, imports = Observation.objects.count(), ObservationChange.objects.count(), ActualsImport.objects.count()
+    counts = (Observation.objects.count(), ObservationChange.objects.count(), ActualsImport.objects.count())
 
     again = upload(charlie_client, data)
-    assert again.status_code == 200  # type: ignore[attr-defined]
-    assert re.search(r'data-count="unchanged">3<', again.content.decode())  # type: ignore[attr-defined]
-    assert 'name="digest"' not in again.content.decode()  # type: ignore[attr-defined]
-    assert (Observation.objects.count(), ObservationChange.objects.count(), ActualsImport.objects.count()) == (
-        values,
-        history,
-        imports,
-    )
+    assert again.status_code == 200
+    assert re.search(r'data-count="unchanged">3<', again.content.decode())
+    assert 'name="digest"' not in again.content.decode()
+    assert (Observation.objects.count(), ObservationChange.objects.count(), ActualsImport.objects.count()) == counts
 
 
 def test_errors_are_listed_in_chinese_and_english_and_nothing_is_kept(charlie_client: Client) -> None:
     rows = [row[:] for row in ZHENGZHOU_FILE]
     rows[3][2] = "两点四"
     response = upload(charlie_client, xlsx(rows))
-    html = response.content.decode()  # type: ignore[attr-defined]
-    assert response.status_code == 200  # type: ignore[attr-defined]
+    html = response.content.decode()
+    assert response.status_code == 200
     assert "“两点四” is not a number." in html, "English text"
     assert "row 4" in html and "column C" in html
     assert re.search(r"第\s*4\s*行", html), "Chinese text names the row"
@@ -158,18 +154,22 @@ def test_errors_are_listed_in_chinese_and_english_and_nothing_is_kept(charlie_cl
 
 
 def test_a_city_official_cannot_write_another_city(charlie_client: Client) -> None:
-    rows = [["地区", "指标", "年份", "数值"], ["开封市", "研发投入强度", 2023, 2.1]]
+    rows: list[list[Any]] = [["地区", "指标", "年份", "数值"], ["开封市", "研发投入强度", 2023, 2.1]]
     response = upload(charlie_client, xlsx(rows))
-    assert "开封" in response.content.decode()  # type: ignore[attr-defined]
+    assert "开封" in response.content.decode()
     assert not Observation.objects.filter(region__adcode="410200", origin="import").exists()
     assert charlie_client.get("/imports/template/410200.xlsx").status_code == 404
 
 
 def test_provincial_staff_write_the_province_and_any_city(bob_client: Client) -> None:
-    rows = [["地区", "指标", "年份", "数值"], ["410000", "研发投入强度", 2023, 1.96], ["开封", "研发投入强度", 2023, 2.1]]
+    rows: list[list[Any]] = [
+        ["地区", "指标", "年份", "数值"],
+        ["410000", "研发投入强度", 2023, 1.96],
+        ["开封", "研发投入强度", 2023, 2.1],
+    ]
     response = upload(bob_client, xlsx(rows))
-    assert response.status_code == 302  # type: ignore[attr-defined]
-    page = bob_client.get(response["Location"])  # type: ignore[index]
+    assert response.status_code == 302
+    page = bob_client.get(response["Location"])
     bob_client.post(reverse("import-confirm", args=[ActualsImport.objects.get().pk]), {"digest": digest_of(page)})
     assert stored("410000", "rd_intensity", 2023).value == Decimal("1.96")  # type: ignore[union-attr]
     assert stored("410200", "rd_intensity", 2023).value == Decimal("2.1")  # type: ignore[union-attr]
@@ -177,7 +177,7 @@ def test_provincial_staff_write_the_province_and_any_city(bob_client: Client) ->
 
 def test_a_preview_gone_stale_is_not_written(charlie_client: Client) -> None:
     response = upload(charlie_client, xlsx(ZHENGZHOU_FILE))
-    page = charlie_client.get(response["Location"])  # type: ignore[index]
+    page = charlie_client.get(response["Location"])
     # Someone else stores a value the preview compared against.
     observation_set(
         region=Region.objects.get(adcode="410100"),
@@ -202,11 +202,9 @@ def test_cancel_writes_nothing_and_drops_the_file(charlie_client: Client) -> Non
     record.refresh_from_db()
     assert record.status == "cancelled"
     assert not record.file
-    import os
-
     assert not os.path.exists(path)
     assert Observation.objects.filter(origin="import").count() == 0
-    assert response.status_code == 302  # type: ignore[attr-defined]
+    assert response.status_code == 302
 
 
 def test_only_the_uploader_sees_and_confirms_an_import(charlie_client: Client, bob_client: Client) -> None:
@@ -227,10 +225,10 @@ def test_confirming_needs_a_post_with_csrf(charlie: User) -> None:
     assert client.get(reverse("import-confirm", args=[1])).status_code == 405
 
 
-def test_an_oversized_upload_is_refused_before_reading(charlie_client: Client, settings: object) -> None:
-    settings.IMPORT_MAX_UPLOAD_BYTES = 1000  # type: ignore[attr-defined]
+def test_an_oversized_upload_is_refused_before_reading(charlie_client: Client, settings: Any) -> None:
+    settings.IMPORT_MAX_UPLOAD_BYTES = 1000
     response = upload(charlie_client, b"a,b\n" * 100_000, name="big.csv")
-    assert response.status_code == 413  # type: ignore[attr-defined]
+    assert response.status_code == 413
     assert ActualsImport.objects.count() == 0
 
 
@@ -262,7 +260,7 @@ def test_the_template_reads_back_and_is_protected(charlie_client: Client) -> Non
     buffer = io.BytesIO()
     workbook.save(buffer)
     sent = upload(charlie_client, buffer.getvalue(), name="template-410100.xlsx")
-    page = charlie_client.get(sent["Location"])  # type: ignore[index]
+    page = charlie_client.get(sent["Location"])
     assert re.search(r'data-count="new">1<', page.content.decode())
     csv_body = charlie_client.get("/imports/template/410100.csv").content
     assert csv_body.startswith("\ufeff".encode()) and "研发投入强度".encode() in csv_body
