@@ -5,7 +5,6 @@ then the values actually stored in the database are checked, and so is everythin
 from __future__ import annotations
 
 import csv
-import decimal
 import hashlib
 import io
 import random
@@ -522,12 +521,6 @@ def test_a_formula_cell_is_read_as_its_computed_value(alice: User) -> None:
     assert years_stored("410100", "tech_contract_turnover") == {2021: Decimal("12.5"), 2022: Decimal("13.5")}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a number cell formatted as a percentage (Excel stores 2.5% as 0.025 with format 0.0%) is read "
-    "as 0.025: calamine returns the raw float and the cell's number format is never looked at, so a % indicator "
-    "is stored 100 times too small (indicators/importing/reading.py _read_workbook, service.py _Reader.read).",
-)
 def test_a_percent_formatted_number_cell_is_read_as_the_percentage_shown(alice: User) -> None:
     data = xlsx_bytes(wide(["研发投入强度", "%", 0.025]), number_formats={"C3": "0.0%"})
     preview = build_preview(data, "percent.xlsx", user=alice)
@@ -541,13 +534,6 @@ def test_a_value_too_large_to_be_plausible_is_refused(alice: User) -> None:
     assert "too large" in problem.text_en
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=decimal.InvalidOperation,
-    reason="BUG: a number with more than 22 digits before the point (e.g. '1e30', or a float 1e22 in a workbook) "
-    "crashes build_preview with decimal.InvalidOperation: service.py _Reader.read quantizes to 6 places (28-digit "
-    "context) before the MAX_ABS_VALUE check that should turn it into a 'too large' problem.",
-)
 @pytest.mark.parametrize(("kind", "cell"), [("csv-utf8", "1e30"), ("xlsx", 1e22)])
 def test_an_absurdly_large_number_is_a_problem_not_a_crash(kind: str, cell: Any, alice: User) -> None:
     data, name = make(kind, wide(["技术合同成交额", "亿元", cell]))
@@ -743,12 +729,6 @@ def test_the_same_value_given_twice_with_different_values_is_refused(alice: User
     assert "2.6" in problem.text_en
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the duplicate-value message embeds where the first value is as a string rendered once, in the "
-    "language active while the preview was built (service.py _Reader.read: where=earlier.location.text()), so "
-    "the English text says '第 2 行' (and under an English request the Chinese text says 'row 2').",
-)
 def test_a_duplicate_names_where_the_first_one_is_in_the_message_language(alice: User) -> None:
     rows = long(["郑州市", "研发投入强度", 2023, 2.5], ["410100", "研发投入强度", 2023, 2.6])
     [problem] = build_preview(xlsx_bytes(rows), "a.xlsx", user=alice).errors

@@ -71,7 +71,9 @@ class Problem:
 
 
 def _shown(value: Any) -> str:
-    # Regions and indicators are named in the language of the message.
+    # Regions, indicators and locations are named in the language of the message.
+    if isinstance(value, Location):
+        return value.text()
     return str(value.name) if hasattr(value, "name_zh") else str(value)
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import python_calamine
+from defusedxml import ElementTree
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
@@ -86,7 +89,7 @@ def read_file(data: bytes) -> tuple[str, list[Sheet]]:
             limit=round(settings.IMPORT_MAX_UPLOAD_BYTES / (1024 * 1024), 1),
         )
     file_format = sniff_format(data)
-    sheets = _read_csv(data) if file_format == "csv" else _read_workbook(data)
+    sheets = _read_csv(data) if file_format == "csv" else _read_workbook(data, file_format)
     total = sum(len(sheet.rows) for sheet in sheets)
     if total > settings.IMPORT_MAX_ROWS:
         raise ImportRejected(
@@ -97,7 +100,77 @@ def read_file(data: bytes) -> tuple[str, list[Sheet]]:
     return file_format, sheets
 
 
-def _read_workbook(data: bytes) -> list[Sheet]:
+# Built-in number formats 9 ("0%") and 10 ("0.00%").
+_PERCENT_BUILTIN_FORMATS = {9, 10}
+_CELL = re.compile(rb"<c\s([^>]*)>")
+_ATTR = re.compile(rb'\b(r|s|t)="([^"]*)"')
+_REF = re.compile(r"([A-Z]+)([0-9]+)")
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+
+
+def _is_percent_format(code: str) -> bool:
+    code = re.sub(r'"[^"]*"|\\.', "", code)  # quoted text and escaped characters are not the % operator
+    return "%" in code
+
+
+def xlsx_percent_cells(data: bytes) -> dict[str, set[tuple[int, int]]]:
+    """Cells shown as percentages, by sheet name → {(row, column)} (0-based). Excel stores "2.5%" typed in a
+    cell as 0.025 with a percent format, and readers return 0.025: the importer must read what the user saw.
+    Only the styles are parsed unless some style is a percentage, so ordinary files cost almost nothing."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    names = set(archive.namelist())
+    if "xl/styles.xml" not in names:
+        return {}
+    styles = ElementTree.fromstring(archive.read("xl/styles.xml"))
+    percent_formats = set(_PERCENT_BUILTIN_FORMATS)
+    for fmt in styles.iterfind("m:numFmts/m:numFmt", _NS):
+        if _is_percent_format(fmt.get("formatCode", "")):
+            percent_formats.add(int(fmt.get("numFmtId", "-1")))
+    percent_styles = {
+        str(index).encode()
+        for index, xf in enumerate(styles.iterfind("m:cellXfs/m:xf", _NS))
+        if int(xf.get("numFmtId", "0")) in percent_formats
+    }
+    if not percent_styles:
+        return {}
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iterfind("rel:Relationship", _NS)}
+    found: dict[str, set[tuple[int, int]]] = {}
+    for sheet in workbook.iterfind("m:sheets/m:sheet", _NS):
+        target = targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
+        path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        if path not in names:
+            continue
+        cells = set()
+        for match in _CELL.finditer(archive.read(path)):
+            attrs = dict(_ATTR.findall(match.group(1)))
+            if attrs.get(b"s") in percent_styles and attrs.get(b"t", b"n") == b"n" and b"r" in attrs:
+                ref = _REF.fullmatch(attrs[b"r"].decode())
+                if ref:
+                    column = 0
+                    for letter in ref.group(1):
+                        column = column * 26 + ord(letter) - 64
+                    cells.add((int(ref.group(2)) - 1, column - 1))
+        if cells:
+            found[sheet.get("name", "")] = cells
+    return found
+
+
+def _as_shown(rows: list[list[Any]], cells: set[tuple[int, int]]) -> None:
+    """Turn the stored fractions of percent-formatted cells into the text the user saw: 0.025 → "2.5%"."""
+    for row, column in cells:
+        if row < len(rows) and column < len(rows[row]):
+            value = rows[row][column]
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                rows[row][column] = f"{(Decimal(repr(float(value))) * 100).normalize():f}%"
+
+
+def _read_workbook(data: bytes, file_format: str) -> list[Sheet]:
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
@@ -115,6 +188,10 @@ def _read_workbook(data: bytes) -> list[Sheet]:
                 )
             # skip_empty_area=False keeps the leading blank rows and columns, so row numbers match the program's.
             sheets.append(Sheet(meta.name, sheet.to_python(skip_empty_area=False)))
+        if file_format == "xlsx":
+            percent = xlsx_percent_cells(data)
+            for read in sheets:
+                _as_shown(read.rows, percent.get(read.name, set()))
         return sheets
     except python_calamine.PasswordError as exc:
         raise ImportRejected(

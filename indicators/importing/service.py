@@ -272,10 +272,12 @@ class _Reader:
                 expected=indicator.unit,
             )
             return
-        value = (value * factor).quantize(SIX_PLACES, rounding=ROUND_HALF_EVEN)
+        value = value * factor
+        # Checked before rounding: quantize() itself fails on numbers beyond the decimal context (1e30).
         if abs(value) >= MAX_ABS_VALUE:
-            self.error(_("%(value)s is too large to be a plausible value."), where, value=value)
+            self.error(_("%(value)s is too large to be a plausible value."), where, value=raw.value)
             return
+        value = value.quantize(SIX_PLACES, rounding=ROUND_HALF_EVEN)
         if value < 0 and not allows_negative(indicator):
             self.error(_("%(indicator)s cannot be negative (%(value)s)."), where, indicator=indicator, value=value)
             return
@@ -295,9 +297,9 @@ class _Reader:
                     indicator=indicator,
                     region=region,
                     year=year,
-                    first=earlier.value,
-                    where=earlier.location.text(),
-                    second=value,
+                    first=_plain(earlier.value),
+                    where=earlier.location,
+                    second=_plain(value),
                 )
             return
         self.seen[key] = item
