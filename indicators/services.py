@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
+from psycopg2.extras import execute_values
 
 from cities.models import Region
 from indicators.models import ActualsImport, Indicator, Observation, ObservationChange
@@ -93,93 +95,159 @@ def observations_write_many(
     actuals_import: ActualsImport | None = None,
 ) -> None:
     """Create and change many values at once, with one history row each: the bulk form of observation_set for
-    imports, where one query per value would be far too slow. The caller has compared under lock what it writes
-    with what is stored (old values are re-read here for the history)."""
+    imports. The caller has compared, under lock, what it writes with what is stored; old values are re-read
+    here for the history.
+
+    Plain parameterised SQL rather than bulk_create: building 100 000 model instances and their SQL through the
+    ORM took six seconds for a 50 000-value file; the statements themselves are a fraction of that."""
+    if not writes:
+        return
+    ops = connection.ops
     now = timezone.now()
-    updates = {w.observation_id: w for w in writes if w.observation_id is not None}
+    stamp = ops.adapt_datetimefield_value(now)
+    user_id = user.pk if user is not None else None
+    import_id = actuals_import.pk if actuals_import is not None else None
+    reason = reason[:500]
+
+    def number(value: Decimal | None) -> Any:
+        return None if value is None else ops.adapt_decimalfield_value(value, 20, 6)
+
+    updates = [w for w in writes if w.observation_id is not None]
+    creates = [w for w in writes if w.observation_id is None]
     old: dict[int, tuple[Decimal, str]] = {}
     for start in range(0, len(updates), BATCH_SIZE):
-        ids = list(updates)[start : start + BATCH_SIZE]
+        ids = [w.observation_id for w in updates[start : start + BATCH_SIZE]]
         old.update(
             (pk, (value, source))
             for pk, value, source in Observation.objects.filter(pk__in=ids).values_list("pk", "value", "source")
         )
-    changed = [
-        Observation(
-            pk=pk,
-            region_id=w.region_id,
-            indicator_id=w.indicator_id,
-            year=w.year,
-            value=w.value,
-            source=w.source,
-            note=w.note,
-            origin=origin,
-            updated_at=now,
-            updated_by=user,
-        )
-        for pk, w in updates.items()
-    ]
-    Observation.objects.bulk_update(
-        changed, ["value", "source", "note", "origin", "updated_at", "updated_by"], batch_size=500
+    _update_rows(
+        Observation,
+        ["value", "source", "note", "origin", "updated_at", "updated_by"],
+        [(number(w.value), w.source, w.note, origin, stamp, user_id, w.observation_id) for w in updates],
     )
-    created = Observation.objects.bulk_create(
+    _insert_rows(
+        Observation,
+        ["region", "indicator", "year", "value", "source", "note", "origin", "updated_at", "updated_by"],
         [
-            Observation(
-                region_id=w.region_id,
-                indicator_id=w.indicator_id,
-                year=w.year,
-                value=w.value,
-                source=w.source,
-                note=w.note,
-                origin=origin,
-                updated_at=now,
-                updated_by=user,
-            )
-            for w in writes
-            if w.observation_id is None
+            (w.region_id, w.indicator_id, w.year, number(w.value), w.source, w.note, origin, stamp, user_id)
+            for w in creates
         ],
-        batch_size=BATCH_SIZE,
     )
-    history = [
-        ObservationChange(
-            observation_id=obs.pk,
-            region_id=obs.region_id,
-            indicator_id=obs.indicator_id,
-            year=obs.year,
-            action=ObservationChange.Action.UPDATE,
-            old_value=old[obs.pk][0],
-            new_value=obs.value,
-            old_source=old[obs.pk][1],
-            new_source=obs.source,
-            origin=origin,
-            reason=reason[:500],
-            changed_at=now,
-            changed_by=user,
-            actuals_import=actuals_import,
-        )
-        for obs in changed
-    ] + [
-        ObservationChange(
-            observation_id=obs.pk,
-            region_id=obs.region_id,
-            indicator_id=obs.indicator_id,
-            year=obs.year,
-            action=ObservationChange.Action.CREATE,
-            old_value=None,
-            new_value=obs.value,
-            old_source="",
-            new_source=obs.source,
-            origin=origin,
-            reason=reason[:500],
-            changed_at=now,
-            changed_by=user,
-            actuals_import=actuals_import,
-        )
-        for obs in created
+    # The new rows' ids: this transaction's timestamp marks them (the caller holds the lock on these keys).
+    created_ids: dict[tuple[int, int, int], int] = {}
+    if creates:
+        regions = {w.region_id for w in creates}
+        created_ids = {
+            (r, i, y): pk
+            for pk, r, i, y in Observation.objects.filter(updated_at=now, region_id__in=regions).values_list(
+                "pk", "region_id", "indicator_id", "year"
+            )
+        }
+    history_columns = [
+        "observation",
+        "region",
+        "indicator",
+        "year",
+        "action",
+        "old_value",
+        "new_value",
+        "old_source",
+        "new_source",
+        "origin",
+        "reason",
+        "changed_at",
+        "changed_by",
+        "actuals_import",
     ]
-    if any(change.observation_id is None for change in history):  # pragma: no cover - needs RETURNING support
-        raise RuntimeError("the database did not return the ids of the created values")
-    ObservationChange.objects.bulk_create(history, batch_size=BATCH_SIZE)
+    history = [
+        (
+            w.observation_id,
+            w.region_id,
+            w.indicator_id,
+            w.year,
+            ObservationChange.Action.UPDATE,
+            number(old[w.observation_id][0]),
+            number(w.value),
+            old[w.observation_id][1],
+            w.source,
+            origin,
+            reason,
+            stamp,
+            user_id,
+            import_id,
+        )
+        for w in updates
+        if w.observation_id is not None
+    ] + [
+        (
+            created_ids[(w.region_id, w.indicator_id, w.year)],
+            w.region_id,
+            w.indicator_id,
+            w.year,
+            ObservationChange.Action.CREATE,
+            None,
+            number(w.value),
+            "",
+            w.source,
+            origin,
+            reason,
+            stamp,
+            user_id,
+            import_id,
+        )
+        for w in creates
+    ]
+    _insert_rows(ObservationChange, history_columns, history)
+
+
+def _columns(model: type[models.Model], names: list[str]) -> list[str]:
+    return [connection.ops.quote_name(model._meta.get_field(name).column) for name in names]  # type: ignore[arg-type, union-attr]
+
+
+# Table and column names below come from the models' metadata, quoted; every value is a query parameter.
+def _insert_rows(model: type[models.Model], fields: list[str], rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    table, columns = connection.ops.quote_name(model._meta.db_table), ", ".join(_columns(model, fields))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One statement per thousand rows instead of one per row.
+            execute_values(cursor, f"INSERT INTO {table} ({columns}) VALUES %s", rows, page_size=BATCH_SIZE)  # noqa: S608
+        else:
+            placeholders = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
+
+
+def _update_rows(model: type[models.Model], fields: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """UPDATE by primary key; each row is the new values in `fields` order, then the id."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = _columns(model, fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            names = [f"c{n}" for n in range(len(fields))]
+            assignments = ", ".join(f"{column} = v.{name}" for column, name in zip(columns, names, strict=True))
+            # VALUES rows carry no column types: cast each to its column's type.
+            casts = [_pg_type(model, name) for name in fields]
+            template = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ", %s::bigint)"
+            execute_values(
+                cursor,
+                f"UPDATE {table} SET {assignments} FROM (VALUES %s) AS v({', '.join(names)}, id) "  # noqa: S608
+                f"WHERE {table}.id = v.id",
+                rows,
+                template=template,
+                page_size=BATCH_SIZE,
+            )
+        else:
+            assignments = ", ".join(f"{column} = %s" for column in columns)
+            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", rows)  # noqa: S608
+
+
+def _pg_type(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    return str(field.db_type(connection) if not field.is_relation else field.target_field.db_type(connection))  # type: ignore[union-attr]
 
 
 def _record(

@@ -88,6 +88,8 @@ class Catalogue:
             for key in region_keys(region):
                 self.regions.setdefault(key, region)
         self.year_ranges = self._year_ranges()
+        self._indicator_memo: dict[Any, Indicator | None] = {}
+        self._region_memo: dict[Any, Region | None] = {}
 
     def _year_ranges(self) -> dict[int | None, tuple[int, int]]:
         from plans.models import Plan, Target  # plans depends on indicators, not the other way round
@@ -115,12 +117,20 @@ class Catalogue:
         return self.year_ranges.get(region.pk, self.year_ranges[None])
 
     def indicator(self, cell: Any) -> Indicator | None:
-        if cell is None or str(cell).strip() == "":
-            return None
-        return self.indicators.get(indicator_key(cell))
+        # Memoised per distinct cell: a 50 000-row file names a few dozen indicators.
+        try:
+            return self._indicator_memo[cell]
+        except KeyError:
+            found = None if cell is None or str(cell).strip() == "" else self.indicators.get(indicator_key(cell))
+            self._indicator_memo[cell] = found
+            return found
 
     def region(self, cell: Any) -> Region | None:
-        return self.regions.get(_region_cell_key(cell))
+        try:
+            return self._region_memo[cell]
+        except KeyError:
+            found = self._region_memo[cell] = self.regions.get(_region_cell_key(cell))
+            return found
 
     def region_in_text(self, text: str) -> Region | None:
         """The region a title names ("郑州市2023年科技创新主要指标"): the most specific one mentioned."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import re
 import unicodedata
@@ -76,6 +77,7 @@ def parse_number(cell: Any) -> tuple[Decimal | None, str]:
     return value, match.group(2).strip()
 
 
+@functools.lru_cache(maxsize=1024, typed=True)
 def parse_year(cell: Any) -> int | None:
     """A year from a cell: 2021, 2021.0, "2021", "2021年", "2021年实际". None when the cell is not a year."""
     if isinstance(cell, bool) or cell is None:
@@ -137,6 +139,7 @@ def _split_scale(unit: str) -> tuple[Decimal, str]:
     return Decimal(1), unit
 
 
+@functools.lru_cache(maxsize=1024, typed=True)
 def unit_factor(given: str, expected: str) -> Decimal | None:
     """The factor turning a value in `given` units into `expected` units, or None when they measure different
     things. An empty `given` means "as expected"."""
