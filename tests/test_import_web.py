@@ -264,3 +264,19 @@ def test_the_template_reads_back_and_is_protected(charlie_client: Client) -> Non
     assert re.search(r'data-count="new">1<', page.content.decode())
     csv_body = charlie_client.get("/imports/template/410100.csv").content
     assert csv_body.startswith("\ufeff".encode()) and "研发投入强度".encode() in csv_body
+
+
+def test_notes_and_sources_with_quotes_commas_and_line_breaks_are_stored_exactly(alice: User) -> None:
+    from indicators.importing.service import build_preview, commit, save_pending
+
+    note, source = '快报数, "初步"\n待年鉴核实', "统计公报,2024"
+    rows: list[list[Any]] = [
+        ["地区", "指标", "年份", "数值", "备注", "来源"],
+        ["410100", "研发投入强度", 2024, 2.7, note, source],
+    ]
+    data = xlsx(rows)
+    commit(save_pending(build_preview(data, "n.xlsx", user=alice), data, user=alice), user=alice)
+    saved = stored("410100", "rd_intensity", 2024)
+    assert saved is not None and (saved.note, saved.source, saved.value) == (note, source, Decimal("2.7"))
+    change = ObservationChange.objects.get(observation=saved)
+    assert (change.new_source, change.old_value, change.reason) == (source, None, "表格导入：n.xlsx")
