@@ -25,7 +25,8 @@ from rest_framework.authtoken.models import Token
 
 from cities.models import Region
 from cities.resources import RegionResource
-from indicators.models import Indicator, Observation, ObservationChange
+from indicators.importing.service import build_preview, commit, save_pending
+from indicators.models import ActualsImport, Indicator, Observation, ObservationChange
 from indicators.resources import IndicatorResource, ObservationResource
 from indicators.services import observation_set
 from plans.models import Plan, Target
@@ -46,7 +47,8 @@ def url(model: type[models.Model], view: str, *args: object) -> str:
 
 @pytest.fixture
 def one_of_each(alice: User) -> None:
-    """The rows the fixtures do not provide: an actual value (and so a history row) and an API token."""
+    """The rows the fixtures do not provide: an actual value (and so a history row), a spreadsheet import and an
+    API token."""
     observation_set(
         region=Region.objects.get(adcode="410100"),
         indicator=Indicator.objects.get(code="rd_intensity"),
@@ -54,6 +56,8 @@ def one_of_each(alice: User) -> None:
         value=Decimal("2.5"),
         user=alice,
     )
+    data = "地区,指标,年份,数值\n410100,研发投入强度,2024,2.6\n".encode()
+    commit(save_pending(build_preview(data, "a.csv", user=alice), data, user=alice), user=alice)
     Token.objects.create(user=alice)
 
 
@@ -74,6 +78,7 @@ def test_it_registers_the_project_models() -> None:
         "indicators.indicatoralias",
         "indicators.observation",
         "indicators.observationchange",
+        "indicators.actualsimport",
         "plans.plan",
         "plans.target",
     } <= set(REGISTERED)
@@ -87,7 +92,8 @@ def test_it_opens_every_changelist_add_and_change_page(
     changelist = alice_client.get(url(model, "changelist"))
     assert changelist.status_code == 200
     may_add = model_admin_.has_add_permission(changelist.wsgi_request)
-    assert may_add or model is ObservationChange  # only the history is read-only
+    # Only records are read-only: the history of values and the uploads (made through the import pages).
+    assert may_add or model in (ObservationChange, ActualsImport)
     assert alice_client.get(url(model, "add")).status_code == (200 if may_add else 403)
     row = model._default_manager.order_by("pk").first()
     assert row is not None, f"no {label} row to open"
@@ -194,7 +200,7 @@ def test_it_exports_targets_keyed_on_plan_slug_and_indicator_code(db: None) -> N
 
 
 def test_it_exports_observations_keyed_on_adcode_and_code(one_of_each: None) -> None:
-    [row] = csv_rows(ObservationResource(), Observation.objects.all())
+    [row] = csv_rows(ObservationResource(), Observation.objects.filter(year=2023))
     assert (row["region"], row["indicator"], row["year"]) == ("410100", "rd_intensity", "2023")
     assert Decimal(row["value"]) == Decimal("2.5")
 

@@ -17,7 +17,14 @@ from django.apps import apps
 from django.db import IntegrityError, connection, transaction
 
 from cities.models import Region
-from indicators.models import Indicator, IndicatorAlias, Observation, ObservationChange, normalize_name
+from indicators.models import (
+    ActualsImport,
+    Indicator,
+    IndicatorAlias,
+    Observation,
+    ObservationChange,
+    normalize_name,
+)
 from plans.models import Plan, Target
 
 # Every named constraint of the project's models, and the test(s) below that break it.
@@ -32,6 +39,8 @@ TESTED_CONSTRAINTS = {
     "observation_origin_valid",
     "observation_change_action_valid",
     "observation_change_values_match_action",
+    "actuals_import_status_valid",
+    "actuals_import_committed_at_iff_committed",
     "plan_period_end_after_start",
     "target_key_unique_per_plan",
     "target_year_after_baseline_year",
@@ -387,3 +396,37 @@ def test_it_refuses_an_invalid_target(db: None, name: str, values: dict[str, Any
 )
 def test_it_accepts_a_valid_target(db: None, values: dict[str, Any]) -> None:
     assert_accepted(lambda: target(**values))
+
+
+# ---------------------------------------------------------------- imports
+
+
+def spreadsheet_import(**fields: Any) -> ActualsImport:
+    values: dict[str, Any] = {"file_name": "a.xlsx", "file_format": "xlsx", "sha256": "0" * 64, "size": 1}
+    return ActualsImport.objects.create(**(values | fields))
+
+
+def test_it_refuses_an_unknown_import_status(db: None) -> None:
+    assert_refused("actuals_import_status_valid", lambda: spreadsheet_import(status="lost"))
+
+
+@pytest.mark.parametrize(
+    ("status", "committed"),
+    [("committed", False), ("pending", True), ("cancelled", True)],
+    ids=["committed-without-time", "pending-with-time", "cancelled-with-time"],
+)
+def test_it_refuses_a_commit_time_that_does_not_match_the_status(db: None, status: str, committed: bool) -> None:
+    from django.utils import timezone
+
+    at = timezone.now() if committed else None
+    assert_refused(
+        "actuals_import_committed_at_iff_committed", lambda: spreadsheet_import(status=status, committed_at=at)
+    )
+
+
+def test_it_accepts_each_import_status_with_its_commit_time(db: None) -> None:
+    from django.utils import timezone
+
+    assert_accepted(lambda: spreadsheet_import(status="pending"))
+    assert_accepted(lambda: spreadsheet_import(status="cancelled"))
+    assert_accepted(lambda: spreadsheet_import(status="committed", committed_at=timezone.now()))

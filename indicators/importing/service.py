@@ -289,7 +289,9 @@ class _Reader:
             return
         value = value.quantize(SIX_PLACES, rounding=ROUND_HALF_EVEN)
         if value < 0 and not allows_negative(indicator):
-            self.error(_("%(indicator)s cannot be negative (%(value)s)."), where, indicator=indicator, value=value)
+            self.error(
+                _("%(indicator)s cannot be negative (%(value)s)."), where, indicator=indicator, value=_plain(value)
+            )
             return
         if not self._may_write(region, where):
             return
