@@ -8,6 +8,7 @@ Policy would report any inline script). Screenshots go to test-artifacts/.
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from urllib.parse import urlparse
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
+from django.db.backends.signals import connection_created
 from playwright.sync_api import ConsoleMessage, Page, Request, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
@@ -72,18 +74,30 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def server(transactional_db: None) -> Iterator[LiveServer]:
-    """A live server for this test only: stopping it closes its thread's database connection, so the
-    PostgreSQL test database can be dropped at the end of the session."""
+    """A live server for this test only. Every database connection opened while it runs is ended afterwards,
+    so that the PostgreSQL test database can be dropped at the end of the session: the server's threads' (a
+    request thread can outlive stop() holding one) and the test body's, which Playwright's sync API runs in a
+    context of its own, with a connection the fixtures cannot see through ``django.db.connection``."""
+    server_pids: set[int] = set()
+    opened_here: list[Any] = []
+
+    def remember(sender: Any, connection: Any, **kwargs: Any) -> None:
+        if threading.current_thread() is threading.main_thread():
+            opened_here.append(connection)
+        elif connection.vendor == "postgresql":
+            server_pids.add(connection.connection.get_backend_pid())
+
+    connection_created.connect(remember)
     live = LiveServer("localhost")
     yield live
     live.stop()
-    if connection.vendor == "postgresql":
-        # A request thread of the live server can outlive stop() holding its connection; end those sessions
-        # so the test database can be dropped.
+    connection_created.disconnect(remember)
+    for wrapper in opened_here:
+        wrapper.close()  # same thread: allowed, and the next test reconnects
+    if connection.vendor == "postgresql" and server_pids:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = ANY(%s)", [sorted(server_pids)]
             )
 
 
