@@ -100,8 +100,21 @@ class ObservationAdmin(ImportExportModelAdmin):
             self.delete_model(request, obj)
 
 
+class RecordAdmin(admin.ModelAdmin):
+    """Records are evidence: shown, never added, edited or deleted through the admin."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(ObservationChange)
-class ObservationChangeAdmin(admin.ModelAdmin):
+class ObservationChangeAdmin(RecordAdmin):
     """History is evidence: visible to admins, never edited or deleted here."""
 
     list_display = [
@@ -121,18 +134,9 @@ class ObservationChangeAdmin(admin.ModelAdmin):
     list_select_related = ["region", "indicator", "changed_by", "actuals_import"]
     date_hierarchy = "changed_at"
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(ActualsImport)
-class ActualsImportAdmin(admin.ModelAdmin):
+class ActualsImportAdmin(RecordAdmin):
     """Uploads are records: seen here with their file, made only through the import pages or command."""
 
     list_display = [
@@ -162,12 +166,3 @@ class ActualsImportAdmin(admin.ModelAdmin):
         if not obj.file:
             return "—"
         return format_html('<a href="{}">{}</a>', reverse("import-file", args=[obj.pk]), obj.file_name)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

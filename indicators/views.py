@@ -38,6 +38,13 @@ SHOWN_ROWS = 1000
 ACCEPT = ".xlsx,.xls,.ods,.csv"
 
 
+def too_large(size: int) -> str:
+    return _("The file is %(size)s MB; at most %(limit)s MB may be uploaded.") % {
+        "size": round(size / (1024 * 1024), 1),
+        "limit": round(settings.IMPORT_MAX_UPLOAD_BYTES / (1024 * 1024), 1),
+    }
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Spreadsheet"),
@@ -59,13 +66,7 @@ class UploadForm(forms.Form):
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is %(size)s MB; at most %(limit)s MB may be uploaded.")
-                % {
-                    "size": round(upload.size / (1024 * 1024), 1),
-                    "limit": round(settings.IMPORT_MAX_UPLOAD_BYTES / (1024 * 1024), 1),
-                }
-            )
+            raise forms.ValidationError(too_large(upload.size))
         return upload
 
 
@@ -94,10 +95,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         if declared > settings.IMPORT_MAX_UPLOAD_BYTES:
             form = UploadForm(regions=regions, initial={"region": home_region(user)})
             context = _upload_context(user, form, None)
-            context["refusal"] = _("The file is %(size)s MB; at most %(limit)s MB may be uploaded.") % {
-                "size": round(declared / (1024 * 1024), 1),
-                "limit": round(settings.IMPORT_MAX_UPLOAD_BYTES / (1024 * 1024), 1),
-            }
+            context["refusal"] = too_large(declared)
             return render(request, "indicators/import_upload.html", context, status=413)
         form = UploadForm(request.POST, request.FILES, regions=regions)
         if form.is_valid():

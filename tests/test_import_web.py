@@ -84,13 +84,7 @@ def test_a_user_without_write_rights_is_refused(client: Client) -> None:
 
 
 def test_a_city_official_previews_confirms_and_finds_the_values_stored(charlie: User, charlie_client: Client) -> None:
-    observation_set(
-        region=Region.objects.get(adcode="410100"),
-        indicator=stored_indicator("rd_intensity"),
-        year=2022,
-        value=Decimal("2.30"),
-        origin="manual",
-    )
+    store_manually("rd_intensity", 2022, Decimal("2.30"))
     data = xlsx(ZHENGZHOU_FILE)
     response = upload(charlie_client, data)
     assert response.status_code == 302
@@ -122,8 +116,15 @@ def test_a_city_official_previews_confirms_and_finds_the_values_stored(charlie: 
     assert b"".join(download.streaming_content) == data  # type: ignore[attr-defined]
 
 
-def stored_indicator(code: str) -> Indicator:
-    return Indicator.objects.get(code=code)
+def store_manually(code: str, year: int, value: Decimal) -> None:
+    """A value entered by hand in Zhengzhou, before the file arrives."""
+    observation_set(
+        region=Region.objects.get(adcode="410100"),
+        indicator=Indicator.objects.get(code=code),
+        year=year,
+        value=value,
+        origin="manual",
+    )
 
 
 def test_the_identical_file_again_reports_no_changes_and_writes_nothing(charlie_client: Client) -> None:
@@ -179,13 +180,7 @@ def test_a_preview_gone_stale_is_not_written(charlie_client: Client) -> None:
     response = upload(charlie_client, xlsx(ZHENGZHOU_FILE))
     page = charlie_client.get(response["Location"])
     # Someone else stores a value the preview compared against.
-    observation_set(
-        region=Region.objects.get(adcode="410100"),
-        indicator=stored_indicator("rd_intensity"),
-        year=2023,
-        value=Decimal("2.5"),
-        origin="manual",
-    )
+    store_manually("rd_intensity", 2023, Decimal("2.5"))
     record = ActualsImport.objects.get()
     after = charlie_client.post(reverse("import-confirm", args=[record.pk]), {"digest": digest_of(page)}, follow=True)
     record.refresh_from_db()
@@ -233,13 +228,7 @@ def test_an_oversized_upload_is_refused_before_reading(charlie_client: Client, s
 
 
 def test_the_template_reads_back_and_is_protected(charlie_client: Client) -> None:
-    observation_set(
-        region=Region.objects.get(adcode="410100"),
-        indicator=stored_indicator("rd_intensity"),
-        year=2021,
-        value=Decimal("2.31"),
-        origin="manual",
-    )
+    store_manually("rd_intensity", 2021, Decimal("2.31"))
     response = charlie_client.get("/imports/template/410100.xlsx")
     assert response["Content-Disposition"] == 'attachment; filename="template-410100.xlsx"'
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))

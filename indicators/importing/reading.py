@@ -21,11 +21,11 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from indicators.importing.problems import ImportRejected
+from indicators.numbers import plain
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # An encrypted (password-protected) xlsx is an OLE container holding this stream.
 ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
-FORMATS = ("xlsx", "xls", "ods", "csv")
 TOO_MANY_ROWS = _("The file has %(rows)s rows; at most %(limit)s can be imported at once. Split it into smaller files.")
 
 
@@ -167,7 +167,7 @@ def _as_shown(rows: list[list[Any]], cells: set[tuple[int, int]]) -> None:
         if row < len(rows) and column < len(rows[row]):
             value = rows[row][column]
             if isinstance(value, (int, float)) and not isinstance(value, bool):
-                rows[row][column] = f"{(Decimal(repr(float(value))) * 100).normalize():f}%"
+                rows[row][column] = f"{plain(Decimal(repr(float(value))) * 100)}%"
 
 
 def _read_workbook(data: bytes, file_format: str) -> list[Sheet]:

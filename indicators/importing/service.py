@@ -29,6 +29,7 @@ from indicators.importing.problems import ERROR, WARNING, ImportRejected, Locati
 from indicators.importing.reading import read_file
 from indicators.importing.values import ValueError_, parse_number, parse_year, unit_factor
 from indicators.models import ActualsImport, Indicator, IndicatorAlias, Observation, normalize_name
+from indicators.numbers import plain
 from indicators.services import ObservationWrite, observations_write_many
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
@@ -290,7 +291,7 @@ class _Reader:
         value = value.quantize(SIX_PLACES, rounding=ROUND_HALF_EVEN)
         if value < 0 and not allows_negative(indicator):
             self.error(
-                _("%(indicator)s cannot be negative (%(value)s)."), where, indicator=indicator, value=_plain(value)
+                _("%(indicator)s cannot be negative (%(value)s)."), where, indicator=indicator, value=plain(value)
             )
             return
         if not self._may_write(region, where):
@@ -309,9 +310,9 @@ class _Reader:
                     indicator=indicator,
                     region=region,
                     year=year,
-                    first=_plain(earlier.value),
+                    first=plain(earlier.value),
                     where=earlier.location,
-                    second=_plain(value),
+                    second=plain(value),
                 )
             return
         self.seen[key] = item
@@ -492,47 +493,25 @@ def _warn_jumps(preview: Preview) -> None:
             previous = stored[key][1]
         if previous is None:
             continue
+        numbers = {
+            "indicator": item.indicator,
+            "previous": plain(previous),
+            "last": item.year - 1,
+            "value": plain(item.value),
+            "year": item.year,
+        }
         if previous != 0 and abs(item.value - previous) > ratio * abs(previous):
-            preview.problems.append(
-                Problem(
-                    WARNING,
-                    _("%(indicator)s moves from %(previous)s in %(last)s to %(value)s in %(year)s (%(change)s%%)."),
-                    {
-                        "indicator": item.indicator,
-                        "previous": _plain(previous),
-                        "last": item.year - 1,
-                        "value": _plain(item.value),
-                        "year": item.year,
-                        "change": f"{(item.value - previous) / abs(previous) * 100:+.0f}",
-                    },
-                    item.location,
-                )
-            )
+            change = f"{(item.value - previous) / abs(previous) * 100:+.0f}"
+            message = _("%(indicator)s moves from %(previous)s in %(last)s to %(value)s in %(year)s (%(change)s%%).")
+            preview.problems.append(Problem(WARNING, message, numbers | {"change": change}, item.location))
         elif (
             item.value < previous
             and item.indicator.measure == Indicator.Measure.STOCK
             and item.indicator.direction == Indicator.Direction.HIGHER
             and item.indicator.unit in COUNT_UNITS
         ):
-            preview.problems.append(
-                Problem(
-                    WARNING,
-                    _("The number of %(indicator)s falls from %(previous)s in %(last)s to %(value)s in %(year)s."),
-                    {
-                        "indicator": item.indicator,
-                        "previous": _plain(previous),
-                        "last": item.year - 1,
-                        "value": _plain(item.value),
-                        "year": item.year,
-                    },
-                    item.location,
-                )
-            )
-
-
-def _plain(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
+            message = _("The number of %(indicator)s falls from %(previous)s in %(last)s to %(value)s in %(year)s.")
+            preview.problems.append(Problem(WARNING, message, numbers, item.location))
 
 
 class StaleImport(Exception):

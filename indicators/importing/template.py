@@ -18,6 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from cities.models import Region
 from indicators.importing.service import allows_negative
 from indicators.models import Indicator, Observation
+from indicators.numbers import plain
 
 DEFAULT_YEARS = (2020, 2025)
 HEADER_ROW = 3  # 1: title, 2: how to fill it in, 3: the header
@@ -192,7 +193,7 @@ def template_csv(region: Region) -> bytes:
                 indicator.code,
                 indicator.name_zh,
                 indicator.unit,
-                *["" if v is None else format(v.normalize(), "f") for v in values],
+                *["" if v is None else plain(v) for v in values],
                 "",
             ]
         )

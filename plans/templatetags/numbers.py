@@ -6,12 +6,11 @@ from decimal import Decimal
 
 from django import template
 
+from indicators.numbers import plain as plain_number
+
 register = template.Library()
 
 
 @register.filter
 def plain(value: Decimal | None) -> str:
-    if value is None:
-        return "—"
-    # normalize() drops the stored trailing zeros; format "f" keeps it out of exponent notation.
-    return format(value.normalize(), "f")
+    return "—" if value is None else plain_number(value)

@@ -14,6 +14,7 @@ from django.utils import translation
 
 from cities.models import Region
 from indicators.importing.service import CHANGED, NEW, Preview, StaleImport, build_preview, commit, save_pending
+from indicators.numbers import plain
 
 MAX_LISTED = 200
 
@@ -80,10 +81,10 @@ class Command(BaseCommand):
             f"{summary['unchanged']} unchanged; {summary['errors']} errors, {summary['warnings']} warnings"
         )
         for item in preview.changes[:MAX_LISTED]:
-            old = "" if item.old_value is None else f"{item.old_value.normalize():f} → "
+            old = "" if item.old_value is None else f"{plain(item.old_value)} → "
             self.stdout.write(
                 f"  {item.status:9} {item.region.adcode} {item.indicator.code} {item.year}: "
-                f"{old}{item.value.normalize():f}   [{item.location.text()}]"
+                f"{old}{plain(item.value)}   [{item.location.text()}]"
             )
         if len(preview.changes) > MAX_LISTED:
             self.stdout.write(f"  … and {len(preview.changes) - MAX_LISTED} more")
