@@ -182,6 +182,20 @@ IMPORT_WARN_CHANGE_RATIO = 0.5
 # Years accepted around the region's plan period (baseline year to target year).
 IMPORT_YEAR_MARGIN = 5
 
+# Progress evaluation (plans.progress, docs/methodology.md): the cut-offs of the status bands. Override a key here;
+# the ones left out keep the defaults of plans.progress.Thresholds.
+PROGRESS_THRESHOLDS: dict[str, float] = {
+    "ahead": 1.05,  # pace ratio q ≥ this: 快于预期
+    "on_schedule": 0.90,  # q ≥ this: 基本符合预期
+    "lagging": 0.50,  # q ≥ this: 滞后; below: 明显滞后
+    "about": 0.95,  # "X 左右" is met at this share of X
+    "on_track": 0.95,  # trend ratio R ≥ this: on track
+    "acceleration_needed": 0.60,  # R ≥ this: acceleration needed; below: limited progress
+    "zero_substitute": 0.001,  # replaces a zero base or target in the trend's growth formulas
+}
+# Plan consistency check: two statements of a plan disagree when the levels they imply differ by more than this.
+PLAN_CONSISTENCY_TOLERANCE = 0.05
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous script then gets 401 with "WWW-Authenticate: Token", not a bare 403.

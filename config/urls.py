@@ -7,7 +7,7 @@ from cities.api import RegionViewSet
 from indicators import views as indicator_views
 from indicators.api import IndicatorViewSet, ObservationViewSet
 from plans import views as plan_views
-from plans.api import PlanViewSet, TargetViewSet
+from plans.api import PlanViewSet, ProgressView, TargetViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
@@ -18,6 +18,7 @@ router.register("observations", ObservationViewSet, basename="observation")
 
 urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/progress/", ProgressView.as_view(), name="progress"),
     path("api/v1/", include(router.urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", plan_views.healthz, name="healthz"),
@@ -25,6 +26,8 @@ urlpatterns = [
     path("favicon.ico", plan_views.favicon),
     path("", plan_views.home, name="home"),
     path("plans/<int:plan_id>/", plan_views.plan_detail, name="plan-detail"),
+    path("plans/<int:plan_id>/evaluation/", plan_views.plan_evaluation_page, name="plan-evaluation"),
+    path("plans/<int:plan_id>/evaluation.xlsx", plan_views.plan_evaluation_xlsx, name="plan-evaluation-xlsx"),
     path("imports/", indicator_views.import_upload, name="import-upload"),
     path("imports/<int:pk>/", indicator_views.import_detail, name="import-detail"),
     path("imports/<int:pk>/confirm/", indicator_views.import_confirm, name="import-confirm"),

@@ -13,7 +13,7 @@ class TargetInline(admin.StackedInline):
     autocomplete_fields = ["indicator"]
     fields = [
         ("key", "position", "indicator", "label"),
-        ("kind", "comparator", "section", "attribute"),
+        ("kind", "compares", "comparator", "section", "attribute"),
         ("baseline_year", "baseline_value", "baseline_note"),
         ("target_year", "target_value", "target_value_max", "unit"),
         "quote",

@@ -2,17 +2,55 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import django_filters
 from django.db.models import Count, QuerySet
-from rest_framework import serializers, viewsets
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
+from cities.models import Region
+from indicators.models import Indicator
+from plans import progress as pr
+from plans import progress_text as tx
 from plans.models import Plan, Target
+from plans.selectors import PlanInconsistency, TargetProgress, evaluate_targets, plan_inconsistencies, targets_for
 
 
 def _number() -> serializers.DecimalField:
     return serializers.DecimalField(
         max_digits=20, decimal_places=6, coerce_to_string=False, normalize_output=True, allow_null=True
     )
+
+
+class TargetBriefSerializer(serializers.ModelSerializer[Target]):
+    indicator = serializers.CharField(source="indicator.code", read_only=True)
+
+    class Meta:
+        model = Target
+        fields = ["id", "key", "label", "indicator", "kind", "section", "quote", "quote_line"]
+
+
+class InconsistencySerializer(serializers.Serializer[PlanInconsistency]):
+    code = serializers.CharField(source="finding.code")
+    message_zh = serializers.SerializerMethodField()
+    message_en = serializers.SerializerMethodField()
+    implied = serializers.FloatField(source="finding.implied", allow_null=True)
+    stated = serializers.FloatField(source="finding.stated", allow_null=True)
+    base = serializers.FloatField(source="finding.base", allow_null=True)
+    difference = serializers.FloatField(source="finding.difference", allow_null=True)
+    first = TargetBriefSerializer()
+    second = TargetBriefSerializer()
+
+    def get_message_zh(self, obj: PlanInconsistency) -> str:
+        return tx.consistency_text(obj.finding, "zh-hans")
+
+    def get_message_en(self, obj: PlanInconsistency) -> str:
+        return tx.consistency_text(obj.finding, "en")
 
 
 class PlanSerializer(serializers.ModelSerializer[Plan]):
@@ -47,6 +85,15 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet[Plan]):
     def get_serializer_class(self) -> type[PlanSerializer]:
         return PlanDetailSerializer if self.action == "retrieve" else PlanSerializer
 
+    @extend_schema(responses=InconsistencySerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def consistency(self, request: Request, pk: str | None = None) -> Response:
+        """Where the plan contradicts itself: pairs of targets whose numbers disagree, with both quotes."""
+        findings = plan_inconsistencies(self.get_object())
+        return Response(
+            {"count": len(findings), "results": InconsistencySerializer(cast(Any, findings), many=True).data}
+        )
+
     def get_queryset(self) -> QuerySet[Plan]:
         # Counted in SQL: no need to fetch every target (and its quote) to count them.
         return (
@@ -75,6 +122,7 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
             "indicator",
             "label",
             "kind",
+            "compares",
             "comparator",
             "baseline_year",
             "baseline_value",
@@ -125,3 +173,166 @@ class TargetViewSet(viewsets.ReadOnlyModelViewSet[Target]):
             .prefetch_related("conflicts_with")
             .order_by("plan__region__adcode", "plan_id", "position")
         )
+
+
+# ------------------------------------------------------------------------------------------------ progress
+
+
+class ProgressQuerySerializer(serializers.Serializer[dict[str, Any]]):
+    region = serializers.RegexField(r"^[0-9]{6}$", help_text=_("Region adcode; its own plans and those below it."))
+    year = serializers.IntegerField(
+        required=False, min_value=1900, max_value=2100, help_text=_("As-of year (default: the latest data).")
+    )
+    plan = serializers.IntegerField(required=False, min_value=1)
+    indicator = serializers.SlugField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        region = Region.objects.filter(adcode=attrs["region"]).first()
+        if region is None:
+            raise serializers.ValidationError({"region": _("Unknown region %(adcode)s.") % {"adcode": attrs["region"]}})
+        attrs["region"] = region
+        if "plan" in attrs:
+            plan = Plan.objects.filter(pk=attrs["plan"]).first()
+            if plan is None:
+                raise serializers.ValidationError({"plan": _("Unknown plan %(id)s.") % {"id": attrs["plan"]}})
+            attrs["plan"] = plan
+        if "indicator" in attrs and not Indicator.objects.filter(code=attrs["indicator"]).exists():
+            raise serializers.ValidationError(
+                {"indicator": _("Unknown indicator %(code)s.") % {"code": attrs["indicator"]}}
+            )
+        return attrs
+
+
+class ProgressNoteSerializer(serializers.Serializer[dict[str, Any]]):
+    code = serializers.CharField()
+    text_zh = serializers.CharField()
+    text_en = serializers.CharField()
+
+
+class ProgressRowSerializer(serializers.Serializer[dict[str, Any]]):
+    """One target evaluated at the as-of year (docs/methodology.md). Shares, ratios and growth rates are fractions."""
+
+    target = serializers.IntegerField()
+    target_key = serializers.CharField()
+    plan = serializers.IntegerField()
+    region = serializers.CharField()
+    indicator = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a row field, not the serializer's own label
+    kind = serializers.CharField()
+    comparator = serializers.CharField()
+    unit = serializers.CharField(help_text=_("The indicator's unit: every level below is in it."))
+    target_year = serializers.IntegerField()
+    as_of = serializers.IntegerField(allow_null=True)
+    year = serializers.IntegerField(allow_null=True)
+    actual = serializers.FloatField(allow_null=True)
+    actual_origin = serializers.CharField(allow_null=True)
+    is_demo = serializers.BooleanField()
+    measured = serializers.FloatField(allow_null=True)
+    baseline_used = serializers.FloatField(allow_null=True)
+    baseline_year_used = serializers.IntegerField(allow_null=True)
+    target_level = serializers.FloatField(allow_null=True)
+    expected = serializers.FloatField(allow_null=True)
+    time_share = serializers.FloatField(allow_null=True)
+    progress_share = serializers.FloatField(allow_null=True)
+    pace_ratio = serializers.FloatField(allow_null=True)
+    pace_status = serializers.ChoiceField(choices=pr.PACE_STATUSES)
+    observed_growth = serializers.FloatField(allow_null=True)
+    required_growth = serializers.FloatField(allow_null=True)
+    trend_ratio = serializers.FloatField(allow_null=True)
+    trend_status = serializers.ChoiceField(choices=pr.TREND_STATUSES)
+    projected_value = serializers.FloatField(allow_null=True)
+    required_annual_growth = serializers.FloatField(allow_null=True)
+    required_per_year = serializers.FloatField(allow_null=True)
+    years_met = serializers.IntegerField(allow_null=True)
+    years_counted = serializers.IntegerField(allow_null=True)
+    achieved = serializers.BooleanField(allow_null=True)
+    achieved_early = serializers.BooleanField()
+    status_label_zh = serializers.CharField()
+    status_label_en = serializers.CharField()
+    trend_label_zh = serializers.CharField()
+    trend_label_en = serializers.CharField()
+    notes = ProgressNoteSerializer(many=True)
+    quote = serializers.CharField()
+    quote_line = serializers.IntegerField()
+
+
+_NUMBERS = (
+    "actual",
+    "measured",
+    "baseline_used",
+    "target_level",
+    "expected",
+    "time_share",
+    "progress_share",
+    "pace_ratio",
+    "observed_growth",
+    "required_growth",
+    "trend_ratio",
+    "projected_value",
+    "required_annual_growth",
+    "required_per_year",
+)
+
+
+def progress_row(item: TargetProgress, as_of: int | None) -> dict[str, Any]:
+    target, result = item.target, item.progress
+    row: dict[str, Any] = {
+        "target": target.pk,
+        "target_key": target.key,
+        "plan": target.plan_id,
+        "region": target.plan.region.adcode,
+        "indicator": target.indicator.code,
+        "label": target.label,
+        "kind": target.kind,
+        "comparator": target.comparator,
+        "unit": target.indicator.unit,
+        "target_year": target.target_year,
+        "as_of": as_of,
+        "year": result.year,
+        "actual_origin": item.actual_origin,
+        "is_demo": item.is_demo,
+        "baseline_year_used": result.baseline_year_used,
+        "pace_status": result.pace_status,
+        "trend_status": result.trend_status,
+        "years_met": result.years_met,
+        "years_counted": result.years_counted,
+        "achieved": result.achieved,
+        "achieved_early": result.pace_status == pr.PACE_ACHIEVED and result.early,
+        "status_label_zh": tx.pace_label(result, "zh-hans"),
+        "status_label_en": tx.pace_label(result, "en"),
+        "trend_label_zh": tx.trend_label(result, "zh-hans"),
+        "trend_label_en": tx.trend_label(result, "en"),
+        "notes": [
+            {"code": note.code, "text_zh": tx.note_text(note, "zh-hans"), "text_en": tx.note_text(note, "en")}
+            for note in result.notes
+        ],
+        "quote": target.quote,
+        "quote_line": target.quote_line,
+    }
+    for name in _NUMBERS:
+        value = getattr(result, name)
+        # JSON has no NaN or infinity: a figure that cannot be a number is absent.
+        row[name] = value if pr.is_finite(value) else None
+    return row
+
+
+class ProgressView(generics.GenericAPIView[Any]):
+    """Progress of every target of a region's plans (and of the regions below it) at an as-of year.
+
+    GET /api/v1/progress/?region=ADCODE[&year=YYYY][&plan=ID][&indicator=CODE]
+    """
+
+    serializer_class = ProgressRowSerializer
+    filter_backends: list[Any] = []
+
+    @extend_schema(parameters=[ProgressQuerySerializer], responses=ProgressRowSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        query = ProgressQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        as_of = params.get("year")
+        targets = targets_for(region=params["region"], plan=params.get("plan"), indicator_code=params.get("indicator"))
+        rows = [progress_row(item, as_of) for item in evaluate_targets(targets, as_of=as_of)]
+        page = self.paginate_queryset(cast(Any, rows))
+        data = ProgressRowSerializer(cast(Any, page if page is not None else rows), many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)

@@ -29,6 +29,8 @@ KINDS = (
 )
 COMPARATORS = (">=", ">", "=", "about", "range", "<=")
 SECTIONS = ("table", "goals", "body")
+# What a relative_to_average target compares with the parent region: the levels, or their average annual growth.
+COMPARES = ("level", "growth")
 ATTRIBUTES = ("预期性", "约束性", None)
 DIRECTIONS = ("higher", "lower")
 MEASURES = ("stock", "flow", "ratio")
@@ -83,6 +85,7 @@ class TargetRow:
     line: int
     note: str
     conflicts_with: tuple[str, ...] = ()
+    compares: str = "level"
 
 
 @dataclass(frozen=True)
@@ -244,6 +247,7 @@ def _target(raw: dict[str, Any], text: str, where: str, indicator_codes: set[str
         "attribute",
         "note",
         "conflicts_with",
+        "compares",
     }
     if unknown:
         raise FixtureError(f"{where}: unknown field(s) {sorted(unknown)}")
@@ -258,6 +262,11 @@ def _target(raw: dict[str, Any], text: str, where: str, indicator_codes: set[str
     if raw.get("attribute") not in ATTRIBUTES:
         raise FixtureError(f"{where}: attribute must be 预期性, 约束性 or null")
 
+    compares = raw.get("compares") or "level"
+    if compares not in COMPARES:
+        raise FixtureError(f"{where}: compares must be one of {COMPARES}, got {compares!r}")
+    if compares == "growth" and raw["kind"] != "relative_to_average":
+        raise FixtureError(f"{where}: compares: growth is only for kind relative_to_average")
     baseline_year = _int_or_none(raw.get("baseline_year"), f"{where} baseline_year")
     target_year = _int_or_none(raw["target_year"], f"{where} target_year")
     if target_year is None:
@@ -304,6 +313,7 @@ def _target(raw: dict[str, Any], text: str, where: str, indicator_codes: set[str
         line=raw["line"],
         note=raw.get("note") or "",
         conflicts_with=tuple(raw.get("conflicts_with") or ()),
+        compares=compares,
     )
 
 

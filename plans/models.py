@@ -63,6 +63,10 @@ class Target(models.Model):
         GOALS = "goals", _("Goals section")
         BODY = "body", _("Plan body")
 
+    class Compares(models.TextChoices):
+        LEVEL = "level", _("Levels")
+        GROWTH = "growth", _("Average annual growth rates")
+
     class Attribute(models.TextChoices):
         ANTICIPATORY = "预期性", _("Anticipatory (预期性)")
         BINDING = "约束性", _("Binding (约束性)")
@@ -86,6 +90,15 @@ class Target(models.Model):
         _("upper value (ranges)"), max_digits=20, decimal_places=6, null=True, blank=True
     )
     unit = models.CharField(_("unit as printed"), max_length=20, blank=True)
+    compares = models.CharField(
+        _("compares"),
+        max_length=10,
+        choices=Compares.choices,
+        default=Compares.LEVEL,
+        help_text=_(
+            "For targets relative to the provincial average: compare the levels, or their average annual growth."
+        ),
+    )
     section = models.CharField(_("section"), max_length=10, choices=Section.choices)
     attribute = models.CharField(_("attribute"), max_length=10, choices=Attribute.choices, blank=True)
     quote = models.TextField(_("quote"))
@@ -124,6 +137,10 @@ class Target(models.Model):
             models.CheckConstraint(condition=Q(comparator__in=list(_COMPARATORS)), name="target_comparator_valid"),
             models.CheckConstraint(condition=Q(section__in=list(_SECTIONS)), name="target_section_valid"),
             models.CheckConstraint(condition=~Q(quote=""), name="target_quote_not_empty"),
+            models.CheckConstraint(
+                condition=Q(compares="level") | Q(compares="growth", kind="relative_to_average"),
+                name="target_compares_growth_only_relative",
+            ),
         ]
         indexes = [models.Index(fields=["indicator", "plan"], name="target_indicator_plan")]
 

@@ -36,6 +36,7 @@ class TargetResource(resources.ModelResource):
             "indicator",
             "label",
             "kind",
+            "compares",
             "comparator",
             "baseline_year",
             "baseline_value",

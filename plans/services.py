@@ -131,6 +131,7 @@ def _load_plan(
                 "quote": t.quote,
                 "quote_line": t.line,
                 "note": t.note,
+                "compares": t.compares,
             },
         )
         by_key[t.key] = target

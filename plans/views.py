@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from indicators.models import Observation
+from plans.evaluation import default_year, evaluation_xlsx, plan_evaluation
 from plans.models import Plan, Target
+from plans.selectors import plan_inconsistencies
+
+# As-of years accepted by the evaluation (query parameter ?year=).
+_YEARS = range(1990, 2101)
 
 
 @require_GET
@@ -48,4 +60,47 @@ def home(request: HttpRequest) -> HttpResponse:
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(Plan.objects.select_related("region"), pk=plan_id)
     targets = plan.targets.select_related("indicator").prefetch_related("conflicts_with").order_by("position")
-    return render(request, "plans/plan_detail.html", {"plan": plan, "targets": targets})
+    context = {"plan": plan, "targets": targets, "inconsistencies": plan_inconsistencies(plan)}
+    return render(request, "plans/plan_detail.html", context)
+
+
+def _as_of(request: HttpRequest, plan: Plan) -> int | None:
+    """The ?year= of an evaluation, or the plan's default; None when the parameter is not a plausible year."""
+    raw = request.GET.get("year", "")
+    if not raw:
+        return default_year(plan)
+    return int(raw) if raw.isascii() and raw.isdigit() and int(raw) in _YEARS else None
+
+
+def _bad_year() -> HttpResponseBadRequest:
+    return HttpResponseBadRequest(
+        _("The year must be a number between %(first)s and %(last)s.") % {"first": _YEARS[0], "last": _YEARS[-1]}
+    )
+
+
+@require_GET
+@login_required
+def plan_evaluation_page(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The evaluation table (中期/终期评估) of a plan at an as-of year; printable."""
+    plan = get_object_or_404(Plan.objects.select_related("region"), pk=plan_id)
+    year = _as_of(request, plan)
+    if year is None:
+        return _bad_year()
+    evaluation = plan_evaluation(plan, year)
+    years = range(plan.period_start - 1, max(plan.period_end, year) + 1)
+    return render(request, "plans/evaluation.html", {"plan": plan, "evaluation": evaluation, "years": years})
+
+
+@require_GET
+@login_required
+def plan_evaluation_xlsx(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = get_object_or_404(Plan.objects.select_related("region"), pk=plan_id)
+    year = _as_of(request, plan)
+    if year is None:
+        return _bad_year()
+    response = HttpResponse(
+        evaluation_xlsx(plan_evaluation(plan, year)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="evaluation-{plan.slug}-{year}.xlsx"'
+    return response

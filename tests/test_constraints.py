@@ -51,6 +51,7 @@ TESTED_CONSTRAINTS = {
     "target_comparator_valid",
     "target_section_valid",
     "target_quote_not_empty",
+    "target_compares_growth_only_relative",
 }
 
 
@@ -376,6 +377,8 @@ def test_it_accepts_the_same_target_key_in_another_plan(db: None) -> None:
         ("target_comparator_valid", {"comparator": "~"}),
         ("target_section_valid", {"section": "preface"}),
         ("target_quote_not_empty", {"quote": ""}),
+        ("target_compares_growth_only_relative", {"compares": "growth"}),
+        ("target_compares_growth_only_relative", {"kind": "relative_to_average", "compares": "pace"}),
     ],
 )  # fmt: skip
 def test_it_refuses_an_invalid_target(db: None, name: str, values: dict[str, Any]) -> None:
@@ -392,6 +395,7 @@ def test_it_refuses_an_invalid_target(db: None, name: str, values: dict[str, Any
         {"comparator": "range", "target_value_max": Decimal("3.5")},
         {"kind": "qualitative", "comparator": "=", "target_value": None},
         {"kind": "relative_to_average", "comparator": ">", "target_value": None},
+        {"kind": "relative_to_average", "comparator": ">", "target_value": None, "compares": "growth"},
     ],
 )
 def test_it_accepts_a_valid_target(db: None, values: dict[str, Any]) -> None:

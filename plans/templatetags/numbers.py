@@ -7,6 +7,10 @@ from decimal import Decimal
 from django import template
 
 from indicators.numbers import plain as plain_number
+from plans.evaluation import figure_text
+from plans.evaluation import stated_target as stated_target_text
+from plans.models import Target
+from plans.progress import is_finite
 
 register = template.Library()
 
@@ -14,3 +18,20 @@ register = template.Library()
 @register.filter
 def plain(value: Decimal | None) -> str:
     return "—" if value is None else plain_number(value)
+
+
+@register.filter
+def figure(value: float | None, unit: str = "") -> str:
+    """A computed figure (progress evaluation): four significant digits, with the unit when given."""
+    return figure_text(value, unit)
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    """A share or a growth rate as a percentage: 0.4567 → 45.7 %."""
+    return "—" if not is_finite(value) else f"{value * 100:.1f}%"  # type: ignore[operator]
+
+
+@register.filter
+def stated_target(target: Target) -> str:
+    return stated_target_text(target)

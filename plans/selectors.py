@@ -1,0 +1,175 @@
+"""Reads for the progress evaluation: targets and their actuals out of the database, into plans.progress.
+
+A fixed number of queries whatever the number of targets: the targets (with plan, region and indicator), then
+every actual they need in one query.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Max, Q, QuerySet
+
+from cities.models import Region
+from indicators.importing.values import unit_factor
+from indicators.models import Observation
+from plans import consistency, progress_text
+from plans import progress as pr
+from plans.models import Plan, Target
+
+# Kinds whose stated numbers are levels of the indicator (in the plan's printed unit, converted here).
+_LEVEL_VALUED = {
+    Target.Kind.LEVEL,
+    Target.Kind.CUMULATIVE_NEW,
+    Target.Kind.PER_YEAR,
+    Target.Kind.QUALITATIVE,
+    Target.Kind.RELATIVE_TO_AVERAGE,
+}
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    target: Target
+    progress: pr.Progress
+    is_demo: bool  # the actual of the evaluation year is demonstration data
+    actual_origin: str | None
+
+
+def thresholds() -> pr.Thresholds:
+    return pr.Thresholds(**{key: float(value) for key, value in settings.PROGRESS_THRESHOLDS.items()})
+
+
+def _float(value: Decimal | None, factor: Decimal = Decimal(1)) -> float | None:
+    return None if value is None else float(value * factor)
+
+
+def target_spec(target: Target) -> pr.TargetSpec:
+    """The plain-number description of a target, its values converted to the indicator's unit."""
+    indicator = target.indicator
+    factor = unit_factor(target.unit, indicator.unit) if target.kind in _LEVEL_VALUED else Decimal(1)
+    baseline = target.baseline_value
+    if target.kind == Target.Kind.ANNUAL_GROWTH_RATE or factor is None:
+        # A growth target's baseline is a rate; a unit that does not measure the indicator (e.g. "%" on a
+        # count compared by growth) is not a level either. The evaluation then takes B from the actuals.
+        baseline = None
+    # multiple_of_baseline: the value is a multiplier (倍) and the baseline a level in the indicator's unit.
+    value_factor = factor if factor is not None else Decimal(1)
+    return pr.TargetSpec(
+        kind=target.kind,
+        comparator=target.comparator,
+        target_year=target.target_year,
+        target_value=_float(target.target_value, value_factor),
+        target_value_max=_float(target.target_value_max, value_factor),
+        baseline_year=target.baseline_year,
+        baseline_value=_float(baseline, value_factor),
+        period_start=target.plan.period_start,
+        direction=indicator.direction,
+        measure=indicator.measure,
+        compares=target.compares,
+    )
+
+
+def targets_for(
+    *, region: Region | None = None, plan: Plan | None = None, indicator_code: str | None = None
+) -> QuerySet[Target]:
+    """Targets of the plans of `region` and every region below it, optionally of one plan or indicator."""
+    targets = Target.objects.select_related("plan__region__parent", "indicator")
+    if region is not None:
+        # Province → city → county: three levels cover every region below.
+        targets = targets.filter(
+            Q(plan__region=region) | Q(plan__region__parent=region) | Q(plan__region__parent__parent=region)
+        )
+    if plan is not None:
+        targets = targets.filter(plan=plan)
+    if indicator_code is not None:
+        targets = targets.filter(indicator__code=indicator_code)
+    return targets.order_by("plan__region__adcode", "plan_id", "position")
+
+
+def evaluate_targets(targets: Iterable[Target], *, as_of: int | None = None) -> list[TargetProgress]:
+    """Evaluate each target against its region's actuals (and its parent region's for relative targets)."""
+    targets = list(targets)
+    if not targets:
+        return []
+    region_ids = {t.plan.region_id for t in targets} | {
+        t.plan.region.parent_id
+        for t in targets
+        if t.kind == Target.Kind.RELATIVE_TO_AVERAGE and t.plan.region.parent_id
+    }
+    indicator_ids = {t.indicator_id for t in targets}
+    series: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
+    origins: dict[tuple[int, int, int], str] = {}
+    rows = Observation.objects.filter(region_id__in=region_ids, indicator_id__in=indicator_ids).values_list(
+        "region_id", "indicator_id", "year", "value", "origin"
+    )
+    for region_id, indicator_id, year, value, origin in rows:
+        series[region_id, indicator_id][year] = float(value)
+        origins[region_id, indicator_id, year] = origin
+    limits = thresholds()
+    results = []
+    for target in targets:
+        region = target.plan.region
+        parent = series.get((region.parent_id, target.indicator_id), {}) if region.parent_id else {}
+        result = pr.evaluate(
+            target_spec(target),
+            series.get((region.pk, target.indicator_id), {}),
+            as_of=as_of,
+            parent=parent,
+            thresholds=limits,
+        )
+        shown = origins.get((region.pk, target.indicator_id, result.year)) if result.year is not None else None
+        results.append(
+            TargetProgress(
+                target=target, progress=result, is_demo=shown == Observation.Origin.DEMO, actual_origin=shown
+            )
+        )
+    return results
+
+
+def latest_actual_year(regions: Sequence[Region], up_to: int | None = None) -> int | None:
+    """The latest year with any actual for these regions (the default as-of year of an evaluation)."""
+    observations = Observation.objects.filter(region__in=regions)
+    if up_to is not None:
+        observations = observations.filter(year__lte=up_to)
+    return observations.aggregate(latest=Max("year"))["latest"]
+
+
+@dataclass(frozen=True)
+class PlanInconsistency:
+    """A disagreement between two targets of one plan (plans.consistency), with the targets themselves."""
+
+    finding: consistency.Inconsistency
+    first: Target
+    second: Target
+
+    @property
+    def message(self) -> str:
+        return progress_text.consistency_text(self.finding)
+
+
+def plan_inconsistencies(plan: Plan) -> list[PlanInconsistency]:
+    targets = list(plan.targets.select_related("indicator", "plan").prefetch_related("conflicts_with"))
+    by_id = {t.pk: t for t in targets}
+    statements = []
+    for target in targets:
+        spec = target_spec(target)
+        statements.append(
+            consistency.Statement(
+                id=target.pk,
+                indicator=target.indicator.code,
+                kind=target.kind,
+                comparator=target.comparator,
+                target_year=target.target_year,
+                value=spec.target_value,
+                baseline_year=target.baseline_year or plan.period_start - 1,
+                baseline=spec.baseline_value,
+                measure=target.indicator.measure,
+                conflicts_with=tuple(other.pk for other in target.conflicts_with.all() if other.pk in by_id),
+            )
+        )
+    findings = consistency.check(statements, tolerance=float(settings.PLAN_CONSISTENCY_TOLERANCE))
+    return [PlanInconsistency(f, by_id[f.first], by_id[f.second]) for f in findings]
