@@ -17,6 +17,7 @@ from cities.models import Region
 from indicators.models import Indicator
 from plans import progress as pr
 from plans import progress_text as tx
+from plans.evaluation import YEARS
 from plans.models import Plan, Target
 from plans.selectors import PlanInconsistency, TargetProgress, evaluate_targets, plan_inconsistencies, targets_for
 
@@ -181,7 +182,7 @@ class TargetViewSet(viewsets.ReadOnlyModelViewSet[Target]):
 class ProgressQuerySerializer(serializers.Serializer[dict[str, Any]]):
     region = serializers.RegexField(r"^[0-9]{6}$", help_text=_("Region adcode; its own plans and those below it."))
     year = serializers.IntegerField(
-        required=False, min_value=1900, max_value=2100, help_text=_("As-of year (default: the latest data).")
+        required=False, min_value=YEARS[0], max_value=YEARS[-1], help_text=_("As-of year (default: the latest data).")
     )
     plan = serializers.IntegerField(required=False, min_value=1)
     indicator = serializers.SlugField(required=False)

@@ -85,6 +85,8 @@ def check(statements: Sequence[Statement], tolerance: float = 0.05) -> list[Inco
     found: list[Inconsistency] = []
     pairs: set[frozenset[int]] = set()
 
+    compared: set[frozenset[tuple[object, ...]]] = set()
+
     def compare(code: str, first: Statement, implied: float, base: float | None) -> None:
         for level in levels:
             if level.indicator != first.indicator or level.target_year != first.target_year or level.id == first.id:
@@ -92,8 +94,11 @@ def check(statements: Sequence[Statement], tolerance: float = 0.05) -> list[Inco
             assert level.value is not None  # noqa: S101 — _distinct_levels keeps valued statements only
             difference = _relative_difference(implied, level.value)
             pair = frozenset((first.id, level.id))
-            if abs(difference) > tolerance and pair not in pairs:
+            # "Double" printed in the goals and again in the body is one statement for the check.
+            same = frozenset((_signature(first), _signature(level)))
+            if abs(difference) > tolerance and pair not in pairs and same not in compared:
                 pairs.add(pair)
+                compared.add(same)
                 found.append(Inconsistency(code, first.id, level.id, implied, level.value, base, difference))
 
     for s in statements:

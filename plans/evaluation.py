@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -17,6 +18,9 @@ from plans import progress as pr
 from plans import progress_text as tx
 from plans.models import Plan, Target
 from plans.selectors import TargetProgress, evaluate_targets, latest_actual_year, targets_for
+
+# As-of years accepted by the evaluation pages and the progress API.
+YEARS = range(1949, 2101)  # as the actuals (constraint observation_year_plausible)
 
 # Status counts in the order of the summary sentence.
 SUMMARY_ORDER = (
@@ -133,7 +137,9 @@ def stated_target(target: Target) -> str:
 
 
 def _safe(text: str) -> str:
-    """Text a spreadsheet will never run as a formula (OWASP CSV/formula injection)."""
+    """Text a spreadsheet will never run as a formula (OWASP CSV/formula injection), without the control
+    characters a workbook cannot hold (a form feed from a PDF's page break would make the export fail)."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 

@@ -24,6 +24,7 @@ PACE_LABELS: Mapping[str, Promise] = {
     pr.PACE_NO_DATA: _("No data"),
 }
 ACHIEVED_EARLY = _("Achieved early")
+NOT_ACHIEVED = _("Not achieved")
 NOT_QUANTIFIED = _("Not quantified")
 
 TREND_LABELS: Mapping[str, Promise] = {
@@ -60,10 +61,13 @@ def _language(language: str | None) -> str:
 
 
 def pace_label(result: pr.Progress, language: str | None = None) -> str:
-    """The status word of the evaluation table: 提前实现 before the target year, 已实现 in it, …"""
+    """The status word of the evaluation table: 提前实现 before the target year, 已实现 in it, 未实现 when the target
+    year's actual falls short (a final evaluation says so, whatever the pace was), …"""
     with translation.override(_language(language)):
         if result.pace_status == pr.PACE_ACHIEVED and result.early:
             return str(ACHIEVED_EARLY)
+        if result.achieved is False and result.time_share is not None and result.time_share >= 1:
+            return str(NOT_ACHIEVED)
         if result.pace_status == pr.PACE_NO_DATA and any(n.code == pr.NOTE_NOT_QUANTIFIED for n in result.notes):
             return str(NOT_QUANTIFIED)
         return str(PACE_LABELS[result.pace_status])

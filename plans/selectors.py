@@ -122,11 +122,12 @@ def evaluate_targets(targets: Iterable[Target], *, as_of: int | None = None) -> 
             thresholds=limits,
         )
         shown = origins.get((region.pk, target.indicator_id, result.year)) if result.year is not None else None
-        results.append(
-            TargetProgress(
-                target=target, progress=result, is_demo=shown == Observation.Origin.DEMO, actual_origin=shown
-            )
-        )
+        # A comparison with the province rests on the province's value of that year too.
+        yardstick = None
+        if parent and region.parent_id is not None and result.year is not None:
+            yardstick = origins.get((region.parent_id, target.indicator_id, result.year))
+        is_demo = Observation.Origin.DEMO in (shown, yardstick)
+        results.append(TargetProgress(target=target, progress=result, is_demo=is_demo, actual_origin=shown))
     return results
 
 

@@ -17,12 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from indicators.models import Observation
-from plans.evaluation import default_year, evaluation_xlsx, plan_evaluation
+from plans.evaluation import YEARS, default_year, evaluation_xlsx, plan_evaluation
 from plans.models import Plan, Target
 from plans.selectors import plan_inconsistencies
-
-# As-of years accepted by the evaluation (query parameter ?year=).
-_YEARS = range(1990, 2101)
 
 
 @require_GET
@@ -69,12 +66,12 @@ def _as_of(request: HttpRequest, plan: Plan) -> int | None:
     raw = request.GET.get("year", "")
     if not raw:
         return default_year(plan)
-    return int(raw) if raw.isascii() and raw.isdigit() and int(raw) in _YEARS else None
+    return int(raw) if raw.isascii() and raw.isdigit() and int(raw) in YEARS else None
 
 
 def _bad_year() -> HttpResponseBadRequest:
     return HttpResponseBadRequest(
-        _("The year must be a number between %(first)s and %(last)s.") % {"first": _YEARS[0], "last": _YEARS[-1]}
+        _("The year must be a number between %(first)s and %(last)s.") % {"first": YEARS[0], "last": YEARS[-1]}
     )
 
 
@@ -87,8 +84,11 @@ def plan_evaluation_page(request: HttpRequest, plan_id: int) -> HttpResponse:
     if year is None:
         return _bad_year()
     evaluation = plan_evaluation(plan, year)
-    years = range(plan.period_start - 1, max(plan.period_end, year) + 1)
-    return render(request, "plans/evaluation.html", {"plan": plan, "evaluation": evaluation, "years": years})
+    years = range(min(plan.period_start - 1, year), max(plan.period_end, year) + 1)
+    # Kinds whose level is derived (from the baseline, a rate or the province): the table shows it under the target.
+    derived_kinds = [Target.Kind.MULTIPLE_OF_BASELINE, Target.Kind.ANNUAL_GROWTH_RATE, Target.Kind.RELATIVE_TO_AVERAGE]
+    context = {"plan": plan, "evaluation": evaluation, "years": years, "derived_kinds": derived_kinds}
+    return render(request, "plans/evaluation.html", context)
 
 
 @require_GET

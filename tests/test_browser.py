@@ -174,3 +174,43 @@ def test_a_city_official_uploads_previews_and_confirms(server: LiveServer, brows
     assert sorted(Observation.objects.filter(origin="import").values_list("year", flat=True)) == [2022, 2023]
     page.screenshot(path=str(ARTIFACTS / "import-done.png"), full_page=True)
     assert browser.problems == []
+
+
+def test_the_bureau_reads_and_downloads_an_evaluation_table(
+    server: LiveServer, browser: Browser, tmp_path: Path
+) -> None:
+    from decimal import Decimal
+
+    import openpyxl
+
+    from indicators.models import Indicator
+    from indicators.services import observation_set
+
+    fixtures_load()
+    User.objects.create_user("fay", password="a long demo password")
+    zhengzhou = Region.objects.get(adcode="410100")
+    rd = Indicator.objects.get(code="rd_intensity")
+    for year, value in ((2020, "2.31"), (2023, "3.05")):  # R&D intensity 3.05 % in 2023 ≥ 3.0: achieved early
+        observation_set(region=zhengzhou, indicator=rd, year=year, value=Decimal(value))
+    plan = Plan.objects.get(slug="zhengzhou")
+    base, page = server.url, browser.page
+
+    page.goto(f"{base}/accounts/login/?next=/plans/{plan.pk}/evaluation/")
+    page.fill("#id_username", "fay")
+    page.fill("#id_password", "a long demo password")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/plans/{plan.pk}/evaluation/")
+    assert page.locator("table.evaluation tbody tr").count() == plan.targets.count()
+    assert "中期评估（截至2023年）" in page.locator("h1").inner_text()
+    row = page.locator(f"#target-{plan.targets.get(key='table-01-rd-intensity').pk}")
+    assert row.locator(".badge").inner_text() == "提前实现"
+    page.screenshot(path=str(ARTIFACTS / "evaluation.png"), full_page=True)
+
+    with page.expect_download() as download_info:
+        page.click("text=下载 .xlsx")
+    saved = tmp_path / "evaluation.xlsx"
+    download_info.value.save_as(saved)
+    sheet: Any = openpyxl.load_workbook(saved).active
+    labels = [row[1] for row in sheet.iter_rows(values_only=True)]
+    assert labels.count("全社会研发经费支出占GDP的比重(%)") == 1
+    assert browser.problems == []

@@ -1,0 +1,367 @@
+"""The evaluation table of a plan (中期/终期评估): the page, the .xlsx export, the counts and the summary."""
+
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from django.conf import settings
+from django.test import Client
+from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from cities.models import Region
+from indicators.models import Indicator, Observation
+from indicators.services import ObservationWrite, observation_set, observations_write_many
+from plans.evaluation import _safe
+from plans.models import Plan, Target
+
+SLUGS = ["zhengzhou", "kaifeng", "xinxiang", "luohe", "nanyang"]
+ROW = re.compile(r'<tr id="target-(\d+)" class="pace-(\w+)">')
+DEMO_BANNER = "下表部分实际值为演示数据"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def fixture_target_count(slug: str) -> int:
+    path = Path(settings.BASE_DIR) / "fixtures" / "plans" / f"{slug}.yaml"
+    with path.open(encoding="utf-8") as handle:
+        return len(yaml.safe_load(handle)["targets"])
+
+
+def put(adcode: str, code: str, values: dict[int, str], origin: str = Observation.Origin.IMPORT) -> None:
+    region = Region.objects.get(adcode=adcode)
+    indicator = Indicator.objects.get(code=code)
+    for year, value in values.items():
+        observation_set(
+            region=region, indicator=indicator, year=year, value=Decimal(value), source="测试", origin=origin
+        )
+
+
+def zhengzhou_actuals() -> None:
+    """Actuals for six of Zhengzhou's indicators, chosen so that each status appears (see the expected counts)."""
+    put("410100", "rd_intensity", {2020: "2.31", 2023: "2.71"})  # 2 targets: q = 0.966 → on schedule
+    put("410100", "hightech_firms", {2020: "2922", 2023: "10500"})  # 3 targets: ≥ 10000 in 2023 → achieved early
+    put("410100", "national_key_labs", {2023: "6"})  # 2 targets: still 6 of 9 → p = 0 → far behind
+    put("410100", "tech_contract_turnover", {2023: "200"})  # 2 targets: below the 212.8 baseline → moving away
+    put("410100", "hightech_industry_share", {2023: "68"})  # 2 targets: p = 0.5, q = 0.833 → lagging
+    put("410100", "science_literacy", {2025: "18"})  # table-07 ≥ 17.8 in 2025 → achieved (goals-07 not quantified)
+
+
+# Zhengzhou's 27 targets with the actuals above, counted by hand from the fixture file:
+# achieved early 3, achieved 1, ahead or on schedule 2, lagging 2, far behind 2, moving away 2, no data 27 − 12.
+ZHENGZHOU_2025 = (
+    "截至2025年，27项目标中：3项提前实现，1项已实现，2项快于或基本符合预期，"
+    "2项滞后，2项明显滞后，2项倒退，15项暂无数据。"
+)
+# As of 2024 the 2025 science literacy actual is not used: one achieved fewer, one more without data.
+ZHENGZHOU_2024 = (
+    "截至2024年，27项目标中：3项提前实现，0项已实现，2项快于或基本符合预期，"
+    "2项滞后，2项明显滞后，2项倒退，16项暂无数据。"
+)
+
+
+def page(client: Client, plan: Plan, **params: str | int) -> str:
+    response = client.get(f"/plans/{plan.pk}/evaluation/", params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def workbook(client: Client, plan: Plan, **params: str | int) -> Worksheet:
+    response = client.get(f"/plans/{plan.pk}/evaluation.xlsx", params)
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert isinstance(sheet, Worksheet)
+    return sheet
+
+
+def header_row(sheet: Worksheet, first: str = "序号") -> int:
+    [index] = [row[0].row for row in sheet.iter_rows() if row[0].value == first]
+    return int(index)
+
+
+def data_rows(sheet: Worksheet, first: str = "序号") -> list[tuple[Any, ...]]:
+    return [tuple(cell.value for cell in row) for row in sheet.iter_rows(min_row=header_row(sheet, first) + 1)]
+
+
+# ------------------------------------------------------------------------------------------------ the page
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_the_evaluation_page_of_every_plan_opens(bob_client: Client, slug: str) -> None:
+    plan = Plan.objects.get(slug=slug)
+    html = page(bob_client, plan)
+    rows = ROW.findall(html)
+    assert len(rows) == fixture_target_count(slug) == plan.targets.count()
+    assert {int(pk) for pk, _status in rows} == set(plan.targets.values_list("pk", flat=True))
+    # No actuals in the test database: every target is without data, in a final evaluation of the last year.
+    assert {status for _pk, status in rows} == {"no_data"}
+    total = fixture_target_count(slug)
+    assert f"截至2025年，{total}项目标中：0项提前实现，0项已实现，" in html
+    assert f"0项倒退，{total}项暂无数据。" in html
+    assert "终期评估（2025年）" in html
+    assert DEMO_BANNER not in html
+
+
+def test_the_page_counts_and_summarises_by_hand(bob_client: Client) -> None:
+    zhengzhou_actuals()
+    plan = Plan.objects.get(slug="zhengzhou")
+    response = bob_client.get(f"/plans/{plan.pk}/evaluation/")
+    html = response.content.decode()
+    assert ZHENGZHOU_2025 in html
+    assert response.context["evaluation"].counts == {
+        "achieved_early": 3,
+        "achieved": 1,
+        "ahead_or_on_schedule": 2,
+        "lagging": 2,
+        "far_behind": 2,
+        "regressing": 2,
+        "no_data": 15,
+    }
+    statuses = dict(ROW.findall(html))
+    by_key = {t.key: str(t.pk) for t in plan.targets.all()}
+    assert statuses[by_key["table-12-hightech-firms"]] == "achieved"
+    assert statuses[by_key["table-07-science-literacy"]] == "achieved"
+    assert statuses[by_key["goals-rd-intensity"]] == "on_schedule"
+    assert statuses[by_key["table-06-tech-contract-turnover"]] == "regressing"
+    assert statuses[by_key["table-09-national-key-labs"]] == "far_behind"
+    assert statuses[by_key["goals-hightech-industry-share"]] == "lagging"
+    assert statuses[by_key["goals-science-literacy"]] == "no_data"
+    assert "未量化" in html  # the unquantified science-literacy goal says so, rather than "no data"
+
+
+def test_the_year_selects_the_evaluation_year(bob_client: Client) -> None:
+    zhengzhou_actuals()
+    plan = Plan.objects.get(slug="zhengzhou")
+    html = page(bob_client, plan, year=2024)
+    assert ZHENGZHOU_2024 in html
+    assert "中期评估（截至2024年）" in html
+    assert '<option value="2024" selected>' in html
+    assert f'href="/plans/{plan.pk}/evaluation.xlsx?year=2024"' in html
+    early = page(bob_client, plan, year=2020)
+    assert "截至2020年，27项目标中：0项提前实现，0项已实现，0项快于或基本符合预期" in early
+
+
+def test_the_default_year_is_the_latest_actual_of_the_plans_region(bob_client: Client) -> None:
+    put("410100", "rd_intensity", {2020: "2.31", 2022: "2.56"})
+    put("410200", "rd_intensity", {2024: "1.5"})  # another region's later year does not count
+    plan = Plan.objects.get(slug="zhengzhou")
+    assert "中期评估（截至2022年）" in page(bob_client, plan)
+
+
+def test_counts_add_up_and_agree_with_the_api_for_every_plan(bob_client: Client) -> None:
+    """Actuals for every indicator of every city and the province, 2019–2024, in a pattern that spreads the
+    statuses; each plan's counts must add up to its targets and match the statuses the API reports."""
+    regions = list(Region.objects.filter(adcode__in=["410000", "410100", "410200", "410700", "411100", "411300"]))
+    indicators = sorted(set(Target.objects.values_list("indicator_id", flat=True)))
+    writes = [
+        ObservationWrite(
+            region.pk, indicator_id, year, Decimal((index * 7 + year * 3 + region.pk) % 40 + 1), "测试", "", None
+        )
+        for region in regions
+        for index, indicator_id in enumerate(indicators)
+        for year in range(2019, 2025)
+        if (index + year) % 5 != 0  # some years missing
+    ]
+    observations_write_many(writes, origin=Observation.Origin.IMPORT, user=None, reason="")
+    for slug in SLUGS:
+        plan = Plan.objects.get(slug=slug)
+        evaluation = bob_client.get(f"/plans/{plan.pk}/evaluation/", {"year": 2023}).context["evaluation"]
+        assert sum(evaluation.counts.values()) == len(evaluation.rows) == fixture_target_count(slug)
+        query: dict[str, str | int] = {"region": plan.region.adcode, "plan": plan.pk, "year": 2023, "page_size": 1000}
+        api = bob_client.get("/api/v1/progress/", query).json()["results"]
+        expected = dict.fromkeys(evaluation.counts, 0)
+        for row in api:
+            status = row["pace_status"]
+            if status == "achieved":
+                expected["achieved_early" if row["achieved_early"] else "achieved"] += 1
+            elif status in ("ahead", "on_schedule"):
+                expected["ahead_or_on_schedule"] += 1
+            else:
+                expected[status] += 1
+        assert evaluation.counts == expected, slug
+        assert len([c for c in expected.values() if c]) >= 3, expected  # the pattern really spreads them
+
+
+def test_it_speaks_chinese_even_to_an_english_browser_and_english_when_chosen(bob_client: Client) -> None:
+    plan = Plan.objects.get(slug="zhengzhou")
+    response = bob_client.get(f"/plans/{plan.pk}/evaluation/", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert "项提前实现" in response.content.decode()
+    assert bob_client.post("/i18n/setlang/", {"language": "en", "next": "/"}).status_code == 302
+    html = page(bob_client, plan)
+    assert (
+        "As of 2025, of 27 targets: 0 achieved early, 0 achieved, 0 ahead of or on schedule, 0 lagging, "
+        "0 far behind, 0 moving away, 27 without data." in html
+    )
+    assert "Final evaluation, 2025" in html and "项提前实现" not in html
+
+
+def test_it_shows_the_demo_banner_only_when_a_shown_actual_is_demo(bob_client: Client) -> None:
+    plan = Plan.objects.get(slug="zhengzhou")
+    put("410100", "rd_intensity", {2020: "2.31"}, origin=Observation.Origin.DEMO)
+    put("410100", "rd_intensity", {2023: "2.71"})
+    assert DEMO_BANNER not in page(bob_client, plan)  # the demo value is the baseline year's, not the one shown
+    sheet = workbook(bob_client, plan)
+    assert not any(row[15] == "是" for row in data_rows(sheet))
+    assert all(cell.value != "含演示数据：非真实统计数据。" for cell in sheet["A"])
+
+    put("410100", "rd_intensity", {2023: "2.71"}, origin=Observation.Origin.DEMO)
+    html = page(bob_client, plan)
+    assert DEMO_BANNER in html and '<span class="demo-tag">演示</span>' in html
+    assert html.count('<span class="demo-tag">') == 2  # the table row and the goals sentence on R&D intensity
+    sheet = workbook(bob_client, plan)
+    assert "含演示数据：非真实统计数据。" in [cell.value for cell in sheet["A"]]
+    assert sum(1 for row in data_rows(sheet) if row[15] == "是") == 2
+    # As of 2022 the actual shown is the 2020 one, demo too; as of 2019 there is none to show.
+    assert DEMO_BANNER in page(bob_client, plan, year=2022)
+    assert DEMO_BANNER not in page(bob_client, plan, year=2019)
+
+
+@pytest.mark.parametrize("url", ["/plans/{pk}/evaluation/", "/plans/{pk}/evaluation.xlsx"])
+def test_it_refuses_a_year_that_is_not_a_year(bob_client: Client, url: str) -> None:
+    plan = Plan.objects.get(slug="luohe")
+    for year in ["abc", "1948", "2101", "２０２３", "-2023", "2023.0"]:
+        response = bob_client.get(url.format(pk=plan.pk), {"year": year})
+        assert response.status_code == 400, year
+        assert "1949" in response.content.decode() and "2100" in response.content.decode()
+    assert bob_client.get(url.format(pk=plan.pk), {"year": "1949"}).status_code == 200
+    assert bob_client.get(url.format(pk=999999)).status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/plans/{pk}/evaluation/", "/plans/{pk}/evaluation.xlsx"])
+def test_it_sends_anonymous_users_to_login(db: None, client: Client, url: str) -> None:
+    response = client.get(url.format(pk=Plan.objects.get(slug="luohe").pk))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_evaluation_pages_are_read_only(bob_client: Client) -> None:
+    plan = Plan.objects.get(slug="luohe")
+    assert bob_client.post(f"/plans/{plan.pk}/evaluation/").status_code == 405
+    assert bob_client.post(f"/plans/{plan.pk}/evaluation.xlsx").status_code == 405
+
+
+# ------------------------------------------------------------------------------------------------ the workbook
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_the_workbook_of_every_plan_opens(bob_client: Client, slug: str) -> None:
+    plan = Plan.objects.get(slug=slug)
+    response = bob_client.get(f"/plans/{plan.pk}/evaluation.xlsx")
+    assert response["Content-Disposition"] == f'attachment; filename="evaluation-{slug}-2025.xlsx"'
+    sheet = workbook(bob_client, plan)
+    assert sheet.title == "评估表"
+    header = [cell.value for cell in sheet[header_row(sheet)]]
+    assert "指标" in header and "完成程度" in header and "状态" in header
+    assert plan.title in str(sheet["A1"].value)
+    total = fixture_target_count(slug)
+    assert str(sheet["A2"].value).startswith(f"截至2025年，{total}项目标中：0项提前实现")
+    rows = data_rows(sheet)
+    assert len(rows) == total
+    assert [row[0] for row in rows] == list(range(1, total + 1))
+    labels = list(plan.targets.order_by("position").values_list("label", flat=True))
+    assert [row[1] for row in rows] == labels
+    assert all(row[11] in {"暂无数据", "未量化"} for row in rows)
+
+
+def test_the_workbook_holds_numbers_as_numbers(bob_client: Client) -> None:
+    zhengzhou_actuals()
+    plan = Plan.objects.get(slug="zhengzhou")
+    sheet = workbook(bob_client, plan, year=2023)
+    page_summary = bob_client.get(f"/plans/{plan.pk}/evaluation/", {"year": 2023}).context["evaluation"].summary
+    assert sheet["A2"].value == page_summary and "项提前实现" in page_summary
+    header = [cell.value for cell in sheet[header_row(sheet)]]
+    assert header == [
+        "序号",
+        "指标",
+        "单位",
+        "基期",
+        "基期年份",
+        "目标",
+        "目标水平",
+        "最新实际值",
+        "实际值年份",
+        "序时进度应达值",
+        "完成程度",
+        "状态",
+        "趋势",
+        "目标年预测值",
+        "所需年均增速",
+        "演示数据",
+        "所在部分",
+        "原文（行号）",
+        "说明",
+    ]
+    keys = list(plan.targets.order_by("position").values_list("key", flat=True))
+    first = header_row(sheet) + 1 + keys.index("table-01-rd-intensity")
+    cells = sheet[first]
+    values = [cell.value for cell in cells]
+    p = (2.71 - 2.31) / (3.0 - 2.31)
+    assert values[1] == Target.objects.get(plan=plan, key="table-01-rd-intensity").label
+    assert values[2] == "%"
+    assert values[3] == pytest.approx(2.31) and values[4] == 2020
+    assert values[6] == pytest.approx(3.0)
+    assert values[7] == pytest.approx(2.71) and values[8] == 2023
+    assert values[9] == pytest.approx(2.31 + 0.6 * 0.69)
+    assert isinstance(values[10], float) and values[10] == pytest.approx(p)
+    assert cells[10].number_format == "0.0%"
+    assert values[11] == "基本符合预期" and values[12] == "按期可实现"
+    assert values[14] == pytest.approx((3.0 / 2.71) ** 0.5 - 1) and cells[14].number_format == "0.0%"
+    for row in data_rows(sheet):
+        for column in (3, 6, 7, 9, 10, 13, 14):
+            assert row[column] is None or isinstance(row[column], int | float), (row, column)
+
+
+def test_the_workbook_follows_the_chosen_language(bob_client: Client) -> None:
+    plan = Plan.objects.get(slug="kaifeng")
+    bob_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    sheet = workbook(bob_client, plan)
+    header = [cell.value for cell in sheet[header_row(sheet, "No.")]]
+    assert "Indicator" in header and "Completion" in header
+    assert str(sheet["A2"].value).startswith("As of 2025, of 36 targets: 0 achieved early")
+    assert len(data_rows(sheet, "No.")) == fixture_target_count("kaifeng")
+
+
+@pytest.mark.parametrize(
+    ("text", "safe"),
+    [
+        ("=1+1", "'=1+1"),
+        ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
+        ("+86 371", "'+86 371"),
+        ("-5", "'-5"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("全社会研发投入 = 25", "全社会研发投入 = 25"),
+        ("", ""),
+    ],
+)
+def test_safe_text_never_starts_a_formula(text: str, safe: str) -> None:
+    assert _safe(text) == safe
+
+
+def test_the_workbook_escapes_text_that_looks_like_a_formula(bob_client: Client) -> None:
+    plan = Plan.objects.get(slug="luohe")
+    label = '=HYPERLINK("http://evil.example/","点击")'
+    target = plan.targets.order_by("position").first()
+    assert target is not None
+    Target.objects.filter(pk=target.pk).update(label=label, quote="=1+1 原文")
+    sheet = workbook(bob_client, plan)
+    first = sheet[header_row(sheet) + 1]
+    assert first[1].value == "'" + label and first[1].data_type == "s"
+    assert str(first[17].value).startswith("'=1+1 原文")
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_the_workbook_survives_control_characters_in_the_text(bob_client: Client) -> None:
+    plan = Plan.objects.get(slug="luohe")
+    target = plan.targets.order_by("position").first()
+    assert target is not None
+    Target.objects.filter(pk=target.pk).update(quote="第一页\f第二页", note="x\x0by")
+    sheet = workbook(bob_client, plan)
+    assert "第一页" in str(sheet[header_row(sheet) + 1][17].value)
