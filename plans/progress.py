@@ -166,9 +166,9 @@ def threshold(spec: TargetSpec) -> float | None:
 
 
 def holds(value: float, level: float, comparator: str, direction: str, thresholds: Thresholds) -> bool:
-    """Whether `value` meets `level` under the comparator, read in the indicator's better direction:
-    ">=", "=" and "range" mean "at least" (at most when lower is better), "about" means within 5 % on the
-    good side, ">" and "<=" are taken literally."""
+    """Whether `value` meets `level` under the comparator, read in the indicator's better direction: "=" and
+    "range" mean "at least" (at most when lower is better); "about" means within 5 % on the good side; ">=",
+    ">" and "<=" are taken literally."""
     if comparator == ">":
         return value > level
     if comparator == "<=":
@@ -208,6 +208,11 @@ def trend_status(r: float, thresholds: Thresholds) -> str:
     if r >= 0:
         return TREND_LIMITED_PROGRESS
     return TREND_DETERIORATION
+
+
+def _time_share(t: int, y0: int, target_year: int) -> float:
+    """s = (t − y0) / (yT − y0); 0 when y0 has moved to the target year itself (t == y0: no time elapsed)."""
+    return (t - y0) / (target_year - y0) if target_year > y0 else 0.0
 
 
 def _nominal_baseline_year(spec: TargetSpec) -> int:
@@ -254,7 +259,9 @@ def evaluate(
     thresholds = thresholds or Thresholds()
     horizon = spec.target_year if as_of is None else min(as_of, spec.target_year)
     notes: list[Note] = []
-    if as_of is not None and as_of > spec.target_year:
+    if (as_of is None and any(y > spec.target_year for y in actuals)) or (
+        as_of is not None and as_of > spec.target_year
+    ):
         notes.append(Note(NOTE_JUDGED_AT_TARGET_YEAR, {"year": spec.target_year}))
     if spec.kind == QUALITATIVE and spec.target_value is None:
         return Progress(
@@ -293,18 +300,21 @@ def _pace(
     notes: list[Note],
 ) -> tuple[float | None, float | None, str]:
     """Progress share p, pace ratio q and the pace status, for a measured quantity moving from m_0 to level."""
+    gap = _sign(direction) * (level - m_0)  # how far the baseline was from the target, in the good direction
+    p = (m_t - m_0) / (level - m_0) if gap > 0 else None
     if achieved:
-        p = (m_t - m_0) / (level - m_0) if level != m_0 else None
         return p, (p / s if p is not None and s > 0 else None), PACE_ACHIEVED
-    gap = _sign(direction) * (level - m_0)
-    if gap <= 0:
+    if s <= 0:
+        # Still in the baseline year (t == y0): nothing has moved yet, so there is no pace to judge.
+        notes.append(Note(NOTE_ONLY_BASELINE_YEAR))
+        return p, None, PACE_NO_DATA
+    if gap < 0:
         # The baseline already met the target, and the latest actual no longer does: it has moved away.
         notes.append(Note(NOTE_MET_AT_BASELINE))
         return None, None, PACE_REGRESSING
-    p = (m_t - m_0) / (level - m_0)
-    if s <= 0:
-        notes.append(Note(NOTE_ONLY_BASELINE_YEAR))
-        return p, None, PACE_NO_DATA
+    if p is None:
+        # The baseline sat exactly on a strict target ("more than X" from X): no share of a zero distance.
+        return None, None, PACE_REGRESSING if _sign(direction) * (m_t - m_0) < 0 else PACE_FAR_BEHIND
     q = p / s
     return p, q, pace_status(q, thresholds)
 
@@ -336,11 +346,12 @@ def _trend(
     if achieved:
         return observed, required, r, TREND_ACHIEVED
     if r is None or _sign(spec.direction) * required < 0:
-        # No growth required (or the target lies behind the baseline) yet not achieved: the level went the wrong way.
+        # No growth required (or the target lies behind the baseline) yet not achieved: the level went the wrong
+        # way. A ratio of two growths in opposite senses would mislead: there is none.
         return (
             observed,
             required,
-            r,
+            None,
             TREND_DETERIORATION if _sign(spec.direction) * observed < 0 else TREND_LIMITED_PROGRESS,
         )
     return observed, required, r, trend_status(r, thresholds)
@@ -398,9 +409,9 @@ def _level(spec: TargetSpec, actuals: Mapping[int, float], horizon: int, notes: 
     }
     if b is None:
         status = PACE_ACHIEVED if achieved else PACE_NO_DATA
-        trend = TREND_ACHIEVED if achieved else _trend_kind_or(spec, TREND_INSUFFICIENT_DATA)
+        trend = _trend_kind_or(spec, TREND_ACHIEVED if achieved else TREND_INSUFFICIENT_DATA)
         return Progress(**known, pace_status=status, trend_status=trend, notes=tuple(notes))
-    s = (t - y0) / (spec.target_year - y0)
+    s = _time_share(t, y0, spec.target_year)
     p, q, status = _pace(a_t, b, level, s, achieved, spec.direction, th, notes)
     trend_fields: dict[str, Any] = {"trend_status": TREND_NOT_APPLICABLE}
     if spec.kind in TREND_KINDS:
@@ -444,8 +455,9 @@ def _growth(
     y0 = _nominal_baseline_year(spec)
     b, y0, baseline_notes = _baseline(spec, actuals, y0, t, use_stated=False)
     notes.extend(baseline_notes)
-    assert spec.target_value is not None  # noqa: S101 — database constraint
-    rate = spec.target_value / 100
+    value = threshold(spec)
+    assert value is not None  # noqa: S101 — database constraint
+    rate = value / 100
     known: dict[str, Any] = {"year": t, "actual": a_t, "measured": a_t, "baseline_year_used": y0}
     if b is None or t <= y0:
         if b is not None:
@@ -464,15 +476,15 @@ def _growth(
         status = PACE_ACHIEVED
     elif q is None:
         notes.append(Note(NOTE_RATE_ZERO))
-        status = PACE_REGRESSING if g < 0 else PACE_FAR_BEHIND
-    elif g < 0:
-        status = PACE_REGRESSING
+        status = PACE_REGRESSING if _sign(spec.direction) * g < 0 else PACE_FAR_BEHIND
+    elif _sign(spec.direction) * g < 0:
+        status = PACE_REGRESSING  # the level moved away from the better direction
     else:
         status = pace_status(q, th)
     if achieved:
         trend = TREND_ACHIEVED
     elif q is None:
-        trend = TREND_DETERIORATION if g < 0 else TREND_LIMITED_PROGRESS
+        trend = TREND_DETERIORATION if _sign(spec.direction) * g < 0 else TREND_LIMITED_PROGRESS
     else:
         trend = trend_status(q, th)
     return Progress(
@@ -515,7 +527,7 @@ def _cumulative(
         if missing:
             notes.append(Note(NOTE_YEARS_MISSING, {"years": missing}))
         if t <= y0:
-            return _no_data(notes, horizon, **known)
+            return _no_data(notes, horizon, trend=TREND_NOT_APPLICABLE, year=t, actual=a_t, target_level=value)
         added = sum(actuals[y] for y in years if y in actuals)
         stock_b: float | None = None
     else:
@@ -525,7 +537,7 @@ def _cumulative(
             return Progress(**known, baseline_year_used=y0, notes=tuple(notes))
         added = a_t - stock_b
     n = spec.target_year - y0
-    s = (t - y0) / n
+    s = _time_share(t, y0, spec.target_year)
     achieved = holds(added, value, spec.comparator, spec.direction, th)
     p, q, status = _pace(added, 0.0, value, s, achieved, spec.direction, th, notes)
     return Progress(
@@ -654,7 +666,7 @@ def _relative(
             early=achieved and t < spec.target_year,
             notes=tuple(notes),
         )
-    s = (t - y0) / (spec.target_year - y0)
+    s = _time_share(t, y0, spec.target_year)
     p, q, status = _pace(a_t, b, level_t, s, achieved, spec.direction, th, notes)
     return Progress(
         **known,
