@@ -77,7 +77,8 @@ def targets_for(
     *, region: Region | None = None, plan: Plan | None = None, indicator_code: str | None = None
 ) -> QuerySet[Target]:
     """Targets of the plans of `region` and every region below it, optionally of one plan or indicator."""
-    targets = Target.objects.select_related("plan__region__parent", "indicator")
+    # The plan's document text is large and not needed to judge its targets.
+    targets = Target.objects.select_related("plan__region__parent", "indicator").defer("plan__source_text")
     if region is not None:
         # Province → city → county: three levels cover every region below.
         targets = targets.filter(

@@ -24,6 +24,7 @@ from rest_framework.authtoken.models import Token
 from cities.models import Region
 from indicators.models import Indicator, Observation
 from indicators.services import ObservationWrite, observation_set, observations_write_many
+from plans.api import ProgressRowSerializer
 from plans.models import Plan, Target
 
 URL = "/api/v1/progress/"
@@ -390,6 +391,9 @@ def test_every_row_has_the_documented_fields_and_numbers_are_numbers(bob_client:
             assert set(note) == {"code", "text_zh", "text_en"} and note["text_zh"] and note["text_en"]
     # The actuals above make every figure appear somewhere, so the type check above covered each of them.
     assert numbers_seen == NUMBER_FIELDS
+    # The rows are sent as built; the serializer that documents them in the OpenAPI schema names exactly their keys.
+    documented = set(ProgressRowSerializer().fields)
+    assert all(set(row) == documented for row in rows), documented ^ set(rows[0])
 
 
 def test_it_reports_no_data_without_actuals(bob_client: Client) -> None:
