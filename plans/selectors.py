@@ -7,8 +7,8 @@ every actual they need in one query.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
@@ -37,6 +37,8 @@ class TargetProgress:
     progress: pr.Progress
     is_demo: bool  # the actual of the evaluation year is demonstration data
     actual_origin: str | None
+    actuals: Mapping[int, float] = field(default_factory=dict)  # the region's series the target was judged on
+    parent_actuals: Mapping[int, float] = field(default_factory=dict)  # the province's, for relative targets
 
 
 def thresholds() -> pr.Thresholds:
@@ -115,9 +117,10 @@ def evaluate_targets(targets: Iterable[Target], *, as_of: int | None = None) -> 
     for target in targets:
         region = target.plan.region
         parent = series.get((region.parent_id, target.indicator_id), {}) if region.parent_id else {}
+        own = series.get((region.pk, target.indicator_id), {})
         result = pr.evaluate(
             target_spec(target),
-            series.get((region.pk, target.indicator_id), {}),
+            own,
             as_of=as_of,
             parent=parent,
             thresholds=limits,
@@ -128,7 +131,16 @@ def evaluate_targets(targets: Iterable[Target], *, as_of: int | None = None) -> 
         if parent and region.parent_id is not None and result.year is not None:
             yardstick = origins.get((region.parent_id, target.indicator_id, result.year))
         is_demo = Observation.Origin.DEMO in (shown, yardstick)
-        results.append(TargetProgress(target=target, progress=result, is_demo=is_demo, actual_origin=shown))
+        results.append(
+            TargetProgress(
+                target=target,
+                progress=result,
+                is_demo=is_demo,
+                actual_origin=shown,
+                actuals=own,
+                parent_actuals=parent if target.kind == Target.Kind.RELATIVE_TO_AVERAGE else {},
+            )
+        )
     return results
 
 

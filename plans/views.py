@@ -16,10 +16,13 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from cities.models import Region
 from indicators.models import Observation
+from plans import charts
+from plans import progress as pr
 from plans.evaluation import YEARS, default_year, evaluation_xlsx, plan_evaluation
 from plans.models import Plan, Target
-from plans.selectors import plan_inconsistencies
+from plans.selectors import evaluate_targets, plan_inconsistencies
 
 
 @require_GET
@@ -104,3 +107,77 @@ def plan_evaluation_xlsx(request: HttpRequest, plan_id: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="evaluation-{plan.slug}-{year}.xlsx"'
     return response
+
+
+# Targets sorted by status on the city page: the ones needing attention first.
+_ATTENTION = {
+    status: rank
+    for rank, status in enumerate(
+        [pr.PACE_REGRESSING, pr.PACE_FAR_BEHIND, pr.PACE_LAGGING, pr.PACE_ON_SCHEDULE, pr.PACE_AHEAD,
+         pr.PACE_ACHIEVED, pr.PACE_NO_DATA]
+    )
+}  # fmt: skip
+
+
+@require_GET
+@login_required
+def city_page(request: HttpRequest, adcode: str) -> HttpResponse:
+    """A region's plans and, per target, a chart: baseline, plan path, actuals, projection, target, status."""
+    region = get_object_or_404(Region, adcode=adcode)
+    plans = list(region.plans.defer("source_text").order_by("period_start"))
+    section = request.GET.get("section", "")
+    if section and section not in Target.Section.values:
+        return HttpResponseBadRequest(_("Unknown section."))
+    sort = request.GET.get("sort", "")
+    targets = (
+        Target.objects.filter(plan__region=region)
+        .select_related("plan__region__parent", "indicator")
+        .defer("plan__source_text")
+        .order_by("plan__period_start", "position")
+    )
+    if section:
+        targets = targets.filter(section=section)
+    items = evaluate_targets(targets)
+    if sort == "status":
+        items.sort(key=lambda item: _ATTENTION[item.progress.pace_status])
+    text = {
+        "year": _("Year"),
+        "actual": _("Actual"),
+        "plan": _("Plan path"),
+        "projection": _("Projection at the current pace"),
+        "province": _("Henan province"),
+        "target": _("Target"),
+        "baseline": _("Baseline"),
+    }
+    cards = []
+    for item in items:
+        target = item.target
+        spec = charts.TargetChartSpec(
+            kind=target.kind,
+            measure=target.indicator.measure,
+            target_year=target.target_year,
+            target_value=charts_value(target.target_value),
+            target_value_max=charts_value(target.target_value_max),
+            period_start=target.plan.period_start,
+        )
+        frame = charts.target_frame(spec, item.progress, item.actuals, item.parent_actuals or None)
+        unit = target.indicator.unit
+        title = target.label if len(target.label) <= 40 else target.label[:39] + "…"
+        figure = charts.target_figure(frame, spec, item.progress, charts.ChartText(title=title, unit=unit, **text))
+        cards.append(
+            {"item": item, "figure": figure, "figure_id": f"figure-{target.pk}", "frame": frame.to_dict("records")}
+        )
+    context = {
+        "region": region,
+        "plans": plans,
+        "cards": cards,
+        "section": section,
+        "sort": sort,
+        "sections": Target.Section.choices,
+        "has_demo": any(card["item"].is_demo for card in cards),
+    }
+    return render(request, "plans/city.html", context)
+
+
+def charts_value(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]

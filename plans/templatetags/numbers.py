@@ -7,10 +7,11 @@ from decimal import Decimal
 from django import template
 
 from indicators.numbers import plain as plain_number
+from plans import progress_text
 from plans.evaluation import figure_text
 from plans.evaluation import stated_target as stated_target_text
 from plans.models import Target
-from plans.progress import is_finite
+from plans.progress import Progress, is_finite
 
 register = template.Library()
 
@@ -35,3 +36,9 @@ def percent(value: float | None) -> str:
 @register.filter
 def stated_target(target: Target) -> str:
     return stated_target_text(target)
+
+
+@register.filter
+def pace_label(result: Progress) -> str:
+    """The status word (提前实现, 滞后, …) in the active language."""
+    return progress_text.pace_label(result)
