@@ -21,18 +21,6 @@ COLUMNS = ("year", "actual", "plan", "projection", "province")
 
 
 @dataclass(frozen=True)
-class TargetChartSpec:
-    """What the chart needs to know about the target, beyond its yearly figures."""
-
-    kind: str
-    measure: str
-    target_year: int
-    target_value: float | None
-    target_value_max: float | None
-    period_start: int
-
-
-@dataclass(frozen=True)
 class ChartText:
     """The words on a chart, translated by the caller."""
 
@@ -47,7 +35,7 @@ class ChartText:
     baseline: str
 
 
-def _measured_series(spec: TargetChartSpec, result: pr.Progress, actuals: Mapping[int, float]) -> dict[int, float]:
+def _measured_series(spec: pr.TargetSpec, result: pr.Progress, actuals: Mapping[int, float]) -> dict[int, float]:
     """The measured quantity per year: the level, or for cumulative targets the amount added since y0."""
     y0 = result.baseline_year_used
     if spec.kind != pr.CUMULATIVE_NEW or y0 is None:
@@ -64,10 +52,12 @@ def _measured_series(spec: TargetChartSpec, result: pr.Progress, actuals: Mappin
     return {year: value - base for year, value in actuals.items() if year >= y0}
 
 
-def _plan_path(spec: TargetChartSpec, result: pr.Progress, year: int) -> float | None:
+def _plan_path(spec: pr.TargetSpec, result: pr.Progress, year: int) -> float | None:
     y0, b, level = result.baseline_year_used, result.baseline_used, result.target_level
     if spec.kind == pr.PER_YEAR:
-        return spec.target_value if spec.period_start <= year <= spec.target_year else None
+        # Every year of the period: from the year after the baseline year (the year before the period).
+        first = (spec.baseline_year + 1) if spec.baseline_year is not None else (spec.period_start or spec.target_year)
+        return spec.target_value if first <= year <= spec.target_year else None
     if y0 is None or b is None or level is None or spec.kind == pr.RELATIVE_TO_AVERAGE or not y0 <= year:
         return None
     if year > spec.target_year or spec.target_year == y0:
@@ -78,7 +68,7 @@ def _plan_path(spec: TargetChartSpec, result: pr.Progress, year: int) -> float |
     return b + share * (level - b)
 
 
-def _projection(spec: TargetChartSpec, result: pr.Progress, year: int) -> float | None:
+def _projection(spec: pr.TargetSpec, result: pr.Progress, year: int) -> float | None:
     t, m_t, end = result.year, result.measured, result.projected_value
     if t is None or m_t is None or end is None or not t <= year <= spec.target_year or t >= spec.target_year:
         return None
@@ -89,7 +79,7 @@ def _projection(spec: TargetChartSpec, result: pr.Progress, year: int) -> float 
 
 
 def target_frame(
-    spec: TargetChartSpec,
+    spec: pr.TargetSpec,
     result: pr.Progress,
     actuals: Mapping[int, float],
     province: Mapping[int, float] | None = None,
@@ -124,7 +114,7 @@ def _values(series: pd.Series) -> list[Any]:
     return [None if isinstance(v, float) and math.isnan(v) else v for v in series.tolist()]
 
 
-def target_figure(frame: pd.DataFrame, spec: TargetChartSpec, result: pr.Progress, text: ChartText) -> dict[str, Any]:
+def target_figure(frame: pd.DataFrame, spec: pr.TargetSpec, result: pr.Progress, text: ChartText) -> dict[str, Any]:
     """The chart of one target as a plotly.js figure (data + layout), ready for json_script."""
     figure = go.Figure()
     plan = _present(frame, "plan")

@@ -76,12 +76,19 @@ def target_spec(target: Target) -> pr.TargetSpec:
 
 
 def targets_for(
-    *, region: Region | None = None, plan: Plan | None = None, indicator_code: str | None = None
+    *,
+    region: Region | None = None,
+    plan: Plan | None = None,
+    indicator_code: str | None = None,
+    below: bool = True,
 ) -> QuerySet[Target]:
-    """Targets of the plans of `region` and every region below it, optionally of one plan or indicator."""
+    """Targets of the plans of `region` and (unless `below` is false) every region below it, optionally of one
+    plan or indicator."""
     # The plan's document text is large and not needed to judge its targets.
     targets = Target.objects.select_related("plan__region__parent", "indicator").defer("plan__source_text")
-    if region is not None:
+    if region is not None and not below:
+        targets = targets.filter(plan__region=region)
+    elif region is not None:
         # Province → city → county: three levels cover every region below.
         targets = targets.filter(
             Q(plan__region=region) | Q(plan__region__parent=region) | Q(plan__region__parent__parent=region)
@@ -166,7 +173,8 @@ class PlanInconsistency:
 
 
 def plan_inconsistencies(plan: Plan) -> list[PlanInconsistency]:
-    targets = list(plan.targets.select_related("indicator", "plan").prefetch_related("conflicts_with"))
+    # plan.targets already knows its plan: no join bringing the document text along with every target.
+    targets = list(plan.targets.select_related("indicator").prefetch_related("conflicts_with"))
     by_id = {t.pk: t for t in targets}
     statements = []
     for target in targets:

@@ -22,7 +22,7 @@ from plans import charts
 from plans import progress as pr
 from plans.evaluation import YEARS, default_year, evaluation_xlsx, plan_evaluation
 from plans.models import Plan, Target
-from plans.selectors import evaluate_targets, plan_inconsistencies
+from plans.selectors import evaluate_targets, plan_inconsistencies, target_spec, targets_for
 
 
 @require_GET
@@ -123,18 +123,13 @@ _ATTENTION = {
 @login_required
 def city_page(request: HttpRequest, adcode: str) -> HttpResponse:
     """A region's plans and, per target, a chart: baseline, plan path, actuals, projection, target, status."""
-    region = get_object_or_404(Region, adcode=adcode)
+    region = get_object_or_404(Region.objects.select_related("parent"), adcode=adcode)
     plans = list(region.plans.defer("source_text").order_by("period_start"))
     section = request.GET.get("section", "")
     if section and section not in Target.Section.values:
         return HttpResponseBadRequest(_("Unknown section."))
     sort = request.GET.get("sort", "")
-    targets = (
-        Target.objects.filter(plan__region=region)
-        .select_related("plan__region__parent", "indicator")
-        .defer("plan__source_text")
-        .order_by("plan__period_start", "position")
-    )
+    targets = targets_for(region=region, below=False)
     if section:
         targets = targets.filter(section=section)
     items = evaluate_targets(targets)
@@ -145,21 +140,14 @@ def city_page(request: HttpRequest, adcode: str) -> HttpResponse:
         "actual": _("Actual"),
         "plan": _("Plan path"),
         "projection": _("Projection at the current pace"),
-        "province": _("Henan province"),
+        "province": region.parent.name if region.parent else _("Parent region"),
         "target": _("Target"),
         "baseline": _("Baseline"),
     }
     cards = []
     for item in items:
         target = item.target
-        spec = charts.TargetChartSpec(
-            kind=target.kind,
-            measure=target.indicator.measure,
-            target_year=target.target_year,
-            target_value=charts_value(target.target_value),
-            target_value_max=charts_value(target.target_value_max),
-            period_start=target.plan.period_start,
-        )
+        spec = target_spec(target)
         frame = charts.target_frame(spec, item.progress, item.actuals, item.parent_actuals or None)
         unit = target.indicator.unit
         title = target.label if len(target.label) <= 40 else target.label[:39] + "…"
@@ -175,9 +163,6 @@ def city_page(request: HttpRequest, adcode: str) -> HttpResponse:
         "sort": sort,
         "sections": Target.Section.choices,
         "has_demo": any(card["item"].is_demo for card in cards),
+        "province": text["province"],
     }
     return render(request, "plans/city.html", context)
-
-
-def charts_value(value: object) -> float | None:
-    return None if value is None else float(value)  # type: ignore[arg-type]
