@@ -25,7 +25,15 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on every page, the admin's included.
     path("favicon.ico", plan_views.favicon),
     path("", plan_views.home, name="home"),
+    re_path(r"^overview\.(?P<file_format>csv|xlsx)$", plan_views.home, name="overview-data"),
     re_path(r"^cities/(?P<adcode>[0-9]{6})/$", plan_views.city_page, name="city"),
+    re_path(r"^cities/(?P<adcode>[0-9]{6})/data\.(?P<file_format>csv|xlsx)$", plan_views.city_page, name="city-data"),
+    path("indicators/<slug:code>/", plan_views.indicator_page, name="indicator"),
+    re_path(
+        r"^indicators/(?P<code>[-a-zA-Z0-9_]+)/data\.(?P<file_format>csv|xlsx)$",
+        plan_views.indicator_page,
+        name="indicator-data",
+    ),
     path("plans/<int:plan_id>/", plan_views.plan_detail, name="plan-detail"),
     path("plans/<int:plan_id>/evaluation/", plan_views.plan_evaluation_page, name="plan-evaluation"),
     path("plans/<int:plan_id>/evaluation.xlsx", plan_views.plan_evaluation_xlsx, name="plan-evaluation-xlsx"),

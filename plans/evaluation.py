@@ -9,13 +9,13 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from indicators.numbers import plain
 from plans import progress as pr
 from plans import progress_text as tx
+from plans.exports import safe_text
 from plans.models import Plan, Target
 from plans.selectors import TargetProgress, evaluate_targets, latest_actual_year, targets_for
 
@@ -136,13 +136,6 @@ def stated_target(target: Target) -> str:
 # ------------------------------------------------------------------------------------------------ xlsx
 
 
-def _safe(text: str) -> str:
-    """Text a spreadsheet will never run as a formula (OWASP CSV/formula injection), without the control
-    characters a workbook cannot hold (a form feed from a PDF's page break would make the export fail)."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _figure(value: float | None) -> float | None:
     return value if pr.is_finite(value) else None
 
@@ -153,9 +146,9 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
     assert sheet is not None  # noqa: S101 — a new workbook has one sheet
     sheet.title = _("Evaluation")[:31]
     plan = evaluation.plan
-    sheet.append([_safe(f"{plan.title} — {evaluation.title}")])
+    sheet.append([safe_text(f"{plan.title} — {evaluation.title}")])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([_safe(evaluation.summary)])
+    sheet.append([safe_text(evaluation.summary)])
     if evaluation.has_demo:
         sheet.append([_("Contains demo data (演示数据): not real statistics.")])
     sheet.append([])
@@ -191,11 +184,11 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
         sheet.append(
             [
                 row.number,
-                _safe(t.label),
+                safe_text(t.label),
                 t.indicator.unit,
                 _figure(p.baseline_used),
                 p.baseline_year_used,
-                _safe(stated_target(t)),
+                safe_text(stated_target(t)),
                 _figure(p.target_level),
                 _figure(p.actual),
                 p.year,
@@ -207,8 +200,8 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
                 _figure(p.required_annual_growth),
                 _("yes") if row.item.is_demo else "",
                 t.get_section_display(),
-                _safe(f"{t.quote} (L{t.quote_line})"),
-                _safe(row.notes),
+                safe_text(f"{t.quote} (L{t.quote_line})"),
+                safe_text(row.notes),
             ]
         )
         number_row = sheet.max_row

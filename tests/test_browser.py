@@ -117,7 +117,7 @@ def test_it_logs_in_and_browses_the_plans(server: LiveServer, browser: Browser) 
     page.fill("#id_password", "a long demo password")
     page.click("main button[type=submit]")
     page.wait_for_url(f"{base}/")
-    assert page.locator("table.data tbody tr").count() == Plan.objects.count() == 5
+    assert page.locator("table.plans tbody tr").count() == Plan.objects.count() == 5
     page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
 
     page.click("text=郑州市“十四五”科技创新发展规划")

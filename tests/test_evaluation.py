@@ -18,7 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from cities.models import Region
 from indicators.models import Indicator, Observation
 from indicators.services import ObservationWrite, observation_set, observations_write_many
-from plans.evaluation import _safe
+from plans.exports import safe_text
 from plans.models import Plan, Target
 
 SLUGS = ["zhengzhou", "kaifeng", "xinxiang", "luohe", "nanyang"]
@@ -342,7 +342,7 @@ def test_the_workbook_follows_the_chosen_language(bob_client: Client) -> None:
     ],
 )
 def test_safe_text_never_starts_a_formula(text: str, safe: str) -> None:
-    assert _safe(text) == safe
+    assert safe_text(text) == safe
 
 
 def test_the_workbook_escapes_text_that_looks_like_a_formula(bob_client: Client) -> None:

@@ -42,3 +42,9 @@ def stated_target(target: Target) -> str:
 def pace_label(result: Progress) -> str:
     """The status word (提前实现, 滞后, …) in the active language."""
     return progress_text.pace_label(result)
+
+
+@register.filter
+def trend_label(result: Progress) -> str:
+    """The trend word (可按期实现, 需加快, …) in the active language."""
+    return progress_text.trend_label(result)

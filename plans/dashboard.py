@@ -1,0 +1,144 @@
+"""What the dashboard pages show, read in a fixed number of queries: the province overview (a status matrix of
+regions × indicators) and the indicator page (every region's targets on one indicator)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Max, Min, Q, QuerySet
+from django.utils import timezone
+
+from cities.models import Region
+from indicators.models import Indicator
+from plans import progress as pr
+from plans import progress_text
+from plans.models import Plan, Target
+from plans.selectors import TargetProgress, evaluate_targets, latest_actual_year, targets_for
+
+# Which target of a region stands for the region in an indicator's cell: the indicator table's first.
+_SECTION_RANK: dict[str, int] = {Target.Section.TABLE: 0, Target.Section.GOALS: 1, Target.Section.BODY: 2}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A region's targets on one indicator; `headline` is the one the cell shows."""
+
+    items: list[TargetProgress]
+
+    @property
+    def headline(self) -> TargetProgress:
+        return min(self.items, key=lambda i: (_SECTION_RANK[i.target.section], i.target.position))
+
+    @property
+    def others(self) -> int:
+        return len(self.items) - 1
+
+    @property
+    def title(self) -> str:
+        """Every target of the cell with its status, for the cell's tooltip."""
+        return "\n".join(f"{i.target.label}: {progress_text.pace_label(i.progress)}" for i in self.items)
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    region: Region
+    cells: list[Cell | None]
+    counts: dict[str, int]
+    items: list[TargetProgress]
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+
+@dataclass(frozen=True)
+class Overview:
+    region: Region
+    year: int
+    indicators: list[Indicator]
+    rows: list[OverviewRow]
+    shared: dict[int, int] = field(default_factory=dict)  # indicator id → number of regions with a target on it
+
+    @property
+    def has_demo(self) -> bool:
+        return any(item.is_demo for row in self.rows for item in row.items)
+
+    @property
+    def total(self) -> int:
+        return sum(row.total for row in self.rows)
+
+    @property
+    def totals(self) -> dict[str, int]:
+        totals: Counter[str] = Counter()
+        for row in self.rows:
+            totals.update(row.counts)
+        return {status: totals[status] for status in pr.PACE_STATUSES}
+
+
+def overview_region(requested: Region | None, home: Region | None) -> Region | None:
+    """The region whose overview to show: the one asked for; else the province of the user's own region; else
+    the first province with a plan in it or below it."""
+    if requested is not None:
+        return requested
+    if home is not None:
+        while home.parent is not None:  # up to the province (two steps at most)
+            home = home.parent
+        return home
+    below = Q(plans__isnull=False) | Q(children__plans__isnull=False)
+    return Region.objects.filter(below, level=Region.Level.PROVINCE).order_by("adcode").first()
+
+
+def plans_in(region: Region) -> QuerySet[Plan]:
+    """The plans of the region and of every region below it (three levels: province → city → county)."""
+    return Plan.objects.filter(Q(region=region) | Q(region__parent=region) | Q(region__parent__parent=region))
+
+
+def plan_years(region: Region) -> range:
+    """The years an overview can be read at: from the year before the earliest plan to the last plan year."""
+    span = plans_in(region).aggregate(first=Min("period_start"), last=Max("period_end"))
+    if span["first"] is None:
+        return range(0)
+    return range(span["first"] - 1, span["last"] + 1)
+
+
+def overview(region: Region, *, year: int | None, years: range, section: str = "", kind: str = "") -> Overview:
+    query = targets_for(region=region)
+    if section:
+        query = query.filter(section=section)
+    if kind:
+        query = query.filter(kind=kind)
+    targets = list(query)
+    if year is None:
+        regions = list({t.plan.region for t in targets})
+        latest = latest_actual_year(regions, up_to=years[-1]) if regions and years else None
+        year = latest if latest is not None else (years[-1] if years else timezone.localdate().year)
+    items = evaluate_targets(targets, as_of=year)
+    by_region: dict[Region, list[TargetProgress]] = defaultdict(list)
+    for item in items:
+        by_region[item.target.plan.region].append(item)
+    shared: Counter[int] = Counter()
+    indicators: dict[int, Indicator] = {}
+    for region_items in by_region.values():
+        for indicator_id in {i.target.indicator_id for i in region_items}:
+            shared[indicator_id] += 1
+        for item in region_items:
+            indicators[item.target.indicator_id] = item.target.indicator
+    # Shared indicators first (the ones most regions set targets on), then by code.
+    columns = sorted(indicators.values(), key=lambda ind: (-shared[ind.pk], ind.code))
+    rows = []
+    # The region itself first (a province's own plan), then the regions below it by adcode.
+    for row_region in sorted(by_region, key=lambda r: (r != region, r.adcode)):
+        region_items = by_region[row_region]
+        grouped: dict[int, list[TargetProgress]] = defaultdict(list)
+        for item in region_items:
+            grouped[item.target.indicator_id].append(item)
+        cells = [Cell(grouped[ind.pk]) if ind.pk in grouped else None for ind in columns]
+        counts = Counter(item.progress.pace_status for item in region_items)
+        rows.append(OverviewRow(row_region, cells, {s: counts[s] for s in pr.PACE_STATUSES}, region_items))
+    return Overview(region, year, columns, rows, dict(shared))
+
+
+def indicator_targets(indicator: Indicator, region: Region | None, year: int | None) -> list[TargetProgress]:
+    """Every target on the indicator (of `region` and the regions below it, when given), evaluated."""
+    return evaluate_targets(targets_for(region=region, indicator_code=indicator.code), as_of=year)
