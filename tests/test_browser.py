@@ -3,12 +3,21 @@
 Asserts what a user sees: the Chinese login page, logging in, the plan list, a plan page, the language switch,
 the admin; and that the pages load nothing from another host and log no console error (the Content-Security-
 Policy would report any inline script). Screenshots go to test-artifacts/.
+
+The dashboard (overview, city, indicator, plan and evaluation pages, with the demo actuals): every chart drawn
+with as many SVG traces as its JSON figure has, the status matrix in words, the CSV downloads holding the rows
+the page shows, the highlighted sentences leading to their charts, the evaluation printing, the language switch.
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
+import json
 import shutil
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,13 +26,18 @@ from urllib.parse import urlparse
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.db import connection
 from django.db.backends.signals import connection_created
-from playwright.sync_api import ConsoleMessage, Page, Request, sync_playwright
+from django.utils import translation
+from playwright.sync_api import ConsoleMessage, Locator, Page, Request, expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
 from cities.models import Membership, Region
-from plans.models import Plan
+from plans import progress_text
+from plans.models import Plan, Target
+from plans.progress import PACE_ACHIEVED, PACE_NO_DATA
+from plans.progress_text import PACE_LABELS
 from plans.services import fixtures_load
 
 pytestmark = [pytest.mark.browser]
@@ -214,3 +228,272 @@ def test_the_bureau_reads_and_downloads_an_evaluation_table(
     labels = [row[1] for row in sheet.iter_rows(values_only=True)]
     assert labels.count("全社会研发经费支出占GDP的比重(%)") == 1
     assert browser.problems == []
+
+
+# ------------------------------------------------------------------------------------------------ the dashboard
+#
+# The overview, a city page, an indicator page, a plan page and its evaluation, with the demo actuals loaded so
+# that every chart has lines. A chart counts as drawn when charts.js marked it (data-drawn) AND plotly.js put one
+# SVG trace group per trace of its JSON figure in the plot: `.barlayer > .trace` for a bar trace,
+# `.scatterlayer > .trace` for a scatter trace (the legend's groups are `.traces`, never counted).
+
+DEMO_PASSWORD = "a long demo password"
+
+
+@dataclass
+class Dashboard:
+    base: str
+    page: Page
+    browser: Browser
+
+
+@pytest.fixture
+def dashboard(server: LiveServer, browser: Browser) -> Dashboard:
+    """The five plans and the demo actuals loaded, a provincial user logged in through the login form, on the
+    overview."""
+    fixtures_load()
+    call_command("load_demo_actuals", stdout=io.StringIO())
+    user = User.objects.create_user("gus", password=DEMO_PASSWORD)
+    Membership.objects.create(user=user, region=Region.objects.get(adcode="410000"))
+    base, page = server.url, browser.page
+    page.goto(f"{base}/")
+    assert "/accounts/login/" in page.url
+    page.fill("#id_username", "gus")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("main button[type=submit]")  # the header has buttons too (the language switch)
+    page.wait_for_url(f"{base}/")
+    return Dashboard(base, page, browser)
+
+
+def figure_of(page: Page, figure_id: str) -> dict[str, Any]:
+    """The JSON figure the page hands to plotly.js (Django's json_script)."""
+    figure: dict[str, Any] = json.loads(
+        page.locator(f'script#{figure_id}[type="application/json"]').text_content() or ""
+    )
+    return figure
+
+
+def assert_drawn(page: Page, figure_id: str) -> dict[str, Any]:
+    """The chart of `figure_id` is drawn with exactly one SVG trace per trace of its figure, of the same type.
+    Returns the figure."""
+    figure = figure_of(page, figure_id)
+    types = Counter(trace["type"] for trace in figure["data"])
+    assert figure["data"] and set(types) <= {"bar", "scatter"}, (figure_id, types)
+    chart = page.locator(f'div[data-figure="{figure_id}"]')
+    expect(chart).to_have_attribute("data-drawn", "true")
+    expect(chart.locator(".cartesianlayer .barlayer > .trace")).to_have_count(types["bar"])
+    expect(chart.locator(".cartesianlayer .scatterlayer > .trace")).to_have_count(types["scatter"])
+    expect(chart.locator(".cartesianlayer .trace")).to_have_count(len(figure["data"]))
+    return figure
+
+
+def download_csv(page: Page, link: Locator, folder: Path) -> tuple[list[str], list[list[str]]]:
+    """Clicks a download link; the CSV's header and data rows (UTF-8 with a byte-order mark, for Excel)."""
+    with page.expect_download() as info:
+        link.click()
+    saved = folder / info.value.suggested_filename
+    info.value.save_as(saved)
+    assert saved.suffix == ".csv"
+    assert saved.read_bytes().startswith(codecs.BOM_UTF8)
+    with saved.open(encoding="utf-8-sig", newline="") as file:
+        header, *rows = csv.reader(file)
+    return header, rows
+
+
+def status_words(language: str) -> dict[str, set[str]]:
+    """The words a status may be written with, per status code, in `language`."""
+    with translation.override(language):
+        words = {status: {str(label), str(progress_text.NOT_ACHIEVED)} for status, label in PACE_LABELS.items()}
+        words[PACE_ACHIEVED].add(str(progress_text.ACHIEVED_EARLY))
+        words[PACE_NO_DATA].add(str(progress_text.NOT_QUANTIFIED))
+    return words
+
+
+def test_the_overview_shows_the_status_matrix_the_counts_chart_and_its_csv(
+    dashboard: Dashboard, tmp_path: Path
+) -> None:
+    page = dashboard.page
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    regions = Region.objects.filter(plans__isnull=False).distinct()
+    assert regions.count() == 5
+
+    # The matrix: one row per region with a plan, one column per indicator; every cell with a target names its
+    # status in words (the colour only repeats it), and the word fits the cell's colour.
+    matrix = page.locator("table.matrix")
+    assert matrix.locator("tbody tr").count() == 5
+    assert matrix.locator("tbody th[scope=row]").all_inner_texts() == [r.name_zh for r in regions.order_by("adcode")]
+    columns = matrix.locator("thead th.indicator").count()
+    assert columns == Target.objects.values("indicator").distinct().count()
+    assert matrix.locator("tbody tr td.cell").count() == 5 * columns
+    cells = matrix.locator("td.cell:not(.empty)").evaluate_all(
+        "cells => cells.map(c => [c.className, c.querySelector('a').textContent.trim()])"
+    )
+    assert len(cells) == Target.objects.values("plan__region", "indicator").distinct().count()
+    words = status_words("zh-hans")
+    for class_name, word in cells:
+        status = next(c.removeprefix("pace-") for c in class_name.split() if c.startswith("pace-"))
+        assert word in words[status], (class_name, word)
+
+    # The counts chart: drawn, one bar trace per status that occurs, and the same numbers as the table under it.
+    figure = assert_drawn(page, "figure-counts")
+    counts = page.locator("table.counts-table")
+    total = int(counts.locator("tfoot td.num").last.inner_text())
+    assert total == Target.objects.count()
+    assert sum(sum(trace["x"]) for trace in figure["data"]) == total
+    per_region = {
+        row.locator("th").inner_text(): int(row.locator("td.num").last.inner_text())
+        for row in counts.locator("tbody tr").all()
+    }
+    for name, row_total in per_region.items():
+        index = figure["data"][0]["y"].index(name)
+        assert sum(trace["x"][index] for trace in figure["data"]) == row_total
+    with translation.override("zh-hans"):
+        assert {trace["name"] for trace in figure["data"]} <= {str(label) for label in PACE_LABELS.values()}
+    page.screenshot(path=str(ARTIFACTS / "dashboard-overview.png"), full_page=True)
+
+    # The matrix's CSV: one row per target counted in the table's total, per region as in the table.
+    header, rows = download_csv(page, page.locator("p.downloads a[download]", has_text="CSV"), tmp_path)
+    assert header[0] == "地区"
+    assert len(rows) == total
+    assert Counter(row[0] for row in rows) == per_region
+    assert dashboard.browser.problems == []
+
+
+def test_a_city_page_and_an_indicator_page_draw_every_chart_and_download_what_they_show(
+    dashboard: Dashboard, tmp_path: Path
+) -> None:
+    base, page = dashboard.base, dashboard.page
+    plan = Plan.objects.get(slug="zhengzhou")
+    targets = plan.targets.count()
+    page.click("table.plans a[href='/cities/410100/']")
+    page.wait_for_url(f"{base}/cities/410100/")
+
+    # One chart per target of the plan, every one drawn with its figure's traces.
+    charts = page.locator("div.chart[data-figure]")
+    expect(charts).to_have_count(targets)
+    expect(page.locator('div.chart[data-figure][data-drawn="true"]')).to_have_count(targets)
+    drawn = {}
+    for figure_id in charts.evaluate_all("nodes => nodes.map(n => n.dataset.figure)"):
+        drawn[figure_id] = assert_drawn(page, figure_id)
+    assert set(drawn) == {f"figure-{pk}" for pk in plan.targets.values_list("pk", flat=True)}
+    rd = plan.targets.filter(indicator__code="rd_intensity").order_by("position").first()
+    assert rd is not None
+    assert len(drawn[f"figure-{rd.pk}"]["data"]) >= 4, "plan path, actuals, baseline and target at least"
+    page.screenshot(path=str(ARTIFACTS / "dashboard-city.png"), full_page=True)
+
+    # One chart's CSV: the rows of the table under the chart, year by year.
+    card = page.locator(f"#target-{rd.pk}")
+    header, rows = download_csv(page, card.locator("a[download]", has_text="CSV"), tmp_path)
+    years = card.locator("table.compact tbody tr td:first-child").all_inner_texts()
+    assert header[:6] == ["地区", "指标代码", "目标", "单位", "年份", "实际值"]
+    assert len(rows) == len(years) > 0
+    assert [row[4] for row in rows] == years
+    assert {row[1] for row in rows} == {"rd_intensity"}
+
+    # From the card to every region's targets on the indicator: both charts drawn.
+    card.locator("a[href='/indicators/rd_intensity/']").click()
+    page.wait_for_url(f"{base}/indicators/rd_intensity/")
+    progress = assert_drawn(page, "figure-progress")
+    actuals = assert_drawn(page, "figure-actuals")
+    for figure_id, figure in (("figure-progress", progress), ("figure-actuals", actuals)):
+        traces = page.locator(f'div[data-figure="{figure_id}"]').get_attribute("data-traces")
+        assert traces == str(len(figure["data"]))
+    table = page.locator("table.indicator-targets tbody tr")
+    assert table.count() == Target.objects.filter(indicator__code="rd_intensity").count() == 8
+    bars = sum(len(trace["y"]) for trace in progress["data"])
+    assert bars == page.locator("table.indicator-targets tbody td.num:nth-child(6)").evaluate_all(
+        "cells => cells.filter(c => /\\d/.test(c.textContent)).length"
+    ), "a bar per target with a completion"
+    lines = [trace for trace in actuals["data"] if trace.get("marker", {}).get("symbol") != "star"]
+    page.screenshot(path=str(ARTIFACTS / "dashboard-indicator.png"), full_page=True)
+
+    # The progress CSV: the table's rows, the same regions in the same order.
+    blocks = page.locator("section.chart-block")
+    header, rows = download_csv(page, blocks.nth(0).locator("a[download]", has_text="CSV"), tmp_path)
+    assert header[0] == "地区"
+    assert len(rows) == table.count()
+    assert [row[0] for row in rows] == table.locator("td:first-child").all_inner_texts()
+    # The actuals CSV: one row per point of the regions' lines.
+    header, rows = download_csv(page, blocks.nth(1).locator("a[download]", has_text="CSV"), tmp_path)
+    assert header[0] == "地区"
+    assert len(rows) == sum(len(line["x"]) for line in lines) > 0
+    assert list(dict.fromkeys(row[0] for row in rows)) == [line["name"] for line in lines]
+    assert dashboard.browser.problems == []
+
+
+def test_the_plan_page_highlights_every_target_and_leads_to_its_chart_and_evaluation(dashboard: Dashboard) -> None:
+    # Luohe's plan has every kind of chart: per-year bars, ranges (error bars), "above the provincial average".
+    base, page = dashboard.base, dashboard.page
+    plan = Plan.objects.get(slug="luohe")
+    pks = list(plan.targets.order_by("position").values_list("pk", flat=True))
+    page.click(f"table.plans a[href='/plans/{plan.pk}/']")
+    page.wait_for_url(f"{base}/plans/{plan.pk}/")
+
+    # Every target's sentence is highlighted in the document text, and numbered with a link to its chart.
+    anchors = page.locator("ol.document mark.quote[id], ol.document mark.quote .quote-anchor[id]")
+    assert sorted(anchors.evaluate_all("nodes => nodes.map(n => n.id)")) == sorted(f"quote-{pk}" for pk in pks)
+    assert page.locator("section.document-text .problems").count() == 0, "no sentence missing from the text"
+    refs = page.locator("ol.document a.quote-ref")
+    assert sorted(refs.evaluate_all("nodes => nodes.map(n => n.getAttribute('href'))")) == sorted(
+        f"/cities/{plan.region.adcode}/#target-{pk}" for pk in pks
+    )
+    page.screenshot(path=str(ARTIFACTS / "dashboard-plan.png"), full_page=True)
+
+    # A per-year target's number leads to its chart (bars) on the city page, drawn.
+    per_year = plan.targets.filter(kind=Target.Kind.PER_YEAR).order_by("position").first()
+    assert per_year is not None
+    page.locator(f"ol.document a.quote-ref[href$='#target-{per_year.pk}']").click()
+    page.wait_for_url(f"{base}/cities/{plan.region.adcode}/#target-{per_year.pk}")
+    figure = assert_drawn(page, f"figure-{per_year.pk}")
+    assert "bar" in {trace["type"] for trace in figure["data"]}
+    expect(page.locator('div.chart[data-figure][data-drawn="true"]')).to_have_count(len(pks))
+    ranged = plan.targets.filter(target_value_max__isnull=False).first()
+    assert ranged is not None
+    assert_drawn(page, f"figure-{ranged.pk}")
+    expect(page.locator(f'div[data-figure="figure-{ranged.pk}"] .scatterlayer .errorbar')).not_to_have_count(0)
+
+    # The evaluation table, printed.
+    page.click("p.plan-header a[href$='/evaluation/']")
+    page.wait_for_url(f"{base}/plans/{plan.pk}/evaluation/")
+    assert page.locator("table.evaluation tbody tr").count() == len(pks)
+    expect(page.locator("form.toolbar")).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.locator("form.toolbar")).to_be_hidden()
+    expect(page.locator(".site-header nav")).to_be_hidden()
+    expect(page.locator("table.evaluation")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "dashboard-evaluation.png"), full_page=True)
+    pdf = page.pdf(path=str(ARTIFACTS / "dashboard-evaluation.pdf"), format="A4", landscape=True)
+    assert pdf.startswith(b"%PDF")
+    page.emulate_media(media="screen")
+    assert dashboard.browser.problems == []
+
+
+def test_the_language_switch_turns_the_overview_and_its_chart_english_and_back(dashboard: Dashboard) -> None:
+    page = dashboard.page
+    cities = list(Region.objects.filter(plans__isnull=False).distinct().order_by("adcode"))
+    heading = page.locator("h2").filter(has_text="科技创新五年规划")
+    expect(heading).to_be_visible()
+
+    page.click("button[name=language][value=en]")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    expect(page.get_by_role("heading", name="Five-year plans for science and technology")).to_be_visible()
+    expect(page.locator("h1")).to_contain_text("progress toward the plan targets")
+    assert page.locator("table.matrix tbody th[scope=row]").all_inner_texts() == [r.name_en for r in cities]
+    figure = assert_drawn(page, "figure-counts")
+    english = set().union(*status_words("en").values())
+    assert figure["data"] and {trace["name"] for trace in figure["data"]} <= english
+    assert figure["data"][0]["y"] == [r.name_en for r in cities]
+    legend = page.locator('div[data-figure="figure-counts"] .legend .legendtext')  # SVG text: no innerText
+    rendered = legend.evaluate_all("nodes => nodes.map(n => n.textContent)")
+    assert rendered == [trace["name"] for trace in figure["data"]]
+    page.screenshot(path=str(ARTIFACTS / "dashboard-overview-en.png"), full_page=True)
+
+    page.click("button[name=language][value=zh-hans]")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    expect(heading).to_be_visible()
+    figure = assert_drawn(page, "figure-counts")
+    assert {trace["name"] for trace in figure["data"]} <= set().union(*status_words("zh-hans").values())
+    assert figure["data"][0]["y"] == [r.name_zh for r in cities]
+    assert dashboard.browser.problems == []
