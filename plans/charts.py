@@ -56,8 +56,11 @@ class ChartText:
 
 
 def _measured_series(spec: pr.TargetSpec, result: pr.Progress, actuals: Mapping[int, float]) -> dict[int, float]:
-    """The measured quantity per year: the level, or for cumulative targets the amount added since y0."""
+    """The measured quantity per year: the level; for cumulative targets the amount added since y0; for
+    per-year targets the year's amount."""
     y0 = result.baseline_year_used
+    if spec.kind == pr.PER_YEAR:
+        return pr.yearly_amounts(spec, actuals)
     if spec.kind != pr.CUMULATIVE_NEW or y0 is None:
         return dict(actuals)
     if spec.measure == pr.FLOW:

@@ -29,6 +29,7 @@ QUALITATIVE: Final = "qualitative"
 HIGHER: Final = "higher"
 LOWER: Final = "lower"
 FLOW: Final = "flow"
+STOCK: Final = "stock"
 GROWTH: Final = "growth"  # a relative_to_average target comparing average annual growth, not levels
 
 # Pace (序时进度) statuses, best first; the order is the one the evaluation table counts in.
@@ -559,14 +560,25 @@ def _cumulative(
     )
 
 
+def yearly_amounts(spec: TargetSpec, actuals: Mapping[int, float]) -> dict[int, float]:
+    """What a per_year target measures each year: the actual itself, or on a stock the increase over the year
+    before (a year without the year before's actual has none)."""
+    if spec.measure != STOCK:
+        return dict(actuals)
+    return {y: a - actuals[y - 1] for y, a in actuals.items() if y - 1 in actuals}
+
+
 def _per_year(
     spec: TargetSpec, actuals: Mapping[int, float], horizon: int, notes: list[Note], th: Thresholds
 ) -> Progress:
     """per_year: every year of the period against the value. Pace is the share of the years with an actual that
-    met it; the target is achieved when every year up to the target year met it."""
+    met it; the target is achieved when every year up to the target year met it. On a stock ("每年新培育5家"
+    on the number of centres) a year's amount is the year's increase, which needs the year before's actual too."""
     first = _nominal_baseline_year(spec) + 1
     value = threshold(spec)
     assert value is not None  # noqa: S101 — database constraint
+    levels = actuals
+    actuals = yearly_amounts(spec, actuals)
     years = [y for y in range(first, horizon + 1) if y in actuals]
     t = max(years) if years else None
     if t is None:
@@ -580,7 +592,7 @@ def _per_year(
     q = met / len(years)
     return Progress(
         year=t,
-        actual=actuals[t],
+        actual=levels[t],
         measured=actuals[t],
         baseline_year_used=first - 1,
         target_level=value,

@@ -522,7 +522,7 @@ def test_it_moves_a_stock_baseline_to_the_first_actual() -> None:
 
 # ---------------------------------------------------------------------------------------------------- per year
 
-KAIFENG_MAJOR_PROJECTS = TargetSpec(pr.PER_YEAR, ">=", 2025, 20, period_start=2021)
+KAIFENG_MAJOR_PROJECTS = TargetSpec(pr.PER_YEAR, ">=", 2025, 20, period_start=2021, measure=pr.FLOW)
 
 
 def test_it_counts_the_years_met_for_kaifeng_twenty_major_projects_a_year() -> None:
@@ -562,10 +562,20 @@ def test_it_achieves_a_per_year_target_only_when_every_year_met() -> None:
 
 def test_it_reads_a_per_year_range_at_its_lower_bound_and_about_within_five_percent() -> None:
     """漯河 每年启动5-8个 (range) and 每年高层次创新型科技团队6个左右 (about)."""
-    ranged = TargetSpec(pr.PER_YEAR, "range", 2025, 5, target_value_max=8, period_start=2021)
+    ranged = TargetSpec(pr.PER_YEAR, "range", 2025, 5, target_value_max=8, period_start=2021, measure=pr.FLOW)
     check(evaluate(ranged, {2021: 5, 2022: 9, 2023: 4}), years_met=2, target_level=5.0, pace_ratio=2 / 3)
-    about = TargetSpec(pr.PER_YEAR, "about", 2025, 6, period_start=2021)
+    about = TargetSpec(pr.PER_YEAR, "about", 2025, 6, period_start=2021, measure=pr.FLOW)
     check(evaluate(about, {2021: 5.7, 2022: 5.6}), years_met=1, pace_ratio=1 / 2, pace_status=pr.PACE_LAGGING)
+
+
+def test_it_counts_a_per_year_target_on_a_stock_by_the_yearly_increase() -> None:
+    """漯河 每年新培育省级工程技术中心5家, on the number of centres: 55 → 57 → 62 adds 2 then 5."""
+    centres = TargetSpec(pr.PER_YEAR, ">=", 2025, 5, period_start=2021, measure="stock")
+    result = evaluate(centres, {2020: 55, 2021: 57, 2022: 62})
+    check(result, year=2022, actual=62.0, measured=5.0, years_met=1, years_counted=2, pace_ratio=0.5)
+    # 2023 without 2022: no increase can be told for 2023 (nor for 2024 from 2023 alone).
+    gap = evaluate(centres, {2020: 55, 2021: 61, 2023: 70})
+    check(gap, year=2021, measured=6.0, years_met=1, years_counted=1)
 
 
 def test_it_reports_far_behind_when_few_years_met() -> None:
@@ -823,11 +833,11 @@ def test_it_applies_the_comparators_to_the_other_kinds() -> None:
     check(evaluate(cumulative_eq, {2025: 65}), achieved=True)
     cumulative_range = TargetSpec(pr.CUMULATIVE_NEW, "range", 2025, 2, target_value_max=3, baseline_year=2020)
     check(evaluate(cumulative_range, {2020: 4, 2024: 6}), target_level=2.0, achieved=True)  # 漯河 火炬基地 2-3个
-    per_year_more = TargetSpec(pr.PER_YEAR, ">", 2022, 5, baseline_year=2020)
+    per_year_more = TargetSpec(pr.PER_YEAR, ">", 2022, 5, baseline_year=2020, measure=pr.FLOW)
     check(evaluate(per_year_more, {2021: 5, 2022: 6}), years_met=1, achieved=False)
-    per_year_eq = TargetSpec(pr.PER_YEAR, "=", 2022, 5, baseline_year=2020)
+    per_year_eq = TargetSpec(pr.PER_YEAR, "=", 2022, 5, baseline_year=2020, measure=pr.FLOW)
     check(evaluate(per_year_eq, {2021: 5, 2022: 6}), years_met=2, achieved=True)
-    per_year_rank = TargetSpec(pr.PER_YEAR, "<=", 2022, 10, baseline_year=2020, direction=pr.LOWER)
+    per_year_rank = TargetSpec(pr.PER_YEAR, "<=", 2022, 10, baseline_year=2020, direction=pr.LOWER, measure=pr.FLOW)
     check(evaluate(per_year_rank, {2021: 9, 2022: 11}), years_met=1, achieved=False)
     relative_about = TargetSpec(pr.RELATIVE_TO_AVERAGE, "about", 2025, None, baseline_year=2020)
     check(evaluate(relative_about, {2020: 1.0, 2022: 1.8}, parent=HENAN_RD), achieved=True)  # 1.8 ≥ 0.95 × 1.86

@@ -268,6 +268,8 @@ def expected_achieved(case: Case) -> bool | None:
         return None
     if spec.kind == pr.PER_YEAR:
         assert value is not None
+        if spec.measure == "stock":  # the year's amount is the increase over the year before
+            actuals = {y: a - actuals[y - 1] for y, a in actuals.items() if y - 1 in actuals}
         period = range(y0 + 1, spec.target_year + 1)
         if not any(y in actuals for y in range(y0 + 1, horizon + 1)):
             return None
@@ -382,6 +384,8 @@ def test_the_evaluation_year_is_the_latest_year_with_an_actual(case: Case) -> No
     if spec.kind == pr.PER_YEAR:
         y0 = spec.baseline_year if spec.baseline_year is not None else (spec.period_start or 0) - 1
         candidates = {y for y in candidates if y > y0}
+        if spec.measure == "stock":  # an increase needs the year before's actual
+            candidates = {y for y in candidates if y - 1 in case.actuals}
     years = [y for y in candidates if y <= horizon]
     if spec.kind == pr.RELATIVE_TO_AVERAGE and not years:
         own = [y for y in case.actuals if y <= horizon]
