@@ -73,7 +73,7 @@ def _driver(specs: list[TargetSpec]) -> TargetSpec:
 
 
 def _round(value: Decimal, spec: TargetSpec) -> Decimal:
-    if spec.measure == "stock" and spec.indicator_unit in COUNT_UNITS:
+    if spec.measure != "ratio" and spec.indicator_unit in COUNT_UNITS:  # whole projects, firms, …
         return value.quantize(Decimal("1"), rounding=ROUND_HALF_UP)
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
