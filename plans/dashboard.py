@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Max, Min, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from cities.models import Region
@@ -22,27 +23,35 @@ _SECTION_RANK: dict[str, int] = {Target.Section.TABLE: 0, Target.Section.GOALS: 
 
 @dataclass(frozen=True)
 class Cell:
-    """A region's targets on one indicator; `headline` is the one the cell shows."""
+    """A region's targets on one indicator, worded for the matrix: the status word of the `headline` target
+    (the indicator table's first), its colour class, its chart's address, and every target in the tooltip."""
 
     items: list[TargetProgress]
+    headline: TargetProgress
+    url: str  # the headline target's chart on the city page
+    label: str
+    title: str
 
     @property
-    def headline(self) -> TargetProgress:
-        return min(self.items, key=lambda i: (_SECTION_RANK[i.target.section], i.target.position))
+    def status(self) -> str:
+        return self.headline.progress.pace_status
 
     @property
     def others(self) -> int:
         return len(self.items) - 1
 
-    @property
-    def title(self) -> str:
-        """Every target of the cell with its status, for the cell's tooltip."""
-        return "\n".join(f"{i.target.label}: {progress_text.pace_label(i.progress)}" for i in self.items)
+    @classmethod
+    def of(cls, items: list[TargetProgress], city_url: str) -> Cell:
+        headline = min(items, key=lambda i: (_SECTION_RANK[i.target.section], i.target.position))
+        labels = [progress_text.pace_label(i.progress) for i in items]
+        title = "\n".join(f"{i.target.label}: {label}" for i, label in zip(items, labels, strict=True))
+        return cls(items, headline, f"{city_url}#target-{headline.target.pk}", labels[items.index(headline)], title)
 
 
 @dataclass(frozen=True)
 class OverviewRow:
     region: Region
+    url: str  # the region's city page
     cells: list[Cell | None]
     counts: dict[str, int]
     items: list[TargetProgress]
@@ -133,9 +142,10 @@ def overview(region: Region, *, year: int | None, years: range, section: str = "
         grouped: dict[int, list[TargetProgress]] = defaultdict(list)
         for item in region_items:
             grouped[item.target.indicator_id].append(item)
-        cells = [Cell(grouped[ind.pk]) if ind.pk in grouped else None for ind in columns]
+        url = reverse("city", args=[row_region.adcode])
+        cells = [Cell.of(grouped[ind.pk], url) if ind.pk in grouped else None for ind in columns]
         counts = Counter(item.progress.pace_status for item in region_items)
-        rows.append(OverviewRow(row_region, cells, {s: counts[s] for s in pr.PACE_STATUSES}, region_items))
+        rows.append(OverviewRow(row_region, url, cells, {s: counts[s] for s in pr.PACE_STATUSES}, region_items))
     return Overview(region, year, columns, rows, dict(shared))
 
 

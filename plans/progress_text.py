@@ -6,6 +6,7 @@ plans.progress returns codes; this module words them. Kept apart so the method s
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
 
 from django.utils import translation
 from django.utils.functional import Promise
@@ -56,14 +57,18 @@ NOTES: Mapping[str, Promise] = {
 }
 
 
-def _language(language: str | None) -> str:
-    return language or translation.get_language() or "zh-hans"
+def _language(language: str | None) -> AbstractContextManager[None]:
+    """The language to word in: the one asked for, else the active one (no switch: pages word hundreds of
+    statuses), else Chinese."""
+    if language is None and translation.get_language() is not None:
+        return nullcontext()
+    return translation.override(language or "zh-hans")
 
 
 def pace_label(result: pr.Progress, language: str | None = None) -> str:
     """The status word of the evaluation table: 提前实现 before the target year, 已实现 in it, 未实现 when the target
     year's actual falls short (a final evaluation says so, whatever the pace was), …"""
-    with translation.override(_language(language)):
+    with _language(language):
         if result.pace_status == pr.PACE_ACHIEVED and result.early:
             return str(ACHIEVED_EARLY)
         if result.achieved is False and result.time_share is not None and result.time_share >= 1:
@@ -74,7 +79,7 @@ def pace_label(result: pr.Progress, language: str | None = None) -> str:
 
 
 def trend_label(result: pr.Progress, language: str | None = None) -> str:
-    with translation.override(_language(language)):
+    with _language(language):
         return str(TREND_LABELS[result.trend_status])
 
 
@@ -85,7 +90,7 @@ def _shown(value: object) -> str:
 
 
 def note_text(note: pr.Note, language: str | None = None) -> str:
-    with translation.override(_language(language)):
+    with _language(language):
         return str(NOTES[note.code]) % {k: _shown(v) for k, v in note.params.items()}
 
 
@@ -123,5 +128,5 @@ def consistency_text(finding: consistency.Inconsistency, language: str | None = 
         "stated": _number(finding.stated),
         "difference": "—" if finding.difference is None else f"{abs(finding.difference):.1%}",
     }
-    with translation.override(_language(language)):
+    with _language(language):
         return str(CONSISTENCY[finding.code]) % params

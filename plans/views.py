@@ -103,6 +103,7 @@ def home(request: HttpRequest, file_format: str | None = None) -> HttpResponse:
             "figure": figure,
             "statuses": [(status, _statuses()[status]) for status in pr.PACE_STATUSES],
             "query": request.GET.urlencode(),
+            "no_target": _("no target"),  # once, not in each of the matrix's empty cells
         }
     elif file_format:
         raise Http404
