@@ -40,6 +40,7 @@ class TargetProgress:
     actual_origin: str | None
     actuals: Mapping[int, float] = field(default_factory=dict)  # the region's series the target was judged on
     parent_actuals: Mapping[int, float] = field(default_factory=dict)  # the province's, for relative targets
+    demo_years: frozenset[int] = frozenset()  # the years of `actuals` that are demonstration data
 
 
 def thresholds() -> pr.Thresholds:
@@ -117,6 +118,7 @@ def evaluate_targets(targets: Iterable[Target], *, as_of: int | None = None) -> 
     indicator_ids = {t.indicator_id for t in targets}
     series: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
     origins: dict[tuple[int, int, int], str] = {}
+    demo: dict[tuple[int, int], set[int]] = defaultdict(set)
     observations = Observation.objects.filter(region_id__in=region_ids, indicator_id__in=indicator_ids)
     if as_of is not None:
         observations = observations.filter(year__lte=as_of)  # later years cannot count
@@ -126,6 +128,8 @@ def evaluate_targets(targets: Iterable[Target], *, as_of: int | None = None) -> 
     for region_id, indicator_id, year, value, origin in rows:
         series[region_id, indicator_id][year] = value
         origins[region_id, indicator_id, year] = origin
+        if origin == Observation.Origin.DEMO:
+            demo[region_id, indicator_id].add(year)
     limits = thresholds()
     results = []
     for target in targets:
@@ -153,6 +157,7 @@ def evaluate_targets(targets: Iterable[Target], *, as_of: int | None = None) -> 
                 actual_origin=shown,
                 actuals=own,
                 parent_actuals=parent if target.kind == Target.Kind.RELATIVE_TO_AVERAGE else {},
+                demo_years=frozenset(demo.get((region.pk, target.indicator_id), ())),
             )
         )
     return results

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET
 
 from cities.access import home_region
 from cities.models import Region
-from indicators.models import Indicator, Observation
+from indicators.models import Indicator
 from plans import charts, dashboard, exports, progress_text
 from plans import progress as pr
 from plans.document import Quote, highlight
@@ -318,7 +318,7 @@ def _city_export(region: Region, cards: list[dict[str, Any]], text: dict[str, st
                     row["projection"],
                     row["province"],
                     status,
-                    _demo(item.is_demo and row["actual"] is not None and item.actual_origin == Observation.Origin.DEMO),
+                    _demo(row["actual"] is not None and row["year"] in item.demo_years),
                 ]
             )
     name = f"city-{region.adcode}" if len(cards) != 1 else f"target-{cards[0]['item'].target.pk}"
@@ -446,7 +446,8 @@ def _indicator_export(indicator: Indicator, rows: list[IndicatorRow], chart: str
                 continue
             seen.add(region.pk)
             for year in sorted(item.actuals):
-                table.append([region.name, region.adcode, indicator.code, indicator.unit, year, item.actuals[year], ""])
+                value, is_demo = item.actuals[year], year in item.demo_years
+                table.append([region.name, region.adcode, indicator.code, indicator.unit, year, value, _demo(is_demo)])
         name = f"indicator-{indicator.code}-actuals"
         return exports.table_response(file_format, name, header, table, sheet_title=indicator.code)
     header = [

@@ -221,6 +221,12 @@ def test_every_download_holds_the_rows_the_page_shows(bob_client: Client) -> Non
     actuals = csv_rows(bob_client.get("/indicators/hightech_firms/data.csv?chart=actuals"))
     lines = figures(page.content.decode())["figure-actuals"]["data"]
     assert len(actuals) - 1 == sum(len(trace["x"]) for trace in lines if trace["name"] != "目标")
+    assert all("演示数据" in line[-1] for line in actuals[1:])
+    # A real value replaces a demo one: its row loses the label, the others keep it.
+    set_actuals("410100", "hightech_firms", {2022: "4200"})
+    actuals = csv_rows(bob_client.get("/indicators/hightech_firms/data.csv?chart=actuals"))
+    labels = {(line[1], line[4]): line[-1] for line in actuals[1:]}
+    assert labels["410100", "2022"] == "" and "演示数据" in labels["410100", "2021"]
 
     overview = bob_client.get("/")
     assert len(csv_rows(bob_client.get("/overview.csv"))) == 1 + overview.context["overview"].total
