@@ -155,6 +155,7 @@ def _layout(title: str, *, height: int, **axes: Any) -> dict[str, Any]:
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
         "legend": {"orientation": "h", "y": -0.25},
+        "showlegend": True,  # even for one trace: the legend names what the line is (the province's series, …)
         **axes,
     }
 

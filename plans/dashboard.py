@@ -1,5 +1,5 @@
-"""What the dashboard pages show, read in a fixed number of queries: the province overview (a status matrix of
-regions × indicators) and the indicator page (every region's targets on one indicator)."""
+"""The province overview, read in a fixed number of queries: a status matrix of regions × indicators (shared
+indicators first), each cell worded, and the counts of targets by status per region."""
 
 from __future__ import annotations
 
@@ -147,8 +147,3 @@ def overview(region: Region, *, year: int | None, years: range, section: str = "
         counts = Counter(item.progress.pace_status for item in region_items)
         rows.append(OverviewRow(row_region, url, cells, {s: counts[s] for s in pr.PACE_STATUSES}, region_items))
     return Overview(region, year, columns, rows, dict(shared))
-
-
-def indicator_targets(indicator: Indicator, region: Region | None, year: int | None) -> list[TargetProgress]:
-    """Every target on the indicator (of `region` and the regions below it, when given), evaluated."""
-    return evaluate_targets(targets_for(region=region, indicator_code=indicator.code), as_of=year)
