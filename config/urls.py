@@ -9,6 +9,8 @@ from indicators.api import IndicatorViewSet, ObservationViewSet
 from plans import views as plan_views
 from plans.api import PlanViewSet, ProgressView, TargetViewSet
 
+handler400 = "plans.views.bad_request"  # says what was wrong with the request
+
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("indicators", IndicatorViewSet, basename="indicator")

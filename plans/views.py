@@ -41,6 +41,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """400 with the reason when it is one of ours (a bad ?year=, an unknown ?section=); Django's own suspicious
+    requests (a forged Host header, …) get no echo of what was sent."""
+    message = str(exception) if type(exception) is BadRequest else ""
+    return render(request, "400.html", {"message": message}, status=400)
+
+
 @require_GET
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     # Resolved per request: the hashed static name exists only after collectstatic in production.

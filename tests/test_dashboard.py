@@ -118,6 +118,14 @@ def test_the_overview_refuses_bad_parameters(bob_client: Client, query: str, sta
     assert bob_client.get(f"/?{query}").status_code == status
 
 
+def test_a_bad_parameter_is_explained(bob_client: Client) -> None:
+    response = bob_client.get("/indicators/rd_intensity/?year=20x5")
+    assert response.status_code == 400
+    assert "年份须为1949至2100之间的数字" in response.content.decode()
+    english = bob_client.get("/?kind=wish", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 400 and "wish" in english.content.decode()
+
+
 def test_a_city_official_sees_their_province(charlie_client: Client, client: Client) -> None:
     assert charlie_client.get("/").context["overview"].region.adcode == "410000"
     assert client.get("/").status_code == 302
