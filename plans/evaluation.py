@@ -61,9 +61,7 @@ class EvaluationRow:
 
     @property
     def completion(self) -> float | None:
-        """The share of the way from the baseline to the target covered (per_year: of the years met)."""
-        share = self.progress.progress_share
-        return share if pr.is_finite(share) else None
+        return completion(self.progress)
 
 
 @dataclass(frozen=True)
@@ -92,6 +90,12 @@ class Evaluation:
             "%(ahead_or_on_schedule)s ahead of or on schedule, %(lagging)s lagging, %(far_behind)s far behind, "
             "%(regressing)s moving away, %(no_data)s without data."
         ) % {"year": self.year, "total": len(self.rows), **c}
+
+
+def completion(result: pr.Progress) -> float | None:
+    """The share of the way from the baseline to the target covered (per_year: of the years met), when it exists."""
+    share = result.progress_share
+    return share if pr.is_finite(share) else None
 
 
 def default_year(plan: Plan) -> int:

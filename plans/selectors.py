@@ -1,7 +1,7 @@
 """Reads for the progress evaluation: targets and their actuals out of the database, into plans.progress.
 
-A fixed number of queries whatever the number of targets: the targets (with plan, region and indicator), then
-every actual they need in one query.
+A fixed number of queries whatever the number of targets: the targets, their plans (with region and parent
+region) and their indicators, then every actual they need in one query.
 """
 
 from __future__ import annotations

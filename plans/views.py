@@ -15,7 +15,6 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
-    HttpResponseBadRequest,
     HttpResponsePermanentRedirect,
     JsonResponse,
 )
@@ -30,7 +29,7 @@ from indicators.models import Indicator
 from plans import charts, dashboard, exports, progress_text
 from plans import progress as pr
 from plans.document import Quote, highlight
-from plans.evaluation import YEARS, default_year, evaluation_xlsx, plan_evaluation, stated_target
+from plans.evaluation import YEARS, completion, default_year, evaluation_xlsx, plan_evaluation, stated_target
 from plans.models import Plan, Target
 from plans.selectors import TargetProgress, evaluate_targets, plan_inconsistencies, target_spec, targets_for
 
@@ -71,7 +70,9 @@ def _year_param(request: HttpRequest) -> int | None:
         return None
     if raw.isascii() and raw.isdigit() and int(raw) in YEARS:
         return int(raw)
-    raise BadRequest(_bad_year_text())
+    raise BadRequest(
+        _("The year must be a number between %(first)s and %(last)s.") % {"first": YEARS[0], "last": YEARS[-1]}
+    )
 
 
 def _choice_param(request: HttpRequest, name: str, choices: list[str]) -> str:
@@ -142,7 +143,7 @@ def _overview_export(view: dashboard.Overview, file_format: str) -> HttpResponse
             stated_target(item.target),
             item.progress.year,
             item.progress.actual,
-            _share(item.progress),
+            completion(item.progress),
             progress_text.pace_label(item.progress),
             progress_text.trend_label(item.progress),
             _demo(item.is_demo),
@@ -152,10 +153,6 @@ def _overview_export(view: dashboard.Overview, file_format: str) -> HttpResponse
     ]
     name = f"overview-{view.region.adcode}-{view.year}"
     return exports.table_response(file_format, name, header, rows, sheet_title=_("Overview"))
-
-
-def _share(result: pr.Progress) -> float | None:
-    return result.progress_share if pr.is_finite(result.progress_share) else None
 
 
 def _demo(is_demo: bool) -> str:
@@ -180,20 +177,10 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     return render(request, "plans/plan_detail.html", context)
 
 
-def _as_of(request: HttpRequest, plan: Plan) -> int | None:
-    """The ?year= of an evaluation, or the plan's default; None when the parameter is not a plausible year."""
-    raw = request.GET.get("year", "")
-    if not raw:
-        return default_year(plan)
-    return int(raw) if raw.isascii() and raw.isdigit() and int(raw) in YEARS else None
-
-
-def _bad_year_text() -> str:
-    return _("The year must be a number between %(first)s and %(last)s.") % {"first": YEARS[0], "last": YEARS[-1]}
-
-
-def _bad_year() -> HttpResponseBadRequest:
-    return HttpResponseBadRequest(_bad_year_text())
+def _as_of(request: HttpRequest, plan: Plan) -> int:
+    """The ?year= of an evaluation, or the plan's default; BadRequest when not a plausible year."""
+    year = _year_param(request)
+    return default_year(plan) if year is None else year
 
 
 @require_GET
@@ -202,8 +189,6 @@ def plan_evaluation_page(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The evaluation table (中期/终期评估) of a plan at an as-of year; printable."""
     plan = get_object_or_404(Plan.objects.select_related("region"), pk=plan_id)
     year = _as_of(request, plan)
-    if year is None:
-        return _bad_year()
     evaluation = plan_evaluation(plan, year)
     years = range(min(plan.period_start - 1, year), max(plan.period_end, year) + 1)
     # Kinds whose level is derived (from the baseline, a rate or the province): the table shows it under the target.
@@ -217,8 +202,6 @@ def plan_evaluation_page(request: HttpRequest, plan_id: int) -> HttpResponse:
 def plan_evaluation_xlsx(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(Plan.objects.select_related("region"), pk=plan_id)
     year = _as_of(request, plan)
-    if year is None:
-        return _bad_year()
     response = HttpResponse(
         evaluation_xlsx(plan_evaluation(plan, year)),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -401,7 +384,7 @@ class IndicatorRow:
 
     @property
     def completion(self) -> float | None:
-        return _share(self.item.progress)
+        return completion(self.item.progress)
 
 
 def _plan_span(items: list[TargetProgress]) -> range:

@@ -1,5 +1,7 @@
 /* Draws every chart of a page: each <div data-figure="ID"> gets the figure in <script id="ID"
-   type="application/json"> (Django's json_script). No inline script, so the Content-Security-Policy holds. */
+   type="application/json"> (Django's json_script). No inline script, so the Content-Security-Policy holds.
+   The bundle names one outside address, plotly's topojson CDN: only geo traces fetch it, the basic bundle has
+   none, and the policy's connect-src 'self' would refuse it anyway. */
 (function () {
   "use strict";
   var chinese = (document.documentElement.lang || "").indexOf("zh") === 0;
