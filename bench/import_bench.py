@@ -7,7 +7,7 @@ database and a fresh PostgreSQL database (`plan_tracker_bench`; skipped, and sai
 unreachable), and measures on each:
 
 1. a bare `python-calamine` read of the file (the floor: no matching, no checks, no database);
-2. the importer (`indicators.importing.service`): build_preview → save_pending → commit, each phase timed;
+2. the importer (`imports.service`): build_preview → save_pending → commit, each phase timed;
 3. a default django-import-export `ModelResource` import of the same rows (measured on a subset and
    extrapolated linearly when the full run would take longer than --iexport-budget seconds);
 4. the web preview of a 1 000-row upload (build_preview only, median of 5).
@@ -103,7 +103,7 @@ def child_prepare(params: dict[str, Any]) -> dict[str, Any]:
     from django.db import connection
 
     from cities.models import Region
-    from indicators.importing.service import Catalogue
+    from imports.service import Catalogue
     from indicators.models import Indicator
 
     rows = int(params["rows"])
@@ -220,8 +220,8 @@ def child_importer(params: dict[str, Any]) -> dict[str, Any]:
     django_setup()
     from unittest import mock
 
-    from indicators.importing import service
-    from indicators.importing.service import build_preview, save_pending
+    from imports import service
+    from imports.service import build_preview, save_pending
 
     path, rows = Path(params["file"]), int(params["rows"])
     baseline = rss_now_mb()
@@ -309,7 +309,7 @@ def child_iexport(params: dict[str, Any]) -> dict[str, Any]:
 def child_preview(params: dict[str, Any]) -> dict[str, Any]:
     """The web preview of a small upload: build_preview only, repeated; the median is what a user waits."""
     django_setup()
-    from indicators.importing.service import build_preview
+    from imports.service import build_preview
 
     path, rows, repeat = Path(params["file"]), int(params["rows"]), int(params["repeat"])
     baseline = rss_now_mb()
@@ -337,7 +337,7 @@ def _profile_text(profile: cProfile.Profile, top: int) -> str:
 def child_profile(params: dict[str, Any]) -> dict[str, Any]:
     """cProfile of the importer's preview and commit (slower than unprofiled: for where the time goes only)."""
     django_setup()
-    from indicators.importing.service import build_preview, commit, save_pending
+    from imports.service import build_preview, commit, save_pending
 
     path, top = Path(params["file"]), int(params["top"])
     data = path.read_bytes()

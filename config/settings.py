@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "cities",
     "indicators",
     "plans",
+    "imports",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -172,7 +174,7 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
-# Spreadsheet imports of actual values (indicators.importing). Bounds checked before a file is parsed.
+# Spreadsheet imports of actual values (the imports app). Bounds checked before a file is parsed.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
 # A zip-based workbook (xlsx, ods) may declare at most this much uncompressed content: a zip bomb stops here.

@@ -4,12 +4,13 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from cities.api import RegionViewSet
-from indicators import views as indicator_views
+from config import views as site_views
+from dashboard import views as dashboard_views
+from imports import views as import_views
 from indicators.api import IndicatorViewSet, ObservationViewSet
-from plans import views as plan_views
 from plans.api import PlanViewSet, ProgressView, TargetViewSet
 
-handler400 = "plans.views.bad_request"  # says what was wrong with the request
+handler400 = "config.views.bad_request"  # says what was wrong with the request
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
@@ -23,30 +24,32 @@ urlpatterns = [
     path("api/v1/progress/", ProgressView.as_view(), name="progress"),
     path("api/v1/", include(router.urls)),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("healthz", plan_views.healthz, name="healthz"),
+    path("healthz", site_views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on every page, the admin's included.
-    path("favicon.ico", plan_views.favicon),
-    path("", plan_views.home, name="home"),
-    re_path(r"^overview\.(?P<file_format>csv|xlsx)$", plan_views.home, name="overview-data"),
-    re_path(r"^cities/(?P<adcode>[0-9]{6})/$", plan_views.city_page, name="city"),
-    re_path(r"^cities/(?P<adcode>[0-9]{6})/data\.(?P<file_format>csv|xlsx)$", plan_views.city_page, name="city-data"),
-    path("indicators/<slug:code>/", plan_views.indicator_page, name="indicator"),
+    path("favicon.ico", site_views.favicon),
+    path("", dashboard_views.home, name="home"),
+    re_path(r"^overview\.(?P<file_format>csv|xlsx)$", dashboard_views.home, name="overview-data"),
+    re_path(r"^cities/(?P<adcode>[0-9]{6})/$", dashboard_views.city_page, name="city"),
+    re_path(
+        r"^cities/(?P<adcode>[0-9]{6})/data\.(?P<file_format>csv|xlsx)$", dashboard_views.city_page, name="city-data"
+    ),
+    path("indicators/<slug:code>/", dashboard_views.indicator_page, name="indicator"),
     re_path(
         r"^indicators/(?P<code>[-a-zA-Z0-9_]+)/data\.(?P<file_format>csv|xlsx)$",
-        plan_views.indicator_page,
+        dashboard_views.indicator_page,
         name="indicator-data",
     ),
-    path("plans/<int:plan_id>/", plan_views.plan_detail, name="plan-detail"),
-    path("plans/<int:plan_id>/evaluation/", plan_views.plan_evaluation_page, name="plan-evaluation"),
-    path("plans/<int:plan_id>/evaluation.xlsx", plan_views.plan_evaluation_xlsx, name="plan-evaluation-xlsx"),
-    path("imports/", indicator_views.import_upload, name="import-upload"),
-    path("imports/<int:pk>/", indicator_views.import_detail, name="import-detail"),
-    path("imports/<int:pk>/confirm/", indicator_views.import_confirm, name="import-confirm"),
-    path("imports/<int:pk>/cancel/", indicator_views.import_cancel, name="import-cancel"),
-    path("imports/<int:pk>/file/", indicator_views.import_file, name="import-file"),
+    path("plans/<int:plan_id>/", dashboard_views.plan_detail, name="plan-detail"),
+    path("plans/<int:plan_id>/evaluation/", dashboard_views.plan_evaluation_page, name="plan-evaluation"),
+    path("plans/<int:plan_id>/evaluation.xlsx", dashboard_views.plan_evaluation_xlsx, name="plan-evaluation-xlsx"),
+    path("imports/", import_views.import_upload, name="import-upload"),
+    path("imports/<int:pk>/", import_views.import_detail, name="import-detail"),
+    path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import-confirm"),
+    path("imports/<int:pk>/cancel/", import_views.import_cancel, name="import-cancel"),
+    path("imports/<int:pk>/file/", import_views.import_file, name="import-file"),
     re_path(
         r"^imports/template/(?P<adcode>[0-9]{6})\.(?P<file_format>xlsx|csv)$",
-        indicator_views.import_template,
+        import_views.import_template,
         name="import-template",
     ),
     path("accounts/", include("django.contrib.auth.urls")),

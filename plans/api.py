@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from cities.models import Region
 from indicators.models import Indicator
 from plans import progress as pr
-from plans import progress_text as tx
+from plans import wording as tx
 from plans.evaluation import YEARS
 from plans.models import Plan, Target
 from plans.selectors import PlanInconsistency, TargetProgress, evaluate_targets, plan_inconsistencies, targets_for

@@ -69,7 +69,7 @@ TREND_STATUSES: Final = (
 )
 TREND_KINDS: Final = (LEVEL, MULTIPLE_OF_BASELINE, ANNUAL_GROWTH_RATE)
 
-# Why a figure is missing or was obtained another way. plans.progress_text words them in Chinese and English.
+# Why a figure is missing or was obtained another way. plans.wording words them in Chinese and English.
 NOTE_NO_ACTUAL: Final = "no_actual"
 NOTE_ONLY_BASELINE_YEAR: Final = "only_baseline_year"
 NOTE_BASELINE_MOVED: Final = "baseline_moved"

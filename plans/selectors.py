@@ -16,9 +16,9 @@ from django.db.models import FloatField, Max, Prefetch, Q, QuerySet
 from django.db.models.functions import Cast
 
 from cities.models import Region
-from indicators.importing.values import unit_factor
 from indicators.models import Observation
-from plans import consistency, progress_text
+from indicators.units import unit_factor
+from plans import consistency, wording
 from plans import progress as pr
 from plans.models import Plan, Target
 
@@ -181,7 +181,7 @@ class PlanInconsistency:
 
     @property
     def message(self) -> str:
-        return progress_text.consistency_text(self.finding)
+        return wording.consistency_text(self.finding)
 
 
 def plan_inconsistencies(plan: Plan) -> list[PlanInconsistency]:

@@ -25,7 +25,7 @@ from rest_framework.authtoken.models import Token
 
 from cities.models import Region
 from cities.resources import RegionResource
-from indicators.importing.service import build_preview, commit, save_pending
+from imports.service import build_preview, commit, save_pending
 from indicators.models import ActualsImport, Indicator, Observation, ObservationChange
 from indicators.resources import IndicatorResource, ObservationResource
 from indicators.services import observation_set

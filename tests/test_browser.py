@@ -34,11 +34,11 @@ from playwright.sync_api import ConsoleMessage, Locator, Page, Request, expect, 
 from pytest_django.live_server_helper import LiveServer
 
 from cities.models import Membership, Region
-from plans import progress_text
+from plans import wording
 from plans.models import Plan, Target
 from plans.progress import PACE_ACHIEVED, PACE_NO_DATA
-from plans.progress_text import PACE_LABELS
 from plans.services import fixtures_load
+from plans.wording import PACE_LABELS
 
 pytestmark = [pytest.mark.browser]
 
@@ -303,9 +303,9 @@ def download_csv(page: Page, link: Locator, folder: Path) -> tuple[list[str], li
 def status_words(language: str) -> dict[str, set[str]]:
     """The words a status may be written with, per status code, in `language`."""
     with translation.override(language):
-        words = {status: {str(label), str(progress_text.NOT_ACHIEVED)} for status, label in PACE_LABELS.items()}
-        words[PACE_ACHIEVED].add(str(progress_text.ACHIEVED_EARLY))
-        words[PACE_NO_DATA].add(str(progress_text.NOT_QUANTIFIED))
+        words = {status: {str(label), str(wording.NOT_ACHIEVED)} for status, label in PACE_LABELS.items()}
+        words[PACE_ACHIEVED].add(str(wording.ACHIEVED_EARLY))
+        words[PACE_NO_DATA].add(str(wording.NOT_QUANTIFIED))
     return words
 
 

@@ -20,9 +20,9 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from cities.models import Region
+from dashboard import charts
 from indicators.models import Indicator
 from indicators.services import observation_set
-from plans import charts
 from plans import progress as pr
 from plans.models import Plan, Target
 from plans.selectors import evaluate_targets, target_spec, targets_for

@@ -8,10 +8,9 @@ from decimal import Decimal
 from django.core.management import call_command
 
 from cities.models import Region
-from indicators.demo import DEMO_SOURCE, demo_values
-from indicators.management.commands.load_demo_actuals import target_specs
 from indicators.models import Indicator, Observation, ObservationChange
 from indicators.services import observation_set
+from plans.demo import DEMO_SOURCE, demo_values, target_specs
 
 
 def load(*args: str) -> str:

@@ -25,9 +25,8 @@ from msoffcrypto.format.ooxml import OOXMLFile
 from pytest_django.fixtures import SettingsWrapper
 
 from cities.models import Region
-from indicators.demo import DEMO_SOURCE
-from indicators.importing.problems import Problem, column_letter
-from indicators.importing.service import (
+from imports.problems import Problem, column_letter
+from imports.service import (
     CHANGED,
     NEW,
     UNCHANGED,
@@ -40,6 +39,7 @@ from indicators.importing.service import (
 )
 from indicators.models import ActualsImport, Indicator, Observation, ObservationChange
 from indicators.services import observation_set
+from plans.demo import DEMO_SOURCE
 
 Rows = list[list[Any]]
 

@@ -256,7 +256,7 @@ def test_the_template_reads_back_and_is_protected(charlie_client: Client) -> Non
 
 
 def test_notes_and_sources_with_quotes_commas_and_line_breaks_are_stored_exactly(alice: User) -> None:
-    from indicators.importing.service import build_preview, commit, save_pending
+    from imports.service import build_preview, commit, save_pending
 
     note, source = '快报数, "初步"\n待年鉴核实', "统计公报,2024"
     rows: list[list[Any]] = [

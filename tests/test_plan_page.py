@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
 from cities.models import Region
+from dashboard.document import Match, Quote, Segment, highlight
 from indicators.models import Indicator
-from plans.document import Match, Quote, Segment, highlight
 from plans.models import Plan, Target
 
 SLUGS = ["xinxiang", "kaifeng", "zhengzhou", "nanyang", "luohe"]

@@ -24,19 +24,19 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.access import writable_regions
 from cities.models import Region
-from indicators.importing.layout import RawValue, Table, find_table, raw_values
-from indicators.importing.problems import ERROR, WARNING, ImportRejected, Location, Problem
-from indicators.importing.reading import read_file
-from indicators.importing.values import ValueError_, parse_number, parse_year, unit_factor
+from imports.layout import RawValue, Table, find_table, raw_values
+from imports.problems import ERROR, WARNING, ImportRejected, Location, Problem
+from imports.reading import read_file
+from imports.values import ValueError_, parse_number, parse_year
 from indicators.models import ActualsImport, Indicator, IndicatorAlias, Observation, normalize_name
 from indicators.numbers import plain
 from indicators.services import ObservationWrite, observations_write_many
+from indicators.units import is_count, unit_factor
+from plans.models import Plan, Target
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 SIX_PLACES = Decimal("0.000001")
 MAX_ABS_VALUE = Decimal("1e13")  # the column holds 14 digits before the point
-# Counted things (firms, patents, labs): a stock of them that falls is worth a second look.
-COUNT_UNITS = frozenset("个家项件所座台套处支只名人")
 _ENUMERATION = re.compile(
     r"^\s*(?:\d+(?:\.\d+)*[.、)\s]|[(（]\s*[0-9一二三四五六七八九十]+\s*[)）]|[一二三四五六七八九十]+、)\s*"
 )
@@ -93,8 +93,6 @@ class Catalogue:
         self._region_memo: dict[Any, Region | None] = {}
 
     def _year_ranges(self) -> dict[int | None, tuple[int, int]]:
-        from plans.models import Plan, Target  # plans depends on indicators, not the other way round
-
         margin = settings.IMPORT_YEAR_MARGIN
         ranges: dict[int | None, tuple[int, int]] = {}
         spans: dict[int, list[int]] = {}
@@ -508,7 +506,7 @@ def _warn_jumps(preview: Preview) -> None:
             item.value < previous
             and item.indicator.measure == Indicator.Measure.STOCK
             and item.indicator.direction == Indicator.Direction.HIGHER
-            and item.indicator.unit in COUNT_UNITS
+            and is_count(item.indicator.unit)  # a stock of counted things that falls is worth a second look
         ):
             message = _("The number of %(indicator)s falls from %(previous)s in %(last)s to %(value)s in %(year)s.")
             preview.problems.append(Problem(WARNING, message, numbers, item.location))

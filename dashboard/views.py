@@ -15,46 +15,25 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
-    HttpResponsePermanentRedirect,
-    JsonResponse,
 )
 from django.shortcuts import get_object_or_404, render
-from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cities.access import home_region
 from cities.models import Region
+from dashboard import charts, downloads, overview
+from dashboard.document import Quote, highlight
 from indicators.models import Indicator
-from plans import charts, dashboard, exports, progress_text
 from plans import progress as pr
-from plans.document import Quote, highlight
+from plans import wording
 from plans.evaluation import YEARS, completion, default_year, evaluation_xlsx, plan_evaluation, stated_target
 from plans.models import Plan, Target
 from plans.selectors import TargetProgress, evaluate_targets, plan_inconsistencies, target_spec, targets_for
 
 
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness probe for the process manager; says nothing about the data."""
-    return JsonResponse({"status": "ok"})
-
-
-def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """400 with the reason when it is one of ours (a bad ?year=, an unknown ?section=); Django's own suspicious
-    requests (a forged Host header, …) get no echo of what was sent."""
-    message = str(exception) if type(exception) is BadRequest else ""
-    return render(request, "400.html", {"message": message}, status=400)
-
-
-@require_GET
-def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
-    # Resolved per request: the hashed static name exists only after collectstatic in production.
-    return HttpResponsePermanentRedirect(static("favicon.svg"))
-
-
 def _statuses() -> dict[str, str]:
-    return {status: str(label) for status, label in progress_text.PACE_LABELS.items()}
+    return {status: str(label) for status, label in wording.PACE_LABELS.items()}
 
 
 def _region_param(request: HttpRequest) -> Region | None:
@@ -86,14 +65,14 @@ def _choice_param(request: HttpRequest, name: str, choices: list[str]) -> str:
 @login_required
 def home(request: HttpRequest, file_format: str | None = None) -> HttpResponse:
     """The province overview: regions × indicators coloured by schedule status, per-region counts, and the plans."""
-    region = dashboard.overview_region(_region_param(request), home_region(request.user))
+    region = overview.overview_region(_region_param(request), home_region(request.user))
     year = _year_param(request)
     section = _choice_param(request, "section", Target.Section.values)
     kind = _choice_param(request, "kind", Target.Kind.values)
     context: dict[str, Any] = {"region": region, "section": section, "kind": kind}
     if region is not None:
-        years = dashboard.plan_years(region)
-        view = dashboard.overview(region, year=year, years=years, section=section, kind=kind)
+        years = overview.plan_years(region)
+        view = overview.overview(region, year=year, years=years, section=section, kind=kind)
         if file_format:
             return _overview_export(view, file_format)
         counts = pd.DataFrame(
@@ -115,17 +94,17 @@ def home(request: HttpRequest, file_format: str | None = None) -> HttpResponse:
         }
     elif file_format:
         raise Http404
-    plans = dashboard.plans_in(region) if region is not None else Plan.objects.all()
+    plans = overview.plans_in(region) if region is not None else Plan.objects.all()
     context |= {
         "plans": plans.select_related("region").defer("source_text").annotate(target_total=Count("targets")),
         "provinces": Region.objects.filter(level=Region.Level.PROVINCE).order_by("adcode"),
         "sections": Target.Section.choices,
         "kinds": Target.Kind.choices,
     }
-    return render(request, "plans/home.html", context)
+    return render(request, "dashboard/home.html", context)
 
 
-def _overview_export(view: dashboard.Overview, file_format: str) -> HttpResponse:
+def _overview_export(view: overview.Overview, file_format: str) -> HttpResponse:
     header = [
         _("Region"), _("Adcode"), _("Indicator code"), _("Indicator"), _("Unit"), _("Target"), _("Section"),
         _("Stated target"), _("Year of the actual"), _("Latest actual"), _("Completion"), _("Status"), _("Trend"),
@@ -144,15 +123,15 @@ def _overview_export(view: dashboard.Overview, file_format: str) -> HttpResponse
             item.progress.year,
             item.progress.actual,
             completion(item.progress),
-            progress_text.pace_label(item.progress),
-            progress_text.trend_label(item.progress),
+            wording.pace_label(item.progress),
+            wording.trend_label(item.progress),
             _demo(item.is_demo),
         ]
         for row in view.rows
         for item in row.items
     ]
     name = f"overview-{view.region.adcode}-{view.year}"
-    return exports.table_response(file_format, name, header, rows, sheet_title=_("Overview"))
+    return downloads.table_response(file_format, name, header, rows, sheet_title=_("Overview"))
 
 
 def _demo(is_demo: bool) -> str:
@@ -174,7 +153,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
         "document": document,
         "missing_ids": {quote.target_id for quote in document.missing},
     }
-    return render(request, "plans/plan_detail.html", context)
+    return render(request, "dashboard/plan_detail.html", context)
 
 
 def _as_of(request: HttpRequest, plan: Plan) -> int:
@@ -194,7 +173,7 @@ def plan_evaluation_page(request: HttpRequest, plan_id: int) -> HttpResponse:
     # Kinds whose level is derived (from the baseline, a rate or the province): the table shows it under the target.
     derived_kinds = [Target.Kind.MULTIPLE_OF_BASELINE, Target.Kind.ANNUAL_GROWTH_RATE, Target.Kind.RELATIVE_TO_AVERAGE]
     context = {"plan": plan, "evaluation": evaluation, "years": years, "derived_kinds": derived_kinds}
-    return render(request, "plans/evaluation.html", context)
+    return render(request, "dashboard/evaluation.html", context)
 
 
 @require_GET
@@ -283,7 +262,7 @@ def city_page(request: HttpRequest, adcode: str, file_format: str | None = None)
         "province": text["province"],
         "query": request.GET.urlencode(),
     }
-    return render(request, "plans/city.html", context)
+    return render(request, "dashboard/city.html", context)
 
 
 def _city_export(region: Region, cards: list[dict[str, Any]], text: dict[str, str], file_format: str) -> HttpResponse:
@@ -294,7 +273,7 @@ def _city_export(region: Region, cards: list[dict[str, Any]], text: dict[str, st
     rows = []
     for card in cards:
         item = card["item"]
-        target, status = item.target, progress_text.pace_label(item.progress)
+        target, status = item.target, wording.pace_label(item.progress)
         for row in card["frame"]:
             rows.append(
                 [
@@ -312,7 +291,7 @@ def _city_export(region: Region, cards: list[dict[str, Any]], text: dict[str, st
                 ]
             )
     name = f"city-{region.adcode}" if len(cards) != 1 else f"target-{cards[0]['item'].target.pk}"
-    return exports.table_response(file_format, name, header, rows, sheet_title=region.name)
+    return downloads.table_response(file_format, name, header, rows, sheet_title=region.name)
 
 
 @require_GET
@@ -343,7 +322,7 @@ def indicator_page(request: HttpRequest, code: str, file_format: str | None = No
         {
             "label": [row.label for row in rows],
             "status": [row.item.progress.pace_status for row in rows],
-            "status_label": [progress_text.pace_label(row.item.progress) for row in rows],
+            "status_label": [wording.pace_label(row.item.progress) for row in rows],
             "completion": [math.nan if row.completion is None else row.completion for row in rows],
         },
         columns=list(charts.PROGRESS_COLUMNS),
@@ -374,7 +353,7 @@ def indicator_page(request: HttpRequest, code: str, file_format: str | None = No
         "years": _plan_span(items),
         "provinces": Region.objects.filter(level=Region.Level.PROVINCE).order_by("adcode"),
     }
-    return render(request, "plans/indicator.html", context)
+    return render(request, "dashboard/indicator.html", context)
 
 
 @dataclass(frozen=True)
@@ -439,7 +418,7 @@ def _indicator_export(indicator: Indicator, rows: list[IndicatorRow], chart: str
                 value, is_demo = item.actuals[year], year in item.demo_years
                 table.append([region.name, region.adcode, indicator.code, indicator.unit, year, value, _demo(is_demo)])
         name = f"indicator-{indicator.code}-actuals"
-        return exports.table_response(file_format, name, header, table, sheet_title=indicator.code)
+        return downloads.table_response(file_format, name, header, table, sheet_title=indicator.code)
     header = [
         _("Region"), _("Adcode"), _("Target"), _("Stated target"), _("Baseline"), _("Baseline year"),
         _("Latest actual"), _("Year of the actual"), _("Completion"), _("Status"), _("Trend"), _("Demo data"),
@@ -455,12 +434,12 @@ def _indicator_export(indicator: Indicator, rows: list[IndicatorRow], chart: str
             row.item.progress.actual,
             row.item.progress.year,
             row.completion,
-            progress_text.pace_label(row.item.progress),
-            progress_text.trend_label(row.item.progress),
+            wording.pace_label(row.item.progress),
+            wording.trend_label(row.item.progress),
             _demo(row.item.is_demo),
         ]
         for row in rows
     ]
-    return exports.table_response(
+    return downloads.table_response(
         file_format, f"indicator-{indicator.code}-progress", header, table, sheet_title=indicator.code
     )

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import translation
 
 from cities.models import Region
-from indicators.importing.service import CHANGED, NEW, Preview, StaleImport, build_preview, commit, save_pending
+from imports.service import CHANGED, NEW, Preview, StaleImport, build_preview, commit, save_pending
 from indicators.numbers import plain
 
 MAX_LISTED = 200

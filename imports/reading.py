@@ -20,7 +20,7 @@ from defusedxml import ElementTree
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from indicators.importing.problems import ImportRejected
+from imports.problems import ImportRejected
 from indicators.numbers import plain
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

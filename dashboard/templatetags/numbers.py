@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import template
 
 from indicators.numbers import plain as plain_number
-from plans import progress_text
+from plans import wording
 from plans.evaluation import figure_text
 from plans.evaluation import stated_target as stated_target_text
 from plans.models import Target
@@ -41,10 +41,10 @@ def stated_target(target: Target) -> str:
 @register.filter
 def pace_label(result: Progress) -> str:
     """The status word (提前实现, 滞后, …) in the active language."""
-    return progress_text.pace_label(result)
+    return wording.pace_label(result)
 
 
 @register.filter
 def trend_label(result: Progress) -> str:
     """The trend word (可按期实现, 需加快, …) in the active language."""
-    return progress_text.trend_label(result)
+    return wording.trend_label(result)

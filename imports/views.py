@@ -23,14 +23,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cities.access import home_region, writable_regions
 from cities.models import Region
-from indicators.importing.service import (
+from imports.service import (
     StaleImport,
     build_preview,
     cancel,
     commit,
     save_pending,
 )
-from indicators.importing.template import template_csv, template_xlsx
+from imports.template import template_csv, template_xlsx
 from indicators.models import ActualsImport
 
 # Rows of a preview shown on the page; the counts always cover all of them.
@@ -96,7 +96,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             form = UploadForm(regions=regions, initial={"region": home_region(user)})
             context = _upload_context(user, form, None)
             context["refusal"] = too_large(declared)
-            return render(request, "indicators/import_upload.html", context, status=413)
+            return render(request, "imports/import_upload.html", context, status=413)
         form = UploadForm(request.POST, request.FILES, regions=regions)
         if form.is_valid():
             upload = form.cleaned_data["file"]
@@ -108,7 +108,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             # Errors, or nothing to change: shown right here, nothing kept.
     else:
         form = UploadForm(regions=regions, initial={"region": home_region(user)})
-    return render(request, "indicators/import_upload.html", _upload_context(user, form, preview))
+    return render(request, "imports/import_upload.html", _upload_context(user, form, preview))
 
 
 def _upload_context(user: User, form: UploadForm, preview: Any) -> dict[str, Any]:
@@ -137,7 +137,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     changes = record.changes.select_related("region", "indicator").order_by("region__adcode", "indicator__code", "year")
     return render(
         request,
-        "indicators/import_detail.html",
+        "imports/import_detail.html",
         {
             "record": record,
             "preview": preview,

@@ -16,9 +16,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from cities.models import Region
-from indicators.importing.service import allows_negative
+from imports.service import allows_negative
 from indicators.models import Indicator, Observation
 from indicators.numbers import plain
+from plans.models import Plan, Target
 
 DEFAULT_YEARS = (2020, 2025)
 HEADER_ROW = 3  # 1: title, 2: how to fill it in, 3: the header
@@ -33,8 +34,6 @@ class TemplateData:
 
 
 def template_data(region: Region) -> TemplateData:
-    from plans.models import Plan, Target  # plans depends on indicators
-
     own = Target.objects.filter(plan__region=region)
     if own.exists():
         targets = own

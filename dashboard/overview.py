@@ -13,7 +13,7 @@ from django.utils import timezone
 from cities.models import Region
 from indicators.models import Indicator
 from plans import progress as pr
-from plans import progress_text
+from plans import wording
 from plans.models import Plan, Target
 from plans.selectors import TargetProgress, evaluate_targets, latest_actual_year, targets_for
 
@@ -43,7 +43,7 @@ class Cell:
     @classmethod
     def of(cls, items: list[TargetProgress], city_url: str) -> Cell:
         headline = min(items, key=lambda i: (_SECTION_RANK[i.target.section], i.target.position))
-        labels = [progress_text.pace_label(i.progress) for i in items]
+        labels = [wording.pace_label(i.progress) for i in items]
         title = "\n".join(f"{i.target.label}: {label}" for i, label in zip(items, labels, strict=True))
         return cls(items, headline, f"{city_url}#target-{headline.target.pk}", labels[items.index(headline)], title)
 

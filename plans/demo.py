@@ -14,6 +14,9 @@ import random
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from indicators.units import is_count
+from plans.models import Target
+
 DEMO_SOURCE = "演示数据 (demo data, generated, not real statistics)"
 FIRST_YEAR = 2020
 LAST_YEAR = 2024
@@ -30,8 +33,6 @@ PROVINCE_ANCHORS: dict[str, tuple[Decimal, Decimal]] = {
     "fiscal_st_expenditure_share": (Decimal("2.4"), Decimal("0.08")),
 }
 PROVINCE_ADCODE = "410000"
-
-COUNT_UNITS = {"家", "个", "项", "件", "人", "名", "所", "座", "位"}
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def _driver(specs: list[TargetSpec]) -> TargetSpec:
 
 
 def _round(value: Decimal, spec: TargetSpec) -> Decimal:
-    if spec.measure != "ratio" and spec.indicator_unit in COUNT_UNITS:  # whole projects, firms, …
+    if spec.measure != "ratio" and is_count(spec.indicator_unit):  # whole projects, firms, …
         return value.quantize(Decimal("1"), rounding=ROUND_HALF_UP)
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
@@ -185,3 +186,25 @@ def demo_values(specs: list[TargetSpec]) -> dict[tuple[str, str, int], Decimal]:
         for year, value in province_series(code).items():
             out[(PROVINCE_ADCODE, code, year)] = value
     return out
+
+
+def target_specs() -> list[TargetSpec]:
+    """Every target of every plan, as the generator reads it."""
+    targets = Target.objects.select_related("plan__region", "indicator").order_by("plan_id", "position")
+    return [
+        TargetSpec(
+            adcode=t.plan.region.adcode,
+            indicator=t.indicator.code,
+            indicator_unit=t.indicator.unit,
+            measure=t.indicator.measure,
+            direction=t.indicator.direction,
+            kind=t.kind,
+            section=t.section,
+            baseline_year=t.baseline_year,
+            baseline_value=t.baseline_value,
+            target_year=t.target_year,
+            target_value=t.target_value,
+            unit=t.unit,
+        )
+        for t in targets
+    ]

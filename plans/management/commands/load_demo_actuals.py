@@ -7,31 +7,9 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from cities.models import Region
-from indicators.demo import DEMO_SOURCE, TargetSpec, demo_values
 from indicators.models import Indicator, Observation
 from indicators.services import observation_delete, observation_set
-from plans.models import Target
-
-
-def target_specs() -> list[TargetSpec]:
-    targets = Target.objects.select_related("plan__region", "indicator").order_by("plan_id", "position")
-    return [
-        TargetSpec(
-            adcode=t.plan.region.adcode,
-            indicator=t.indicator.code,
-            indicator_unit=t.indicator.unit,
-            measure=t.indicator.measure,
-            direction=t.indicator.direction,
-            kind=t.kind,
-            section=t.section,
-            baseline_year=t.baseline_year,
-            baseline_value=t.baseline_value,
-            target_year=t.target_year,
-            target_value=t.target_value,
-            unit=t.unit,
-        )
-        for t in targets
-    ]
+from plans.demo import DEMO_SOURCE, demo_values, target_specs
 
 
 class Command(BaseCommand):

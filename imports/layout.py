@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from indicators.importing.problems import Location
-from indicators.importing.values import parse_year
+from imports.problems import Location
+from imports.values import parse_year
 
 HEADER_SCAN_ROWS = 30
 
