@@ -242,7 +242,7 @@ def child_importer(params: dict[str, Any]) -> dict[str, Any]:
     spent = {"reread": 0.0, "write": 0.0}
     with (
         mock.patch.object(service, "build_preview", timed(service.build_preview, spent, "reread")),
-        mock.patch.object(service, "observations_write_many", timed(service.observations_write_many, spent, "write")),
+        mock.patch.object(service, "observations_write_many", timed(service.observations_write_many, spent, "write")),  # type: ignore[attr-defined]
     ):
         service.commit(record, user=None)
     end = time.perf_counter()
@@ -272,7 +272,7 @@ def child_iexport(params: dict[str, Any]) -> dict[str, Any]:
     from cities.models import Region
     from indicators.models import Indicator, Observation
 
-    class ObservationResource(resources.ModelResource):
+    class ObservationResource(resources.ModelResource):  # type: ignore[misc]
         class Meta:
             model = Observation
             fields = ("region", "indicator", "year", "value", "source")

@@ -16,7 +16,7 @@ class RegionAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(admin.ModelAdmin[Membership]):
     list_display = ["user", "region"]
     list_filter = ["region__level"]
     search_fields = ["user__username", "region__name_zh", "region__adcode"]

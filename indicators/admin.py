@@ -15,7 +15,7 @@ from indicators.resources import IndicatorResource, ObservationResource
 from indicators.services import observation_delete, observation_set
 
 
-class IndicatorAliasInline(admin.TabularInline):
+class IndicatorAliasInline(admin.TabularInline[IndicatorAlias, Indicator]):
     model = IndicatorAlias
     extra = 1
     fields = ["name"]
@@ -31,13 +31,13 @@ class IndicatorAdmin(ImportExportModelAdmin):
 
 
 @admin.register(IndicatorAlias)
-class IndicatorAliasAdmin(admin.ModelAdmin):
+class IndicatorAliasAdmin(admin.ModelAdmin[IndicatorAlias]):
     list_display = ["name", "indicator"]
     search_fields = ["name", "indicator__code", "indicator__name_zh"]
     autocomplete_fields = ["indicator"]
 
 
-class ObservationChangeInline(admin.TabularInline):
+class ObservationChangeInline(admin.TabularInline[ObservationChange, Observation]):
     """The history of one value, newest first; read-only."""
 
     model = ObservationChange
@@ -100,7 +100,7 @@ class ObservationAdmin(ImportExportModelAdmin):
             self.delete_model(request, obj)
 
 
-class RecordAdmin(admin.ModelAdmin):
+class RecordAdmin(admin.ModelAdmin[Any]):
     """Records are evidence: shown, never added, edited or deleted through the admin."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -5,7 +5,7 @@ from plans.models import Plan, Target
 from plans.resources import PlanResource, TargetResource
 
 
-class TargetInline(admin.StackedInline):
+class TargetInline(admin.StackedInline[Target, Plan]):
     model = Target
     extra = 0
     show_change_link = True

@@ -119,7 +119,8 @@ def _int_or_none(value: Any, where: str) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise FixtureError(f"{where}: expected a year (integer), got {value!r}")
-    return value
+    year: int = value
+    return year
 
 
 def _read_yaml(path: Path) -> Any:

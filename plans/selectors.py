@@ -168,7 +168,8 @@ def latest_actual_year(regions: Sequence[Region], up_to: int | None = None) -> i
     observations = Observation.objects.filter(region__in=regions)
     if up_to is not None:
         observations = observations.filter(year__lte=up_to)
-    return observations.aggregate(latest=Max("year"))["latest"]
+    latest: int | None = observations.aggregate(latest=Max("year"))["latest"]
+    return latest
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -19,7 +20,7 @@ from plans.models import Plan
 pytestmark = pytest.mark.django_db
 
 
-def figures(html: str) -> dict[str, dict]:
+def figures(html: str) -> dict[str, dict[str, Any]]:
     found = re.findall(r'<script id="(figure-\d+)" type="application/json">(.*?)</script>', html, re.S)
     return {name: json.loads(body) for name, body in found}
 

@@ -36,7 +36,7 @@ REGISTERED = sorted(model._meta.label_lower for model in admin.site._registry)
 FORMULA = '=HYPERLINK("http://x")'
 
 
-def model_admin(label: str) -> tuple[type[models.Model], admin.ModelAdmin]:
+def model_admin(label: str) -> tuple[type[models.Model], admin.ModelAdmin[Any]]:
     [(model, found)] = [(m, a) for m, a in admin.site._registry.items() if m._meta.label_lower == label]
     return model, found
 
@@ -61,7 +61,7 @@ def one_of_each(alice: User) -> None:
     Token.objects.create(user=alice)
 
 
-def csv_rows(resource: ModelResource, queryset: models.QuerySet) -> list[dict[str, str]]:
+def csv_rows(resource: ModelResource, queryset: models.QuerySet[Any]) -> list[dict[str, str]]:
     """Export as the admin does: the resource's dataset, written by the CSV format (which escapes formulae)."""
     text = CSV().export_data(resource.export(queryset=queryset))
     return list(csv.DictReader(io.StringIO(text)))

@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from pytest_django.fixtures import SettingsWrapper
 
 from indicators.models import ActualsImport, Observation, ObservationChange
-from tests.test_import_files import (
+from tests.spreadsheets import (
     WIDE,
     WIDE_EXPECTED,
     csv_bytes,
