@@ -183,6 +183,15 @@ IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
 # A zip-based workbook (xlsx, ods) may declare at most this much uncompressed content: a zip bomb stops here.
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
+# How far a sheet may reach: readers build the whole rectangle from A1 to the farthest cell, so its columns and its
+# area (rows × columns) are bounded as well as its rows, and so is the number of values one file may import.
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 1000)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 2_000_000)
+IMPORT_MAX_VALUES = env_int("IMPORT_MAX_VALUES", 200_000)
+# Files are parsed in a child process with this much address space and this long (imports.sandbox); a file
+# needing more is refused, and the web worker never sees the allocation.
+IMPORT_READER_MEMORY_BYTES = env_int("IMPORT_READER_MEMORY_BYTES", 1024 * 1024 * 1024)
+IMPORT_READER_TIMEOUT_SECONDS = env_int("IMPORT_READER_TIMEOUT_SECONDS", 20)
 # Preview warnings: a value moving more than this share from the previous year.
 IMPORT_WARN_CHANGE_RATIO = 0.5
 # Years accepted around the region's plan period (baseline year to target year).

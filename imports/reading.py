@@ -1,32 +1,82 @@
-"""Reading an uploaded file into sheets of cells, whatever program wrote it.
+"""Reading an uploaded file into sheets of cells, whatever program wrote it, without letting the file harm the
+process that reads it.
 
-The format is decided from the bytes, not the file name (a renamed file is common). Bounds are checked before
-any parser sees the data: size, declared uncompressed size of zip-based workbooks (zip bombs), row count.
-Workbooks are read with python-calamine, which returns formula cells as their last computed value.
+The format is decided from the bytes, not the file name (a renamed file is common). Then, in this process: the
+upload size, and for zip-based workbooks what the members really unpack to and how far the sheets reach
+(imports.prechecks). The parsing itself (python-calamine for workbooks, which returns formula cells as their last
+computed value; the csv module for text) runs in a child process with bounded memory and time (imports.sandbox,
+imports.parsing). Every way a file can fail — a refusal of the checks, an exception or panic of a reader, a child
+that ran out of memory, out of time or crashed — ends as one ImportRejected with a message in Chinese and English,
+logged on "imports.reading" with the file's SHA-256.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-import zipfile
+import hashlib
+import logging
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-import python_calamine
-from defusedxml import ElementTree
 from django.conf import settings
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from imports import sandbox
+from imports.parsing import Limits, Refusal, detail
+from imports.prechecks import inspect_zip
 from imports.problems import ImportRejected
-from indicators.numbers import plain
+
+logger = logging.getLogger("imports.reading")
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # An encrypted (password-protected) xlsx is an OLE container holding this stream.
 ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 TOO_MANY_ROWS = _("The file has %(rows)s rows; at most %(limit)s can be imported at once. Split it into smaller files.")
+NOT_A_SPREADSHEET = _("This is not a spreadsheet: use an .xlsx, .xls, .ods or .csv file.")
+PASSWORD = _("The workbook is password-protected. Remove the password (save a copy without it) and upload again.")
+DAMAGED = _("The file is damaged and cannot be opened (%(detail)s).")
+
+# Refusal codes (imports.parsing, imports.prechecks, imports.sandbox) → the message users read.
+MESSAGES: dict[str, Promise] = {
+    "damaged": DAMAGED,
+    "password": PASSWORD,
+    "not_spreadsheet": NOT_A_SPREADSHEET,
+    "rows": TOO_MANY_ROWS,
+    "columns": _(
+        "The file has %(columns)s columns; at most %(limit)s can be imported. Delete the unused columns or split it."
+    ),
+    "cells": _(
+        "The file spans %(rows)s rows by %(columns)s columns, more than the %(limit)s cells that can be imported at "
+        "once. Delete the unused rows and columns, or split it."
+    ),
+    "unpacked": _(
+        "The workbook would unpack to %(size)s MB, more than the %(limit)s MB allowed; it is refused as "
+        "unsafe. Save it again from your office program or split it."
+    ),
+    "unpacked_really": _(
+        "The workbook unpacks to more than the %(limit)s MB allowed, though its directory says less; it is refused "
+        "as unsafe. Save it again from your office program or split it."
+    ),
+    "members": _("The workbook holds %(count)s parts, more than the %(limit)s allowed; it is refused as unsafe."),
+    "encoding": _("The text file's encoding is not recognised (tried UTF-8 and GB18030/GBK). Save it as CSV UTF-8."),
+    "csv": _("The CSV file cannot be read (%(detail)s)."),
+    "memory": _(
+        "The file could not be read safely: it needs more memory than the %(limit)s MB allowed. Save it again from "
+        "your office program, or split it."
+    ),
+    "timeout": _(
+        "The file could not be read safely: reading it took longer than the %(limit)s seconds allowed. Save it "
+        "again from your office program, or split it."
+    ),
+    "crashed": _(
+        "The file could not be read safely: it is damaged. Save it again from your office program and upload the "
+        "new copy."
+    ),
+}
+
+
+# Refusal parameters for the log, not for the message.
+LOG_ONLY = frozenset({"exitcode", "stderr"})
 
 
 @dataclass
@@ -35,206 +85,82 @@ class Sheet:
     rows: list[list[Any]]
 
 
+def limits() -> Limits:
+    return Limits(rows=settings.IMPORT_MAX_ROWS, columns=settings.IMPORT_MAX_COLUMNS, cells=settings.IMPORT_MAX_CELLS)
+
+
 def sniff_format(data: bytes) -> str:
-    """'xlsx', 'ods', 'xls' or 'csv', from the content. Raises ImportRejected for anything else."""
+    """'xlsx', 'ods', 'xls' or 'csv', from the content; a zip-based workbook is also checked (imports.prechecks).
+    Raises ImportRejected for anything else, Refusal for what the checks refuse."""
     if not data.strip():
         raise ImportRejected(_("The file is empty."))
     if data.startswith(b"PK\x03\x04"):
-        return _sniff_zip(data)
+        return inspect_zip(data, limits(), settings.IMPORT_MAX_UNCOMPRESSED_BYTES)
     if data.startswith(OLE_MAGIC):
         if ENCRYPTED_PACKAGE in data:
-            raise ImportRejected(
-                _("The workbook is password-protected. Remove the password (save a copy without it) and upload again.")
-            )
+            raise ImportRejected(PASSWORD)
         return "xls"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "csv"  # UTF-16 text, what Excel's "Unicode text" writes
     if b"\x00" in data[:8192]:
-        raise ImportRejected(_("This is not a spreadsheet: use an .xlsx, .xls, .ods or .csv file."))
+        raise ImportRejected(NOT_A_SPREADSHEET)
     return "csv"
 
 
-def _sniff_zip(data: bytes) -> str:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ImportRejected(_("The file is damaged and cannot be opened (%(detail)s)."), detail=exc) from exc
-    declared = sum(member.file_size for member in members)
-    if declared > settings.IMPORT_MAX_UNCOMPRESSED_BYTES:
-        raise ImportRejected(
-            _(
-                "The workbook would unpack to %(size)s MB, more than the %(limit)s MB allowed; it is refused as "
-                "unsafe. Save it again from your office program or split it."
-            ),
-            size=declared // (1024 * 1024),
-            limit=settings.IMPORT_MAX_UNCOMPRESSED_BYTES // (1024 * 1024),
-        )
-    names = {member.filename for member in members}
-    if "mimetype" in names:
-        mimetype = archive.read("mimetype")[:100]
-        if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
-            return "ods"
-    if "[Content_Types].xml" in names and any(name.startswith("xl/") for name in names):
-        return "xlsx"
-    raise ImportRejected(_("This is not a spreadsheet: use an .xlsx, .xls, .ods or .csv file."))
-
-
 def read_file(data: bytes) -> tuple[str, list[Sheet]]:
-    """The file's format and its sheets. Raises ImportRejected when it cannot be read."""
+    """The file's format and its sheets, text cleaned of control characters. Raises ImportRejected when it cannot
+    be read; never anything else (KeyboardInterrupt and SystemExit aside)."""
     if len(data) > settings.IMPORT_MAX_UPLOAD_BYTES:
         raise ImportRejected(
             _("The file is %(size)s MB; at most %(limit)s MB may be uploaded."),
             size=round(len(data) / (1024 * 1024), 1),
             limit=round(settings.IMPORT_MAX_UPLOAD_BYTES / (1024 * 1024), 1),
         )
-    file_format = sniff_format(data)
-    sheets = _read_csv(data) if file_format == "csv" else _read_workbook(data, file_format)
-    total = sum(len(sheet.rows) for sheet in sheets)
-    if total > settings.IMPORT_MAX_ROWS:
-        raise ImportRejected(
-            TOO_MANY_ROWS,
-            rows=total,
-            limit=settings.IMPORT_MAX_ROWS,
-        )
-    return file_format, sheets
-
-
-# Built-in number formats 9 ("0%") and 10 ("0.00%").
-_PERCENT_BUILTIN_FORMATS = {9, 10}
-_CELL = re.compile(rb"<c\s([^>]*)>")
-_ATTR = re.compile(rb'\b(r|s|t)="([^"]*)"')
-_REF = re.compile(r"([A-Z]+)([0-9]+)")
-_NS = {
-    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
-}
-
-
-def _is_percent_format(code: str) -> bool:
-    code = re.sub(r'"[^"]*"|\\.', "", code)  # quoted text and escaped characters are not the % operator
-    return "%" in code
-
-
-def xlsx_percent_cells(data: bytes) -> dict[str, set[tuple[int, int]]]:
-    """Cells shown as percentages, by sheet name → {(row, column)} (0-based). Excel stores "2.5%" typed in a
-    cell as 0.025 with a percent format, and readers return 0.025: the importer must read what the user saw.
-    Only the styles are parsed unless some style is a percentage, so ordinary files cost almost nothing."""
-    archive = zipfile.ZipFile(io.BytesIO(data))
-    names = set(archive.namelist())
-    if "xl/styles.xml" not in names:
-        return {}
-    styles = ElementTree.fromstring(archive.read("xl/styles.xml"))
-    percent_formats = set(_PERCENT_BUILTIN_FORMATS)
-    for fmt in styles.iterfind("m:numFmts/m:numFmt", _NS):
-        if _is_percent_format(fmt.get("formatCode", "")):
-            percent_formats.add(int(fmt.get("numFmtId", "-1")))
-    percent_styles = {
-        str(index).encode()
-        for index, xf in enumerate(styles.iterfind("m:cellXfs/m:xf", _NS))
-        if int(xf.get("numFmtId", "0")) in percent_formats
-    }
-    if not percent_styles:
-        return {}
-    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iterfind("rel:Relationship", _NS)}
-    found: dict[str, set[tuple[int, int]]] = {}
-    for sheet in workbook.iterfind("m:sheets/m:sheet", _NS):
-        target = targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
-        path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        if path not in names:
-            continue
-        cells = set()
-        for match in _CELL.finditer(archive.read(path)):
-            attrs = dict(_ATTR.findall(match.group(1)))
-            if attrs.get(b"s") in percent_styles and attrs.get(b"t", b"n") == b"n" and b"r" in attrs:
-                ref = _REF.fullmatch(attrs[b"r"].decode())
-                if ref:
-                    column = 0
-                    for letter in ref.group(1):
-                        column = column * 26 + ord(letter) - 64
-                    cells.add((int(ref.group(2)) - 1, column - 1))
-        if cells:
-            found[sheet.get("name", "")] = cells
-    return found
-
-
-def _as_shown(rows: list[list[Any]], cells: set[tuple[int, int]]) -> None:
-    """Turn the stored fractions of percent-formatted cells into the text the user saw: 0.025 → "2.5%"."""
-    for row, column in cells:
-        if row < len(rows) and column < len(rows[row]):
-            value = rows[row][column]
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                rows[row][column] = f"{plain(Decimal(repr(float(value))) * 100)}%"
-
-
-def _read_workbook(data: bytes, file_format: str) -> list[Sheet]:
+    file_format = ""
     try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = []
-        for meta in workbook.sheets_metadata:
-            if str(meta.visible) != str(python_calamine.SheetVisibleEnum.Visible) or str(meta.typ) != str(
-                python_calamine.SheetTypeEnum.WorkSheet
-            ):
-                continue  # hidden sheets and chart sheets hold no table the user meant to upload
-            sheet = workbook.get_sheet_by_name(meta.name)
-            if sheet.total_height > settings.IMPORT_MAX_ROWS:
-                raise ImportRejected(
-                    TOO_MANY_ROWS,
-                    rows=sheet.total_height,
-                    limit=settings.IMPORT_MAX_ROWS,
-                )
-            # skip_empty_area=False keeps the leading blank rows and columns, so row numbers match the program's.
-            sheets.append(Sheet(meta.name, sheet.to_python(skip_empty_area=False)))
-        if file_format == "xlsx":
-            percent = xlsx_percent_cells(data)
-            for read in sheets:
-                _as_shown(read.rows, percent.get(read.name, set()))
-        return sheets
-    except python_calamine.PasswordError as exc:
-        raise ImportRejected(
-            _("The workbook is password-protected. Remove the password (save a copy without it) and upload again.")
-        ) from exc
+        file_format = sniff_format(data)
+        reading = sandbox.run(
+            data,
+            file_format,
+            limits(),
+            memory_bytes=settings.IMPORT_READER_MEMORY_BYTES,
+            seconds=settings.IMPORT_READER_TIMEOUT_SECONDS,
+        )
     except ImportRejected:
         raise
-    except Exception as exc:  # calamine raises several unrelated types for damaged files
-        raise ImportRejected(_("The file is damaged and cannot be opened (%(detail)s)."), detail=exc) from exc
+    except Refusal as refusal:
+        _log_refusal(data, file_format, refusal)
+        params = {key: value for key, value in refusal.params.items() if key not in LOG_ONLY}
+        raise ImportRejected(MESSAGES.get(refusal.code, MESSAGES["crashed"]), **params) from refusal
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # a bug of ours or of a library at this boundary: still a refusal, never a 500
+        logger.exception("import file %s (%s) failed to read", _sha256(data), file_format or "?")
+        raise ImportRejected(DAMAGED, detail=detail(exc)) from exc
+    logger.debug(
+        "import file %s (%s) read in %.3f s, reader child peak %d MB",
+        _sha256(data),
+        file_format,
+        reading.seconds,
+        reading.child_peak_kb // 1024,
+        extra={"read_seconds": reading.seconds, "child_peak_kb": reading.child_peak_kb},
+    )
+    return file_format, [Sheet(name, rows) for name, rows in reading.sheets]
 
 
-def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK, what Chinese Excel writes)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise ImportRejected(
-            _("The text file's encoding is not recognised (tried UTF-8 and GB18030/GBK). Save it as CSV UTF-8.")
-        ) from exc
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
-def _read_csv(data: bytes) -> list[Sheet]:
-    try:
-        text = decode_text(data)
-    except UnicodeDecodeError as exc:
-        raise ImportRejected(
-            _("The text file's encoding is not recognised (tried UTF-8 and GB18030/GBK). Save it as CSV UTF-8.")
-        ) from exc
-    sample = text[:20000]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;|")
-    except csv.Error:
-        dialect = csv.excel_tab if sample.count("\t") > sample.count(",") else csv.excel
-    try:
-        rows: list[list[Any]] = [row for row in csv.reader(io.StringIO(text), dialect)]
-    except csv.Error as exc:
-        raise ImportRejected(_("The CSV file cannot be read (%(detail)s)."), detail=exc) from exc
-    return [Sheet("", rows)]
+def _log_refusal(data: bytes, file_format: str, refusal: Refusal) -> None:
+    # The reader's own failures are worth a look (a hostile file, or a reader bug); the limits doing their job are not.
+    level = logging.WARNING if refusal.code in ("memory", "timeout", "crashed", "damaged") else logging.INFO
+    logger.log(
+        level,
+        "import file %s (%s) refused: %s %s",
+        _sha256(data),
+        file_format or "?",
+        refusal.code,
+        refusal.params,
+        extra={"refusal": refusal.code},
+    )

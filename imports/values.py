@@ -97,3 +97,16 @@ def parse_year(cell: Any) -> int | None:
             return None
         year = int(match.group(1))
     return year if 1949 <= year <= 2100 else None
+
+
+# C0 controls other than tab and newline, DEL and the C1 controls. NUL cannot be stored in PostgreSQL text at all
+# (and SQLite would keep it): removed everywhere, so both databases store the same thing.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: str) -> str:
+    """A cell's text without control characters: a carriage return becomes a newline, tab and newline stay, the
+    others are dropped."""
+    if text.isprintable():  # the common case, checked in C without a regex
+        return text
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
