@@ -27,7 +27,7 @@ from cities.models import Region
 from imports.layout import RawValue, Table, find_table, raw_values
 from imports.problems import ERROR, WARNING, ImportRejected, Location, Problem
 from imports.reading import read_file
-from imports.values import ValueError_, parse_number, parse_year
+from imports.values import ValueError_, clean_text, parse_number, parse_year
 from indicators.models import ActualsImport, Indicator, IndicatorAlias, Observation, normalize_name
 from indicators.numbers import plain
 from indicators.services import ObservationWrite, observations_write_many
@@ -37,6 +37,9 @@ from plans.models import Plan, Target
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 SIX_PLACES = Decimal("0.000001")
 MAX_ABS_VALUE = Decimal("1e13")  # the column holds 14 digits before the point
+TOO_MANY_VALUES = _(
+    "The file holds more than %(limit)s values; at most that many can be imported at once. Split it into smaller files."
+)
 _ENUMERATION = re.compile(
     r"^\s*(?:\d+(?:\.\d+)*[.、)\s]|[(（]\s*[0-9一二三四五六七八九十]+\s*[)）]|[一二三四五六七八九十]+、)\s*"
 )
@@ -379,7 +382,11 @@ def build_preview(
 ) -> Preview:
     """Read the file and say what importing it would do. Never writes. `lock` (inside a transaction) locks the
     stored values compared against, for `commit`."""
-    preview = Preview(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), size=len(data), region=region)
+    # The name is stored and becomes the values' source: cleaned like the cells (a NUL cannot be stored in
+    # PostgreSQL).
+    preview = Preview(
+        file_name=clean_text(file_name), sha256=hashlib.sha256(data).hexdigest(), size=len(data), region=region
+    )
     try:
         preview.file_format, sheets = read_file(data)
     except ImportRejected as rejected:
@@ -387,7 +394,7 @@ def build_preview(
         return preview
     catalogue = Catalogue()
     reader = _Reader(catalogue, preview, user)
-    tables = 0
+    tables = values = 0
     for sheet in sheets:
         table = find_table(sheet.name, sheet.rows)
         if table is None:
@@ -398,6 +405,13 @@ def build_preview(
         if not usable:
             continue
         for raw in raw_values(table, sheet.rows):
+            values += 1
+            if values > settings.IMPORT_MAX_VALUES:
+                # Each value costs about a kilobyte and 25 µs to check: a bound keeps any file's preview within
+                # the web worker's memory and the request's time.
+                preview.items.clear()
+                preview.problems[:] = [Problem(ERROR, TOO_MANY_VALUES, {"limit": settings.IMPORT_MAX_VALUES})]
+                return preview
             reader.read(table, raw, sheet_region)
     if not tables:
         preview.problems.append(
