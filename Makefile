@@ -8,7 +8,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/plan_tracker
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup data test lint test-sqlite test-postgres ensure-postgres ensure-chromium messages clean bench-import bench-dashboard
+.PHONY: help run setup data test lint test-sqlite test-postgres ensure-postgres ensure-chromium messages clean bench-import bench-dashboard fuzz
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -64,6 +64,9 @@ bench-import: $(VENV)/.runtime ensure-postgres ## benchmark the spreadsheet impo
 
 bench-dashboard: $(VENV)/.runtime ensure-postgres ## benchmark the dashboard pages (synthetic national data, SQLite + PostgreSQL) → bench/results/
 	$(BIN)/python bench/dashboard_bench.py $(BENCH_ARGS)
+
+fuzz: $(VENV)/.dev ## fuzz the importer's reading path with thousands of mutated real files (FUZZ_ARGS="--cases 3000") → bench/results/
+	$(BIN)/python bench/fuzz_import.py $(FUZZ_ARGS)
 
 messages: $(VENV)/.dev ## extract and compile the translations (needs GNU gettext)
 	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv

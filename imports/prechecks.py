@@ -185,6 +185,9 @@ class _Carry:
 
 # A cell with a reference; a self-closing one (no value, only a style) does not count, as calamine skips it.
 _XLSX_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br\s*=\s*[\"']([A-Za-z]{1,8})([0-9]{1,12})[\"'][^>]*?(/?)>")
+# The same for `<c r="A1" ...>`, the form every common writer uses; `[^>/]*>` leaves out the self-closing ones.
+_USUAL_ROWS = re.compile(rb'<c r="[A-Za-z]{1,8}([0-9]{1,12})"[^>/]*>')
+_USUAL_COLUMNS = re.compile(rb'<c r="([A-Za-z]{1,8})[0-9]{1,12}"[^>/]*>')
 _XLSX_DIMENSION = re.compile(
     rb"<(?:[A-Za-z_][\w.-]*:)?dimension\s[^>]*?\bref\s*=\s*[\"'](?:[A-Za-z]*[0-9]*:)?([A-Za-z]*)([0-9]*)[\"']"
 )
@@ -213,10 +216,17 @@ class _XlsxReach(_Carry):
                 # empty cells in it: only one outside the format's grid is refused.
                 if (digits and int(digits) > GRID_ROWS) or _column_number(letters) > GRID_COLUMNS:
                     raise Refusal("damaged", detail=f"sheet dimension {(letters + digits).decode()}")
-        refs = [(letters, digits) for letters, digits, empty in _XLSX_CELL.findall(text) if not empty]
-        if refs:
-            self.rows = max(self.rows, max(int(digits) for _, digits in refs))
-            self.letters.update(letters for letters, _ in refs)
+        usual = text.count(b'<c r="')
+        if usual < text.count(b"<c ") + text.count(b":c "):
+            # Another writer's form (r not the first attribute, a namespace prefix): the general pattern.
+            refs = [(letters, digits) for letters, digits, empty in _XLSX_CELL.findall(text) if not empty]
+            if refs:
+                self.rows = max(self.rows, max(int(digits) for _, digits in refs))
+                self.letters.update(letters for letters, _ in refs)
+        elif usual:
+            # What Excel, LibreOffice, openpyxl and XlsxWriter write: two passes in C, no loop over the cells.
+            self.rows = max(self.rows, max(map(int, _USUAL_ROWS.findall(text)), default=0))
+            self.letters.update(_USUAL_COLUMNS.findall(text))
 
     def finish(self) -> None:
         columns = max((_column_number(letters) for letters in self.letters), default=0)

@@ -164,23 +164,20 @@ def xls_flipped(flips: tuple[tuple[int, int], ...]) -> bytes:
 
 
 def zip_unusual(kind: str) -> bytes:
-    """Zips whose sniffing raised in the old reader: NotImplementedError (an unknown compression method),
-    UnicodeDecodeError (a name flagged UTF-8 that is not), BadZipFile (a cut directory)."""
-    data = bytearray(xlsx_bytes(WIDE))
+    """LibreOffice files whose sniffing raised out of the old reader when it read the "mimetype" member:
+    NotImplementedError (an unknown compression method), UnicodeDecodeError (a local name flagged UTF-8 that is
+    not), BadZipFile (a broken local header)."""
+    data = bytearray(ods_bytes(WIDE))
+    assert data.startswith(b"PK\x03\x04") and data[30:38] == b"mimetype"  # the first member, as ODF requires
     directory = data.find(b"PK\x01\x02")
     if kind == "method":
-        for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
-            position = 0
-            while (position := data.find(signature, position)) >= 0:
-                struct.pack_into("<H", data, position + offset, 99)
-                position += 4
+        struct.pack_into("<H", data, 8, 99)
+        struct.pack_into("<H", data, directory + 10, 99)
     elif kind == "name":
-        flags = struct.unpack_from("<H", data, directory + 8)[0]
-        struct.pack_into("<H", data, directory + 8, flags | 0x800)
-        data[directory + 46] = 0xFF
-    elif kind == "cut":
-        end = data.rfind(b"PK\x05\x06")
-        data = data[: directory + 10] + data[end:]
+        struct.pack_into("<H", data, 6, struct.unpack_from("<H", data, 6)[0] | 0x800)
+        data[30] = 0xFF
+    elif kind == "header":
+        data[2:4] = b"\x07\x08"
     return bytes(data)
 
 
@@ -330,6 +327,8 @@ def mutate(data: bytes, rng: random.Random, rounds: int = 1) -> tuple[bytes, lis
     """`rounds` mutations drawn at random; their names, for the report."""
     names = []
     for _ in range(rounds):
+        if len(data) < 2:
+            break  # nothing left to mutate
         name = rng.choice(list(MUTATIONS))
         data = MUTATIONS[name](data, rng) or data[:1]
         names.append(name)
