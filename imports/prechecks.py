@@ -238,13 +238,20 @@ _ROWS_REPEATED = re.compile(rb"number-rows-repeated\s*=\s*[\"']\s*([0-9]{1,12})"
 _COLUMNS_REPEATED = re.compile(rb"number-columns-repeated\s*=\s*[\"']\s*([0-9]{1,12})")
 
 
-class _OdsReach(_Carry):
+ROW_END = b"</table:table-row>"
+
+
+class _OdsReach:
     """How far each table of content.xml reaches once its repeated rows and columns are spread out, as calamine
-    does. Repeated empty rows and cells at the end (LibreOffice writes a million of them) spread to nothing."""
+    does. Repeated empty rows and cells at the end (LibreOffice writes a million of them) spread to nothing.
+
+    The part is split at the rows' ends; only a row that repeats something is looked at tag by tag, so an ordinary
+    row costs a few operations in C. A row longer than MAX_CARRY switches the rest of the part to tags."""
 
     def __init__(self, limits: Limits) -> None:
-        super().__init__()
         self.limits = limits
+        self.tail = b""
+        self.tags: _OdsTags | None = None
         self._table()
 
     def _table(self) -> None:
@@ -255,7 +262,37 @@ class _OdsReach(_Carry):
         self.column = 0
         self.row_reach = 0
 
-    def scan(self, text: bytes) -> None:
+    def feed(self, chunk: bytes) -> None:
+        if self.tags is not None:
+            self.tags.feed(chunk)
+            return
+        buffer = self.tail + chunk if self.tail else chunk
+        *rows, self.tail = buffer.split(ROW_END)
+        for piece in rows:
+            start = piece.rfind(b"<table:table-row")
+            if start < 0 or b"repeated" in piece or b"table:table" in piece[:start]:
+                # A repeat, or a table's start or end before the row: tag by tag.
+                self.scan_tags(piece + ROW_END)
+                continue
+            row = piece[start:]
+            self.row_repeat, self.column, self.row_reach = 1, 0, 0
+            if b"value-type" in row or b"formula" in row or b"<text:" in row:
+                # Every cell counts, trailing empty ones too: a little more than calamine keeps, never less.
+                self.row_reach = row.count(b"<table:table-cell") + row.count(b"<table:covered-table-cell")
+            self._end_row()
+        if len(self.tail) > MAX_CARRY:
+            self.tags = _OdsTags(self)
+            self.tags.feed(self.tail)
+            self.tail = b""
+
+    def close(self) -> None:
+        if self.tags is not None:
+            self.tags.close()
+        elif self.tail:
+            self.scan_tags(self.tail)
+        self.finish()
+
+    def scan_tags(self, text: bytes) -> None:
         for closing, name, attributes, empty in _ODS_TAG.findall(text):
             if name == b"table-cell" or name == b"covered-table-cell":
                 if closing:
@@ -293,3 +330,17 @@ class _OdsReach(_Carry):
 
     def finish(self) -> None:
         _check(self.rows, self.columns, self.limits)
+
+
+class _OdsTags(_Carry):
+    """The rest of a part, tag by tag (after a row too long to take whole)."""
+
+    def __init__(self, reach: _OdsReach) -> None:
+        super().__init__()
+        self.reach = reach
+
+    def scan(self, text: bytes) -> None:
+        self.reach.scan_tags(text)
+
+    def finish(self) -> None:
+        pass
