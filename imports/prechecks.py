@@ -323,8 +323,6 @@ class _OdsReach:
         if self.row_reach:
             self.rows = self.row + self.row_repeat
             self.columns = max(self.columns, self.row_reach)
-            # Checked as it grows: a hundred million repeated rows is refused at the row that says so.
-            _check(self.rows, self.columns, self.limits)
         self.row += self.row_repeat
         self.row_repeat, self.column, self.row_reach = 1, 0, 0
 

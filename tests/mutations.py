@@ -102,6 +102,15 @@ def ods_repeated(rows: str = "100000000", columns: str | None = None) -> bytes:
     return edit_member(data, "content.xml", edit)
 
 
+def ods_leading_empty_rows(rows: int = 200_000) -> bytes:
+    """Empty rows repeated before the table: calamine keeps them (the table starts below them), so they count."""
+    data = ods_bytes(wide(["研发投入强度", "%", 2.31, 2.45, 2.6]))
+    empty = f'<table:table-row table:number-rows-repeated="{rows}"><table:table-cell/></table:table-row>'.encode()
+    return edit_member(
+        data, "content.xml", lambda xml: xml.replace(b"<table:table-row", empty + b"<table:table-row", 1)
+    )
+
+
 def ods_trailing_repeats() -> bytes:
     """What LibreOffice itself writes: a million empty rows and a thousand empty columns repeated after the data.
     Nothing to refuse."""
