@@ -283,7 +283,8 @@ def report(latest: dict[str, Any], runs: list[dict[str, Any]]) -> str:
         f"SQLite with the plans; RLIMIT_AS {latest['worker_memory_gib']:.0f} GiB so that a runaway case ends "
         f"without hurting the machine; {latest['case_timeout']} s a case). *Abort*: the worker killed by a "
         f"signal; *hang*: no answer in time. *Parent peak*: the worker's ru_maxrss over the run; *child peak*: "
-        f"the largest reader child's (RUSAGE_CHILDREN; the old code has no child).",
+        f"the largest reader child's (RUSAGE_CHILDREN; the old code has no child). Runs with the same seed share "
+        f"their first cases: a shorter run is the start of a longer one.",
         "",
         f"**Machine**: {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}.",
         "",
@@ -318,11 +319,19 @@ def main() -> None:
     parser.add_argument("--case-timeout", type=float, default=60.0)
     parser.add_argument("--worker-memory", type=int, default=4 * GiB)
     parser.add_argument("--database-file", default=str(Path(tempfile.gettempdir()) / "plan-tracker-fuzz.sqlite3"))
+    parser.add_argument(
+        "--report-only", action="store_true", help="write the report again from the last --label run, no fuzzing"
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(Path(args.code), args.database)
+        return
+    runs = json.loads(RUNS.read_text()) if RUNS.exists() else []
+    if args.report_only:
+        latest = next(r for r in reversed(runs) if r["label"] == args.label)
+        write(report(latest, runs), latest["when"])
         return
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -331,12 +340,15 @@ def main() -> None:
 
     django.setup()  # the builders in tests/spreadsheets.py import models
     latest = run(args)
-    runs = json.loads(RUNS.read_text()) if RUNS.exists() else []
     text = report(latest, runs)
     runs.append(latest)
     RESULTS.mkdir(parents=True, exist_ok=True)
     RUNS.write_text(json.dumps(runs, ensure_ascii=False, indent=1) + "\n")
-    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M")
+    write(text, latest["when"])
+
+
+def write(text: str, when: str) -> None:
+    stamp = when.removesuffix(" UTC").replace("-", "").replace(":", "").replace(" ", "-")  # 20261201-0922
     for path in (RESULTS / f"fuzz-{stamp}.md", RESULTS / "fuzz-latest.md"):
         path.write_text(text + "\n")
     print(text)

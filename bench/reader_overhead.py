@@ -1,5 +1,6 @@
 """What reading a file in a bounded child costs: imports.reading.read_file on a 50-row and a 50 000-row long-format
-.xlsx (and the same as .csv), median of --repeat runs, against the same parse in this process.
+.xlsx (and the same as .csv), best of --repeat runs (the least disturbed by other load), against the same parse
+in this process.
 
     .venv/bin/python bench/reader_overhead.py [--code DIR] [--repeat 7]
 
@@ -12,7 +13,6 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -44,13 +44,13 @@ def csv(data: list[list[Any]]) -> bytes:
     return "\r\n".join(",".join(str(cell) for cell in row) for row in data).encode()
 
 
-def median(function: Any, repeat: int) -> float:
+def best(function: Any, repeat: int) -> float:
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
         function()
         times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    return min(times)
 
 
 def in_process_line(reading: Any, data: bytes, kind: str, seconds: float, repeat: int) -> str:
@@ -64,8 +64,8 @@ def in_process_line(reading: Any, data: bytes, kind: str, seconds: float, repeat
             prechecks.inspect_zip(data, limits, 200 * 1024 * 1024)
         parsing.parse(data, kind, limits)
 
-    here = median(in_process, repeat)
-    checks = median(lambda: prechecks.inspect_zip(data, limits, 1 << 28), repeat) if kind == "xlsx" else 0.0
+    here = best(in_process, repeat)
+    checks = best(lambda: prechecks.inspect_zip(data, limits, 1 << 28), repeat) if kind == "xlsx" else 0.0
     return (
         f"  same work in-process {here * 1000:7.1f} ms  (prechecks {checks * 1000:5.1f} ms)"
         f"  child overhead {(seconds - here) * 1000:6.1f} ms"
@@ -90,7 +90,7 @@ def main() -> None:
         table = rows(count)
         for kind, data in (("xlsx", xlsx(table)), ("csv", csv(table))):
             label = f"{count:>6} rows {kind:4} {len(data) / 1024:8.0f} KB"
-            seconds = median(lambda data=data: reading.read_file(data), args.repeat)
+            seconds = best(lambda data=data: reading.read_file(data), args.repeat)
             line = f"{label}  read_file {'(child)' if bounded else '(old)'} {seconds * 1000:7.1f} ms"
             if bounded:
                 line += in_process_line(reading, data, kind, seconds, args.repeat)
