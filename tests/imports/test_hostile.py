@@ -18,12 +18,13 @@ import xlwt
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 from pytest_django.fixtures import SettingsWrapper
 
 from imports import prechecks, reading, sandbox
 from imports.parsing import Limits, Refusal
 from imports.problems import ImportRejected
-from imports.service import build_preview, commit, save_pending
+from imports.service import TOO_MANY_VALUES, build_preview, commit, save_pending
 from tests.mutations import (
     XLS_ABORT,
     XLS_PANIC,
@@ -31,11 +32,13 @@ from tests.mutations import (
     ods_leading_empty_rows,
     ods_repeated,
     ods_trailing_repeats,
+    rezip,
     xls_flipped,
     xlsx_deeply_nested,
     xlsx_far_cell,
     xlsx_understated,
     zip_bomb,
+    zip_members,
     zip_unusual,
 )
 from tests.spreadsheets import csv_bytes, db_state, imported, long, refused, stored, texts, xlsx_bytes
@@ -94,6 +97,15 @@ def test_an_honest_zip_bomb_is_refused_before_it_is_inflated(settings: SettingsW
 def test_a_local_name_that_is_not_utf8_is_read_or_refused_never_a_crash(alice: User) -> None:
     preview = build_preview(zip_unusual("name"), "name.ods", user=alice)
     assert preview.items or len(preview.errors) == 1
+
+
+def test_a_zip_of_many_thousand_parts_is_refused_before_its_directory_is_read(alice: User) -> None:
+    members = zip_members(xlsx_bytes(long(["郑州市", "研发投入强度", 2023, 2.5])))
+    members.update({f"xl/media/empty{index}.bin": b"" for index in range(5000)})
+    started = time.monotonic()
+    [problem] = refused(rezip(members), "parts.xlsx", user=alice)
+    assert "5009 parts" in problem.text_en
+    assert time.monotonic() - started < 10
 
 
 @pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/styles.xml"])
@@ -325,3 +337,9 @@ def test_a_nul_in_the_file_name_is_dropped_from_the_default_source(alice: User) 
     observation = stored("410100", "rd_intensity", 2023)
     assert observation is not None
     assert observation.source == "年报.csv"
+
+
+def test_every_refusal_of_the_reader_has_its_chinese_text() -> None:
+    with translation.override("zh-hans"):
+        for message in [*reading.MESSAGES.values(), TOO_MANY_VALUES]:
+            assert _chinese(str(message)), message
