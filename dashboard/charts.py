@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from plans import progress as pr
+from plans import vocabulary as v
 
 COLUMNS = ("year", "actual", "plan", "projection", "province")
 
@@ -59,11 +60,11 @@ def _measured_series(spec: pr.TargetSpec, result: pr.Progress, actuals: Mapping[
     """The measured quantity per year: the level; for cumulative targets the amount added since y0; for
     per-year targets the year's amount."""
     y0 = result.baseline_year_used
-    if spec.kind == pr.PER_YEAR:
+    if spec.kind == v.PER_YEAR:
         return pr.yearly_amounts(spec, actuals)
-    if spec.kind != pr.CUMULATIVE_NEW or y0 is None:
+    if spec.kind != v.CUMULATIVE_NEW or y0 is None:
         return dict(actuals)
-    if spec.measure == pr.FLOW:
+    if spec.measure == v.FLOW:
         added, total = {}, 0.0
         for year in sorted(y for y in actuals if y > y0):
             total += actuals[year]
@@ -77,16 +78,16 @@ def _measured_series(spec: pr.TargetSpec, result: pr.Progress, actuals: Mapping[
 
 def _plan_path(spec: pr.TargetSpec, result: pr.Progress, year: int) -> float | None:
     y0, b, level = result.baseline_year_used, result.baseline_used, result.target_level
-    if spec.kind == pr.PER_YEAR:
+    if spec.kind == v.PER_YEAR:
         # Every year of the period: from the year after the baseline year (the year before the period).
         first = (spec.baseline_year + 1) if spec.baseline_year is not None else (spec.period_start or spec.target_year)
         return spec.target_value if first <= year <= spec.target_year else None
-    if y0 is None or b is None or level is None or spec.kind == pr.RELATIVE_TO_AVERAGE or not y0 <= year:
+    if y0 is None or b is None or level is None or spec.kind == v.RELATIVE_TO_AVERAGE or not y0 <= year:
         return None
     if year > spec.target_year or spec.target_year == y0:
         return None
     share = (year - y0) / (spec.target_year - y0)
-    if spec.kind == pr.ANNUAL_GROWTH_RATE and b > 0 and level > 0:
+    if spec.kind == v.ANNUAL_GROWTH_RATE and b > 0 and level > 0:
         return float(b * (level / b) ** share)  # the compound path the stated rate implies
     return b + share * (level - b)
 
@@ -96,7 +97,7 @@ def _projection(spec: pr.TargetSpec, result: pr.Progress, year: int) -> float | 
     if t is None or m_t is None or end is None or not t <= year <= spec.target_year or t >= spec.target_year:
         return None
     share = (year - t) / (spec.target_year - t)
-    if spec.kind != pr.CUMULATIVE_NEW and m_t > 0 and end > 0:
+    if spec.kind != v.CUMULATIVE_NEW and m_t > 0 and end > 0:
         return float(m_t * (end / m_t) ** share)
     return m_t + share * (end - m_t)
 
@@ -171,7 +172,7 @@ def target_figure(frame: pd.DataFrame, spec: pr.TargetSpec, result: pr.Progress,
         _line(frame, "plan", text.plan, mode="lines", line={"dash": "dash", "color": "#829ab1"}),
         _line(frame, "province", text.province, mode="lines+markers", line={"color": "#c99a06"}),
     ]
-    if spec.kind == pr.PER_YEAR:
+    if spec.kind == v.PER_YEAR:
         actual = _line(frame, "actual", text.actual, marker={"color": ACTUAL})
         if actual is not None:
             actual["type"] = "bar"
@@ -192,8 +193,8 @@ def target_figure(frame: pd.DataFrame, spec: pr.TargetSpec, result: pr.Progress,
                 "marker": {"symbol": "circle-open", "size": 11, "color": "#334e68"},
             }
         )
-    level = result.target_level if spec.kind != pr.RELATIVE_TO_AVERAGE else None
-    if level is None and spec.kind in (pr.LEVEL, pr.QUALITATIVE, pr.PER_YEAR, pr.CUMULATIVE_NEW):
+    level = result.target_level if spec.kind != v.RELATIVE_TO_AVERAGE else None
+    if level is None and spec.kind in (v.LEVEL, v.QUALITATIVE, v.PER_YEAR, v.CUMULATIVE_NEW):
         level = spec.target_value  # no actual yet: the target still shows where the plan aims
     if level is not None and pr.is_finite(level):
         star: Figure = {
@@ -219,7 +220,7 @@ def target_figure(frame: pd.DataFrame, spec: pr.TargetSpec, result: pr.Progress,
         text.title,
         height=340,
         xaxis=_axis(text.year, dtick=1, tickformat="d"),
-        yaxis=_axis(text.unit, rangemode="tozero" if spec.kind != pr.ANNUAL_GROWTH_RATE else "normal"),
+        yaxis=_axis(text.unit, rangemode="tozero" if spec.kind != v.ANNUAL_GROWTH_RATE else "normal"),
     )
     return {"data": [trace for trace in data if trace is not None], "layout": layout}
 

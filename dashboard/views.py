@@ -26,6 +26,7 @@ from dashboard import charts, downloads, overview
 from dashboard.document import Quote, highlight
 from indicators.models import Indicator
 from plans import progress as pr
+from plans import vocabulary as v
 from plans import wording
 from plans.evaluation import YEARS, completion, default_year, evaluation_xlsx, plan_evaluation, stated_target
 from plans.models import Plan, Target
@@ -375,7 +376,7 @@ def _plan_span(items: list[TargetProgress]) -> range:
 
 
 # Kinds whose target level is a level of the indicator, drawn as a star among the actuals.
-_LEVEL_TARGETS = {pr.LEVEL, pr.MULTIPLE_OF_BASELINE, pr.ANNUAL_GROWTH_RATE, pr.QUALITATIVE}
+_LEVEL_TARGETS = {v.LEVEL, v.MULTIPLE_OF_BASELINE, v.ANNUAL_GROWTH_RATE, v.QUALITATIVE}
 
 
 def _indicator_series(items: list[TargetProgress]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import Region
+from indicators import vocabulary
 
 # Trailing unit in brackets, e.g. "技术合同成交额（亿元）" or "比重(%)".
 _TRAILING_UNIT = re.compile(r"[(（][^()（）]*[)）]\s*$")
@@ -26,13 +27,13 @@ def normalize_name(name: str) -> str:
 
 class Indicator(models.Model):
     class Direction(models.TextChoices):
-        HIGHER = "higher", _("Higher is better")
-        LOWER = "lower", _("Lower is better")
+        HIGHER = vocabulary.HIGHER, _("Higher is better")
+        LOWER = vocabulary.LOWER, _("Lower is better")
 
     class Measure(models.TextChoices):
-        STOCK = "stock", _("Stock (level at a date)")
-        FLOW = "flow", _("Flow (amount over a year)")
-        RATIO = "ratio", _("Ratio or percentage")
+        STOCK = vocabulary.STOCK, _("Stock (level at a date)")
+        FLOW = vocabulary.FLOW, _("Flow (amount over a year)")
+        RATIO = vocabulary.RATIO, _("Ratio or percentage")
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name_zh = models.CharField(_("Chinese name"), max_length=200)
