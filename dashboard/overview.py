@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cities.models import Region
 from indicators.models import Indicator
-from plans import progress as pr
+from plans import vocabulary as v
 from plans import wording
 from plans.models import Plan, Target
 from plans.selectors import TargetProgress, evaluate_targets, latest_actual_year, targets_for
@@ -34,7 +34,7 @@ class Cell:
 
     @property
     def status(self) -> str:
-        return self.headline.progress.pace_status
+        return self.headline.status
 
     @property
     def others(self) -> int:
@@ -43,7 +43,7 @@ class Cell:
     @classmethod
     def of(cls, items: list[TargetProgress], city_url: str) -> Cell:
         headline = min(items, key=lambda i: (_SECTION_RANK[i.target.section], i.target.position))
-        labels = [wording.pace_label(i.progress) for i in items]
+        labels = [wording.status_label(i.progress) for i in items]
         title = "\n".join(f"{i.target.label}: {label}" for i, label in zip(items, labels, strict=True))
         return cls(items, headline, f"{city_url}#target-{headline.target.pk}", labels[items.index(headline)], title)
 
@@ -82,7 +82,7 @@ class Overview:
         totals: Counter[str] = Counter()
         for row in self.rows:
             totals.update(row.counts)
-        return {status: totals[status] for status in pr.PACE_STATUSES}
+        return {status: totals[status] for status in v.STATUSES}
 
 
 def overview_region(requested: Region | None, home: Region | None) -> Region | None:
@@ -144,6 +144,6 @@ def overview(region: Region, *, year: int | None, years: range, section: str = "
             grouped[item.target.indicator_id].append(item)
         url = reverse("city", args=[row_region.adcode])
         cells = [Cell.of(grouped[ind.pk], url) if ind.pk in grouped else None for ind in columns]
-        counts = Counter(item.progress.pace_status for item in region_items)
-        rows.append(OverviewRow(row_region, url, cells, {s: counts[s] for s in pr.PACE_STATUSES}, region_items))
+        counts = Counter(item.status for item in region_items)
+        rows.append(OverviewRow(row_region, url, cells, {s: counts[s] for s in v.STATUSES}, region_items))
     return Overview(region, year, columns, rows, dict(shared))

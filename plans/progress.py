@@ -703,6 +703,59 @@ def _relative(
     )
 
 
+# ------------------------------------------------------------------------------------ series (the charts draw these)
+
+
+def measured_series(spec: TargetSpec, result: Progress, actuals: Mapping[int, float]) -> dict[int, float]:
+    """The measured quantity per year: the level; for cumulative targets the amount added since y0; for
+    per-year targets the year's amount."""
+    y0 = result.baseline_year_used
+    if spec.kind == v.PER_YEAR:
+        return yearly_amounts(spec, actuals)
+    if spec.kind != v.CUMULATIVE_NEW or y0 is None:
+        return dict(actuals)
+    if spec.measure == v.FLOW:
+        added, total = {}, 0.0
+        for year in sorted(y for y in actuals if y > y0):
+            total += actuals[year]
+            added[year] = total
+        return added
+    base = actuals.get(y0) if result.baseline_used == 0.0 else result.baseline_used
+    if base is None:
+        return {}
+    return {year: value - base for year, value in actuals.items() if year >= y0}
+
+
+def plan_path(spec: TargetSpec, result: Progress, year: int) -> float | None:
+    """Where the plan's path puts the measured quantity in `year`: linear from B at y0 to the target level, compound
+    for growth-rate targets; every year's amount for per-year targets; None outside the path."""
+    y0, b, level = result.baseline_year_used, result.baseline_used, result.target_level
+    if spec.kind == v.PER_YEAR:
+        # Every year of the period: from the year after the baseline year (the year before the period).
+        first = (spec.baseline_year + 1) if spec.baseline_year is not None else (spec.period_start or spec.target_year)
+        return spec.target_value if first <= year <= spec.target_year else None
+    if y0 is None or b is None or level is None or spec.kind == v.RELATIVE_TO_AVERAGE or not y0 <= year:
+        return None
+    if year > spec.target_year or spec.target_year == y0:
+        return None
+    share = (year - y0) / (spec.target_year - y0)
+    if spec.kind == v.ANNUAL_GROWTH_RATE and b > 0 and level > 0:
+        return float(b * (level / b) ** share)  # the compound path the stated rate implies
+    return b + share * (level - b)
+
+
+def projection_path(spec: TargetSpec, result: Progress, year: int) -> float | None:
+    """The measured quantity in `year` if the current pace goes on, from the evaluation year t to the projected
+    value at the target year (compound for levels, linear for amounts added); None outside t…target year."""
+    t, m_t, end = result.year, result.measured, result.projected_value
+    if t is None or m_t is None or end is None or not t <= year <= spec.target_year or t >= spec.target_year:
+        return None
+    share = (year - t) / (spec.target_year - t)
+    if spec.kind != v.CUMULATIVE_NEW and m_t > 0 and end > 0:
+        return float(m_t * (end / m_t) ** share)
+    return m_t + share * (end - m_t)
+
+
 def status(result: Progress) -> str:
     """The one status a target is shown with (a code of plans.vocabulary.STATUSES): 提前实现 when met before the
     target year, 未实现 when the target year has come and the comparator does not hold (a final evaluation says so

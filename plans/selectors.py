@@ -36,11 +36,17 @@ _LEVEL_VALUED = {
 class TargetProgress:
     target: Target
     progress: pr.Progress
+    spec: pr.TargetSpec  # what the method judged: the target in plain numbers, in the indicator's unit
     is_demo: bool  # the actual of the evaluation year is demonstration data
     actual_origin: str | None
     actuals: Mapping[int, float] = field(default_factory=dict)  # the region's series the target was judged on
     parent_actuals: Mapping[int, float] = field(default_factory=dict)  # the province's, for relative targets
     demo_years: frozenset[int] = frozenset()  # the years of `actuals` that are demonstration data
+
+    @property
+    def status(self) -> str:
+        """The target's one status code (plans.vocabulary.STATUSES): its word, colour and counts follow it."""
+        return pr.status(self.progress)
 
 
 def thresholds() -> pr.Thresholds:
@@ -136,8 +142,9 @@ def evaluate_targets(targets: Iterable[Target], *, as_of: int | None = None) -> 
         region = target.plan.region
         parent = series.get((region.parent_id, target.indicator_id), {}) if region.parent_id else {}
         own = series.get((region.pk, target.indicator_id), {})
+        spec = target_spec(target)
         result = pr.evaluate(
-            target_spec(target),
+            spec,
             own,
             as_of=as_of,
             parent=parent,
@@ -153,6 +160,7 @@ def evaluate_targets(targets: Iterable[Target], *, as_of: int | None = None) -> 
             TargetProgress(
                 target=target,
                 progress=result,
+                spec=spec,
                 is_demo=is_demo,
                 actual_origin=shown,
                 actuals=own,

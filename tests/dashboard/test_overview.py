@@ -24,6 +24,7 @@ from dashboard import charts
 from indicators.models import Indicator
 from indicators.services import observation_set
 from plans import progress as pr
+from plans import vocabulary as v
 from plans.models import Plan, Target
 from plans.selectors import evaluate_targets, target_spec, targets_for
 
@@ -105,9 +106,13 @@ def test_the_counts_chart_has_a_bar_per_region_and_a_trace_per_status(bob_client
     present = [status for status, n in view.totals.items() if n]
     assert len(figure["data"]) == len(present)
     by_name = {trace["name"]: trace for trace in figure["data"]}
-    achieved = by_name["已实现"]
-    assert achieved["y"] == [row.region.name for row in view.rows]
-    assert achieved["x"] == [row.counts[pr.PACE_ACHIEVED] for row in view.rows]
+    early = by_name["提前实现"]  # as of 2024, a target met is met early: one status, one trace
+    assert early["y"] == [row.region.name for row in view.rows]
+    assert early["x"] == [row.counts[v.ACHIEVED_EARLY] for row in view.rows]
+    assert "已实现" not in by_name
+    # The legend above the matrix names every status a cell can show, in the legend's order.
+    legend = re.findall(r'<li><span class="badge pace-([a-z_]+)">', response.content.decode())
+    assert legend == list(v.STATUSES)
 
 
 @pytest.mark.parametrize(
@@ -241,11 +246,11 @@ def test_every_download_holds_the_rows_the_page_shows(bob_client: Client) -> Non
 
     city = bob_client.get("/cities/411100/")
     card = city.context["cards"][0]
-    target = card["item"].target
+    target = card.item.target
     one = csv_rows(bob_client.get(f"/cities/411100/data.csv?target={target.pk}"))
-    assert len(one) == 1 + len(card["frame"]) and {line[2] for line in one[1:]} == {target.label}
+    assert len(one) == 1 + len(card.frame) and {line[2] for line in one[1:]} == {target.label}
     every = csv_rows(bob_client.get("/cities/411100/data.csv"))
-    assert len(every) == 1 + sum(len(c["frame"]) for c in city.context["cards"])
+    assert len(every) == 1 + sum(len(c.frame) for c in city.context["cards"])
 
 
 def test_downloads_never_carry_a_formula(bob_client: Client) -> None:
