@@ -43,7 +43,7 @@ from plans.wording import PACE_LABELS
 pytestmark = [pytest.mark.browser]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # in the checkout, not in tests/
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
