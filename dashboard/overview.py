@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cities.models import Region
+from cities.selectors import subtree_q
 from indicators.models import Indicator
 from plans import progress as pr
 from plans import wording
@@ -99,8 +100,8 @@ def overview_region(requested: Region | None, home: Region | None) -> Region | N
 
 
 def plans_in(region: Region) -> QuerySet[Plan]:
-    """The plans of the region and of every region below it (three levels: province → city → county)."""
-    return Plan.objects.filter(Q(region=region) | Q(region__parent=region) | Q(region__parent__parent=region))
+    """The plans of the region and of every region below it."""
+    return Plan.objects.filter(subtree_q(region, "region"))
 
 
 def plan_years(region: Region) -> range:

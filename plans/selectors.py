@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import FloatField, Max, Prefetch, Q, QuerySet
+from django.db.models import FloatField, Max, Prefetch, QuerySet
 from django.db.models.functions import Cast
 
 from cities.models import Region
+from cities.selectors import subtree_q
 from indicators.models import Observation
 from indicators.units import unit_factor
 from plans import consistency, wording
@@ -94,10 +95,7 @@ def targets_for(
     if region is not None and not below:
         targets = targets.filter(plan__region=region)
     elif region is not None:
-        # Province → city → county: three levels cover every region below.
-        targets = targets.filter(
-            Q(plan__region=region) | Q(plan__region__parent=region) | Q(plan__region__parent__parent=region)
-        )
+        targets = targets.filter(subtree_q(region, "plan__region"))
     if plan is not None:
         targets = targets.filter(plan=plan)
     if indicator_code is not None:
