@@ -29,7 +29,7 @@ from plans import progress as pr
 from plans import wording
 from plans.evaluation import YEARS, completion, default_year, evaluation_xlsx, plan_evaluation, stated_target
 from plans.models import Plan, Target
-from plans.selectors import TargetProgress, evaluate_targets, plan_inconsistencies, target_spec, targets_for
+from plans.selectors import TargetProgress, evaluate_targets, plan_inconsistencies, plan_span, target_spec, targets_for
 
 
 def _statuses() -> dict[str, str]:
@@ -169,7 +169,7 @@ def plan_evaluation_page(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(Plan.objects.select_related("region"), pk=plan_id)
     year = _as_of(request, plan)
     evaluation = plan_evaluation(plan, year)
-    years = range(min(plan.period_start - 1, year), max(plan.period_end, year) + 1)
+    years = plan_span([plan], including=year)
     # Kinds whose level is derived (from the baseline, a rate or the province): the table shows it under the target.
     derived_kinds = [Target.Kind.MULTIPLE_OF_BASELINE, Target.Kind.ANNUAL_GROWTH_RATE, Target.Kind.RELATIVE_TO_AVERAGE]
     context = {"plan": plan, "evaluation": evaluation, "years": years, "derived_kinds": derived_kinds}
@@ -350,7 +350,7 @@ def indicator_page(request: HttpRequest, code: str, file_format: str | None = No
         "line_count": actuals["region"].nunique(),
         "has_demo": any(row.item.is_demo for row in rows),
         "query": request.GET.urlencode(),
-        "years": _plan_span(items),
+        "years": plan_span(item.target.plan for item in items),
         "provinces": Region.objects.filter(level=Region.Level.PROVINCE).order_by("adcode"),
     }
     return render(request, "dashboard/indicator.html", context)
@@ -364,14 +364,6 @@ class IndicatorRow:
     @property
     def completion(self) -> float | None:
         return completion(self.item.progress)
-
-
-def _plan_span(items: list[TargetProgress]) -> range:
-    """The as-of years offered: from the year before the earliest plan to the last plan year."""
-    if not items:
-        return range(0)
-    plans = [item.target.plan for item in items]
-    return range(min(p.period_start for p in plans) - 1, max(p.period_end for p in plans) + 1)
 
 
 # Kinds whose target level is a level of the indicator, drawn as a star among the actuals.
