@@ -2,7 +2,8 @@
 
 Both formats hold the same rows as the page shows: a header row, then one row per row on the page. Text never
 reaches a spreadsheet as a formula (OWASP CSV injection): a cell starting with = + - @ or a tab gets a leading
-apostrophe; numbers stay numbers. The CSV is UTF-8 with a byte-order mark, so Chinese Excel opens it right.
+apostrophe (plans.cells.safe_text, shared with the evaluation workbook); numbers stay numbers. The CSV is UTF-8
+with a byte-order mark, so Chinese Excel opens it right.
 """
 
 from __future__ import annotations
@@ -15,19 +16,13 @@ from typing import Any
 
 from django.http import HttpResponse
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from plans.cells import safe_text
+
 FORMATS = ("csv", "xlsx")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def safe_text(text: str) -> str:
-    """Text a spreadsheet will never run as a formula, without the control characters a workbook cannot hold
-    (a form feed from a PDF's page break would make the export fail)."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _cell(value: Any) -> Any:

@@ -12,10 +12,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from dashboard.downloads import safe_text
 from indicators.numbers import plain
 from plans import progress as pr
 from plans import wording as tx
+from plans.cells import safe_text
 from plans.models import Plan, Target
 from plans.selectors import TargetProgress, default_as_of, evaluate_targets, plan_span, targets_for
 
