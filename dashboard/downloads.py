@@ -17,7 +17,6 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -26,17 +25,11 @@ from dashboard.pages import CityPage, IndicatorRow
 from indicators.models import Indicator
 from plans import progress as pr
 from plans import wording
+from plans.cells import safe_text
 from plans.evaluation import Evaluation, completion, stated_target
 
 FORMATS = ("csv", "xlsx")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def safe_text(text: str) -> str:
-    """Text a spreadsheet will never run as a formula, without the control characters a workbook cannot hold
-    (a form feed from a PDF's page break would make the export fail)."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _cell(value: Any) -> Any:

@@ -25,7 +25,14 @@ from plans import vocabulary as v
 from plans import wording
 from plans.evaluation import Evaluation, completion, plan_evaluation
 from plans.models import Plan, Target
-from plans.selectors import PlanInconsistency, TargetProgress, evaluate_targets, plan_inconsistencies, targets_for
+from plans.selectors import (
+    PlanInconsistency,
+    TargetProgress,
+    evaluate_targets,
+    plan_inconsistencies,
+    plan_span,
+    targets_for,
+)
 
 
 def statuses() -> list[tuple[str, str]]:
@@ -245,17 +252,9 @@ def indicator_page(indicator: Indicator, *, region: Region | None, year: int | N
         lines=lines,
         charted=int(frame["completion"].notna().sum()),
         line_count=int(actuals["region"].nunique()),
-        years=_plan_span(items),
+        years=plan_span([item.target.plan for item in items]),
         provinces=Region.objects.filter(level=Region.Level.PROVINCE).order_by("adcode"),
     )
-
-
-def _plan_span(items: list[TargetProgress]) -> range:
-    """The as-of years offered: from the year before the earliest plan to the last plan year."""
-    if not items:
-        return range(0)
-    plans = [item.target.plan for item in items]
-    return range(min(p.period_start for p in plans) - 1, max(p.period_end for p in plans) + 1)
 
 
 def indicator_series(items: list[TargetProgress]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -316,5 +315,4 @@ class EvaluationPage:
 
 def evaluation_page(plan: Plan, year: int) -> EvaluationPage:
     """The evaluation table (中期/终期评估) of a plan at an as-of year."""
-    years = range(min(plan.period_start - 1, year), max(plan.period_end, year) + 1)
-    return EvaluationPage(plan, plan_evaluation(plan, year), years)
+    return EvaluationPage(plan, plan_evaluation(plan, year), plan_span([plan], including=year))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -18,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +34,7 @@ from indicators.numbers import plain
 from indicators.services import ObservationWrite, observations_write_many
 from indicators.units import is_count, unit_factor
 from plans.models import Plan, Target
+from plans.selectors import DEFAULT_SPAN, plan_span
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 SIX_PLACES = Decimal("0.000001")
@@ -93,23 +95,27 @@ class Catalogue:
         self._region_memo: dict[Any, Region | None] = {}
 
     def _year_ranges(self) -> dict[int | None, tuple[int, int]]:
+        """The years a region's values may be for: its plans' span (plans.selectors.plan_span) reaching back to the
+        earliest baseline its targets state, widened by IMPORT_YEAR_MARGIN on both sides."""
         margin = settings.IMPORT_YEAR_MARGIN
         ranges: dict[int | None, tuple[int, int]] = {}
-        spans: dict[int, list[int]] = {}
-        for plan in Plan.objects.annotate(first_baseline=Min("targets__baseline_year")).values(
-            "region_id", "period_start", "period_end", "first_baseline"
-        ):
-            years = spans.setdefault(plan["region_id"], [])
-            years += [plan["period_start"] - 1, plan["period_end"]]
-            if plan["first_baseline"]:
-                years.append(plan["first_baseline"])
-        for region_id, years in spans.items():
+        plans = (
+            Plan.objects.only("region_id", "period_start", "period_end")
+            .annotate(first_baseline=Min("targets__baseline_year"))
+            .order_by()
+        )
+        by_region = defaultdict(list)
+        for plan in plans:
+            by_region[plan.region_id].append(plan)
+        for region_id, region_plans in by_region.items():
+            span = plan_span(region_plans)
+            years = [span.start, span[-1], *(p.first_baseline for p in region_plans if p.first_baseline)]
             ranges[region_id] = (min(years) - margin, max(years) + margin)
-        everything = Target.objects.aggregate(lo=Min("baseline_year"), hi=Max("plan__period_end"))
-        plan_span = Plan.objects.aggregate(lo=Min("period_start"), hi=Max("period_end"))
-        lo = min(y for y in (everything["lo"], (plan_span["lo"] or 2021) - 1) if y is not None)
-        hi = plan_span["hi"] or 2025
-        ranges[None] = (lo - margin, hi + margin)  # regions without a plan of their own: all plans' span
+        # Regions without a plan of their own: every plan's span, back to the earliest baseline of any target.
+        span = plan_span(p for region_plans in by_region.values() for p in region_plans) or DEFAULT_SPAN
+        earliest = Target.objects.aggregate(first=Min("baseline_year"))["first"]
+        lo = span.start if earliest is None else min(span.start, earliest)
+        ranges[None] = (lo - margin, span[-1] + margin)
         return ranges
 
     def year_range(self, region: Region) -> tuple[int, int]:

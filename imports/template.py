@@ -8,7 +8,7 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Max, Min, Q
+from django.db.models import Min, Q
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -20,8 +20,8 @@ from imports.service import allows_negative
 from indicators.models import Indicator, Observation
 from indicators.numbers import plain
 from plans.models import Plan, Target
+from plans.selectors import DEFAULT_SPAN, plan_span
 
-DEFAULT_YEARS = (2020, 2025)
 HEADER_ROW = 3  # 1: title, 2: how to fill it in, 3: the header
 
 
@@ -50,11 +50,9 @@ def template_data(region: Region) -> TemplateData:
         if indicator_id not in indicator_ids:
             indicator_ids.append(indicator_id)
     by_id = Indicator.objects.in_bulk(indicator_ids)
-    span = plans.aggregate(start=Min("period_start"), end=Max("period_end"))
-    baseline = targets.aggregate(first=Min("baseline_year"))["first"]
-    first = min(y for y in ((span["start"] or DEFAULT_YEARS[0] + 1) - 1, baseline) if y is not None)
-    last = span["end"] or DEFAULT_YEARS[1]
-    years = list(range(first, last + 1))
+    span = plan_span(plans) or DEFAULT_SPAN
+    baseline = targets.aggregate(first=Min("baseline_year"))["first"]  # a target may state an earlier baseline
+    years = list(range(span.start if baseline is None else min(span.start, baseline), span.stop))
     # Demo values are not pre-filled: sent back, they would be confirmed as real statistics.
     values = {
         (indicator_id, year): value

@@ -13,7 +13,7 @@ from indicators.numbers import plain
 from plans import progress as pr
 from plans import wording as tx
 from plans.models import Plan, Target
-from plans.selectors import TargetProgress, evaluate_targets, latest_actual_year, targets_for
+from plans.selectors import TargetProgress, default_as_of, evaluate_targets, plan_span, targets_for
 
 # As-of years accepted by the evaluation pages and the progress API.
 YEARS = range(1949, 2101)  # as the actuals (constraint observation_year_plausible)
@@ -101,8 +101,7 @@ def completion(result: pr.Progress) -> float | None:
 
 def default_year(plan: Plan) -> int:
     """The latest year with an actual for the plan's region within its period; else the period's last year."""
-    latest = latest_actual_year([plan.region], up_to=plan.period_end)
-    return latest if latest is not None and latest >= plan.period_start - 1 else plan.period_end
+    return default_as_of([plan.region], plan_span([plan]))
 
 
 def plan_evaluation(plan: Plan, year: int) -> Evaluation:

@@ -97,6 +97,17 @@ def test_the_overview_reads_at_an_as_of_year_and_filters(bob_client: Client) -> 
     assert all(item.progress.year is None or item.progress.year <= 2022 for r in view.rows for item in r.items)
 
 
+def test_the_overview_defaults_to_the_latest_actual_within_the_plans_years(bob_client: Client) -> None:
+    """plans.selectors.default_as_of, as the evaluation page: the plans' span is 2020–2025."""
+    assert bob_client.get("/").context["overview"].year == 2025  # no actual at all: the last plan year
+    set_actuals("410100", "rd_intensity", {2019: "2.1"})
+    assert bob_client.get("/").context["overview"].year == 2025  # before the baseline year: not a plan year
+    set_actuals("410200", "rd_intensity", {2023: "1.9"})
+    response = bob_client.get("/")
+    assert response.context["overview"].year == 2023
+    assert response.context["years"] == range(2020, 2026)
+
+
 def test_the_counts_chart_has_a_bar_per_region_and_a_trace_per_status(bob_client: Client) -> None:
     call_command("load_demo_actuals", verbosity=0, stdout=io.StringIO())
     response = bob_client.get("/")

@@ -16,9 +16,9 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cities.models import Region
-from dashboard.downloads import safe_text
 from indicators.models import Indicator, Observation
 from indicators.services import ObservationWrite, observation_set, observations_write_many
+from plans.cells import safe_text
 from plans.models import Plan, Target
 
 SLUGS = ["zhengzhou", "kaifeng", "xinxiang", "luohe", "nanyang"]
