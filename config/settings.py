@@ -145,6 +145,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Where `manage.py backup` (make backup) writes its timestamped folders; see config/backup.py.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "backups"))
 
 # Security. The production values switch on with DEBUG=false; `manage.py check --deploy` must pass then.
 SESSION_COOKIE_HTTPONLY = True
