@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "plans",
     "imports",
     "dashboard",
+    "config",  # the site: operators' commands (backup, restore)
 ]
 
 MIDDLEWARE = [
@@ -151,6 +152,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Where `manage.py backup` (make backup) writes its timestamped folders; see config/backup.py.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "backups"))
 
 # Security. The production values switch on with DEBUG=false; `manage.py check --deploy` must pass then.
 SESSION_COOKIE_HTTPONLY = True
@@ -183,6 +186,11 @@ IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
 # A zip-based workbook (xlsx, ods) may declare at most this much uncompressed content: a zip bomb stops here.
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
+# `manage.py clean_uploads` removes uploaded files no import points at, and the files of imports never committed,
+# once they are this old. At least an hour: a file being uploaded right now is never swept.
+IMPORT_ORPHAN_MAX_AGE_HOURS = env_int("IMPORT_ORPHAN_MAX_AGE_HOURS", 24)
+if IMPORT_ORPHAN_MAX_AGE_HOURS < 1:
+    raise ImproperlyConfigured("IMPORT_ORPHAN_MAX_AGE_HOURS must be at least 1")
 # Preview warnings: a value moving more than this share from the previous year.
 IMPORT_WARN_CHANGE_RATIO = 0.5
 # Years accepted around the region's plan period (baseline year to target year).

@@ -7,6 +7,7 @@ exactly the same files with the same messages.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import unicodedata
 from collections import defaultdict
@@ -35,6 +36,8 @@ from indicators.services import ObservationWrite, observations_write_many
 from indicators.units import is_count, unit_factor
 from plans.models import Plan, Target
 from plans.selectors import DEFAULT_SPAN, plan_span
+
+logger = logging.getLogger(__name__)
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 SIX_PLACES = Decimal("0.000001")
@@ -587,8 +590,20 @@ def commit(record: ActualsImport, *, user: User | AnonymousUser | None, expected
 
 def cancel(record: ActualsImport) -> None:
     """Drop a pending import and its stored file (nothing was written)."""
-    if record.status != ActualsImport.Status.PENDING:
-        return
-    record.file.delete(save=False)
-    record.status = ActualsImport.Status.CANCELLED
-    record.save(update_fields=["status", "file"])
+    with transaction.atomic():
+        # Locked and read again: an import committed meanwhile (its file is the source of stored values) stays.
+        locked = ActualsImport.objects.select_for_update().filter(pk=record.pk).first()
+        if locked is None or locked.status != ActualsImport.Status.PENDING:
+            return
+        name, storage = locked.file.name, locked.file.storage
+        locked.status = ActualsImport.Status.CANCELLED
+        locked.file = None
+        locked.save(update_fields=["status", "file"])
+    record.status, record.file = locked.status, locked.file
+    # The row first, then the file: stopped in between, or failing to delete, the file is only an orphan, which
+    # `manage.py clean_uploads` removes; never a pending import pointing at a missing file.
+    if name:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.warning("Could not delete the file of cancelled import #%s (%s)", record.pk, name, exc_info=True)

@@ -34,6 +34,7 @@ BEFORE: list[tuple[str, str | None]] = [
     ("plans", "0002_target_compares"),
     ("imports", None),
     ("dashboard", None),
+    ("config", None),
 ]
 
 # Where each model of BEFORE lives now (app_label.ModelName), and renamed columns per model: {old: new}.
