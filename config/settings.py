@@ -189,6 +189,32 @@ if not DEBUG:
     # (SECURE_HSTS_PRELOAD=true), so its reminder is silenced rather than the value forced.
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
+# Mail: SMTP when EMAIL_HOST is set (or any backend named by EMAIL_BACKEND); printed on the console in
+# development; with DEBUG off and neither set, mail is not configured and nothing pretends to send it.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+MAIL_CONFIGURED = bool(EMAIL_HOST or os.environ.get("EMAIL_BACKEND"))
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.dummy.EmailBackend"
+)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)  # STARTTLS, usually port 587
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # implicit TLS, usually port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other: set one")
+EMAIL_PORT = env_int("EMAIL_PORT", 465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)  # a stuck mail server must not hold a worker for long
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# The "forgot your password" pages (config.auth): only where a mail can actually reach the user.
+PASSWORD_RESET_ENABLED = env_bool("PASSWORD_RESET_ENABLED", MAIL_CONFIGURED or DEBUG)
+if PASSWORD_RESET_ENABLED and not (MAIL_CONFIGURED or DEBUG):
+    raise ImproperlyConfigured("PASSWORD_RESET_ENABLED needs mail: set EMAIL_HOST (SMTP) or EMAIL_BACKEND")
+
 # Reverse proxies in front of the app that append the client's address to X-Forwarded-For (0: none, the
 # client is REMOTE_ADDR). The client is then the address that many places from the right; see config.auth.
 NUM_PROXIES = env_positive_int("NUM_PROXIES", 0, minimum=0)

@@ -49,6 +49,6 @@ urlpatterns = [
         indicator_views.import_template,
         name="import-template",
     ),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("config.accounts")),
     path("admin/", admin.site.urls),
 ]
