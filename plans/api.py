@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from cities.models import Region
 from indicators.models import Indicator
+from lib.filters import FilterSet, IntegerFilter
 from plans import progress as pr
 from plans import vocabulary as v
 from plans import wording as tx
@@ -89,7 +90,8 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet[Plan]):
 
     @extend_schema(responses=InconsistencySerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
-    def consistency(self, request: Request, pk: str | None = None) -> Response:
+    def consistency(self, request: Request, pk: str | None = None, format: str | None = None) -> Response:
+        # `format` is the router's suffix (consistency.json): DRF has already chosen the renderer from it.
         """Where the plan contradicts itself: pairs of targets whose numbers disagree, with both quotes."""
         findings = plan_inconsistencies(self.get_object())
         return Response(
@@ -151,10 +153,10 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
         return data
 
 
-class TargetFilter(django_filters.FilterSet):
+class TargetFilter(FilterSet):
     region = django_filters.CharFilter(field_name="plan__region__adcode")
     indicator = django_filters.CharFilter(field_name="indicator__code")
-    plan = django_filters.NumberFilter(field_name="plan_id")
+    plan = IntegerFilter(field_name="plan_id")
     kind = django_filters.ChoiceFilter(choices=Target.Kind.choices)
     section = django_filters.ChoiceFilter(choices=Target.Section.choices)
 
