@@ -15,8 +15,8 @@ from django.test import Client
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from cities.cells import safe_text
 from cities.models import Region
-from dashboard.downloads import safe_text
 from indicators.models import Indicator, Observation
 from indicators.services import ObservationWrite, observation_set, observations_write_many
 from plans.models import Plan, Target
