@@ -323,7 +323,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Off: cities.resources.SafeExportResource, the base of every resource, neutralises each exported text cell.
+# The library's own escaping only drops a leading "=" and turns every cell (numbers, blanks) into text.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 # Importing rewrites rows: only users who may change a model may import into it (the library's default
 # lets every staff user import everything).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"

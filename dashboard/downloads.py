@@ -1,15 +1,15 @@
 """The data behind a chart or a table, taken away as CSV or .xlsx.
 
 Both formats hold the same rows as the page shows: a header row, then one row per row on the page. Text never
-reaches a spreadsheet as a formula (OWASP CSV injection): a cell starting with = + - @ or a tab gets a leading
-apostrophe; numbers stay numbers. The CSV is UTF-8 with a byte-order mark, so Chinese Excel opens it right.
+reaches a spreadsheet as a formula: every cell goes through cities.cells (an apostrophe before text that could
+run, numbers stay numbers, text typed as text in a workbook). The CSV is UTF-8 with a byte-order mark, so Chinese
+Excel opens it right.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,12 +20,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from cities import cells
+from cities.cells import append_row, safe_text
 from dashboard.overview import Overview
 from dashboard.pages import CityPage, IndicatorRow
 from indicators.models import Indicator
 from plans import progress as pr
 from plans import wording
-from plans.cells import safe_text
 from plans.evaluation import Evaluation, completion, stated_target
 
 FORMATS = ("csv", "xlsx")
@@ -35,9 +36,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _cell(value: Any) -> Any:
     if value is None or isinstance(value, bool):
         return "" if value is None else str(value)
-    if isinstance(value, int | float):
-        return None if isinstance(value, float) and not math.isfinite(value) else value
-    return safe_text(str(value))
+    return cells.safe_value(value)
 
 
 def table_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
@@ -53,13 +52,13 @@ def table_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], *, sheet_ti
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None  # noqa: S101 — a new workbook has one sheet
-    sheet.title = safe_text(sheet_title).translate(str.maketrans("", "", "[]:*?/\\"))[:31] or "data"
-    sheet.append([safe_text(h) for h in header])
+    sheet.title = cells.sheet_title(sheet_title, fallback="data")
+    append_row(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="F0F4F8")
     for row in rows:
-        sheet.append([_cell(value) for value in row])
+        append_row(sheet, [_cell(value) for value in row])
     for index, title in enumerate(header, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(8, min(40, len(title) * 2 + 2))
     sheet.freeze_panes = "A2"
@@ -217,11 +216,11 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
     assert sheet is not None  # noqa: S101 — a new workbook has one sheet
     sheet.title = _("Evaluation")[:31]
     plan = evaluation.plan
-    sheet.append([safe_text(f"{plan.title} — {evaluation.title}")])
+    append_row(sheet, [safe_text(f"{plan.title} — {evaluation.title}")])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([safe_text(evaluation.summary)])
+    append_row(sheet, [safe_text(evaluation.summary)])
     if evaluation.has_demo:
-        sheet.append([_("Contains demo data (演示数据): not real statistics.")])
+        append_row(sheet, [_("Contains demo data (演示数据): not real statistics.")])
     sheet.append([])
     header = [
         _("No."),
@@ -244,7 +243,7 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
         _("Quote (line)"),
         _("Notes"),
     ]
-    sheet.append(header)
+    append_row(sheet, header)
     header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
@@ -252,7 +251,8 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in evaluation.rows:
         t, p = row.target, row.progress
-        sheet.append(
+        append_row(
+            sheet,
             [
                 row.number,
                 safe_text(t.label),
@@ -273,7 +273,7 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
                 t.get_section_display(),
                 safe_text(f"{t.quote} (L{t.quote_line})"),
                 safe_text(row.notes),
-            ]
+            ],
         )
         number_row = sheet.max_row
         for column in (11, 15):  # completion and growth are shares: shown as percentages

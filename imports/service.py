@@ -32,7 +32,7 @@ from imports.reading import read_file
 from imports.values import ValueError_, parse_number, parse_year
 from indicators.models import ActualsImport, Indicator, IndicatorAlias, Observation, normalize_name
 from indicators.numbers import plain
-from indicators.services import ObservationWrite, observations_write_many
+from indicators.services import ObservationWrite, lock_regions, observations_write_many, write_lock
 from indicators.units import is_count, unit_factor
 from plans.models import Plan, Target
 from plans.selectors import DEFAULT_SPAN, plan_span
@@ -458,6 +458,9 @@ def _stored(items: Iterable[Item], lock: bool) -> dict[tuple[int, int, int], tup
     indicators = {i.indicator.pk for i in items}
     query = Observation.objects.filter(region_id__in=regions, indicator_id__in=indicators)
     if lock:
+        # The regions first: the values another import is creating have no row to lock yet. Read after waiting,
+        # this sees what that import wrote.
+        lock_regions(regions)
         query = query.select_for_update()
     return {
         (r, i, y): (pk, v, s, n, o)
@@ -551,7 +554,9 @@ def save_pending(preview: Preview, data: bytes, *, user: User | None) -> Actuals
 def commit(record: ActualsImport, *, user: User | AnonymousUser | None, expected_digest: str | None = None) -> Preview:
     """Write a pending import: the file is read again and compared under lock; if anything differs from the
     preview the user saw (`expected_digest`, by default the one taken at upload), nothing is written
-    (StaleImport)."""
+    (StaleImport). Two commits of the same regions take turns: the second compares with what the first wrote,
+    and so is stale when they overlap."""
+    write_lock()  # SQLite: before this transaction reads anything (see write_lock)
     record = ActualsImport.objects.select_for_update().get(pk=record.pk)
     if record.status != ActualsImport.Status.PENDING:
         raise StaleImport("already " + record.status)

@@ -1,5 +1,6 @@
 """The fill-in template of a region: its plan indicators as rows, the plan years as columns, stored values
-pre-filled. The importer reads it back like any other wide sheet (its title names the region)."""
+pre-filled. The importer reads it back like any other wide sheet (its title names the region). Every cell goes
+through cities.cells: names are text, never a formula; values are numbers."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from cities.cells import append_row, safe_text, sheet_title
 from cities.models import Region
 from imports.service import allows_negative
 from indicators.models import Indicator, Observation
@@ -95,18 +97,19 @@ def template_xlsx(region: Region) -> bytes:
     data = template_data(region)
     header = _header(data)
     workbook = Workbook()
-    sheet = workbook.create_sheet(region.name_zh[:31], 0)
+    sheet = workbook.create_sheet(sheet_title(region.name_zh, fallback=region.adcode), 0)
     del workbook[workbook.sheetnames[1]]  # the default empty sheet
-    sheet.append([_title(data)])
-    sheet.append(
+    append_row(sheet, [_title(data)])
+    append_row(
+        sheet,
         [
             _(
                 "Fill in the yellow cells only, in the unit of column C. Leave a cell empty when there is no value "
                 "(never 0). Do not change the rows or the header."
             )
-        ]
+        ],
     )
-    sheet.append(header)
+    append_row(sheet, header)
     first_year_col, last_year_col = 4, 3 + len(data.years)
     note_col = last_year_col + 1
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=note_col)
@@ -119,14 +122,15 @@ def template_xlsx(region: Region) -> bytes:
         cell.fill = PatternFill("solid", fgColor="DDDDDD")
     editable = PatternFill("solid", fgColor="FFF7CC")
     for indicator in data.indicators:
-        sheet.append(
+        append_row(
+            sheet,
             [
                 indicator.code,
                 indicator.name_zh,
                 indicator.unit,
                 *[_number(data.values.get((indicator.pk, year))) for year in data.years],
                 "",
-            ]
+            ],
         )
         row = sheet.max_row
         for col in range(first_year_col, note_col + 1):
@@ -181,16 +185,14 @@ def template_csv(region: Region) -> bytes:
     data = template_data(region)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([_title(data)])
-    writer.writerow(_header(data))
+    writer.writerow([safe_text(_title(data))])
+    writer.writerow([safe_text(text) for text in _header(data)])
     for indicator in data.indicators:
         values = [data.values.get((indicator.pk, year)) for year in data.years]
         writer.writerow(
             [
-                indicator.code,
-                indicator.name_zh,
-                indicator.unit,
-                *["" if v is None else plain(v) for v in values],
+                *[safe_text(text) for text in (indicator.code, indicator.name_zh, indicator.unit)],
+                *["" if v is None else plain(v) for v in values],  # numbers: "-1.5" stays a number
                 "",
             ]
         )

@@ -15,10 +15,10 @@ from django.test import Client
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from cities.cells import safe_text
 from cities.models import Region
 from indicators.models import Indicator, Observation
 from indicators.services import ObservationWrite, observation_set, observations_write_many
-from plans.cells import safe_text
 from plans.models import Plan, Target
 
 SLUGS = ["zhengzhou", "kaifeng", "xinxiang", "luohe", "nanyang"]
