@@ -22,7 +22,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from plans.fixture_schema import FIXTURES_DIR
+from plans.fixture_schema import FIXTURES_DIR, load_regions
 
 PUBLISHED_DIR = FIXTURES_DIR / "published"
 COLUMNS = (
@@ -216,3 +216,21 @@ def long_table(figures: Iterable[Figure]) -> bytes:
             ]
         )
     return text.getvalue().encode("utf-8")
+
+
+def coverage_table(figures: Iterable[Figure]) -> str:
+    """The Markdown table of what the shown figures cover: region × indicator → years (the README's table)."""
+    years: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for figure in figures:
+        years[(figure.region, figure.indicator)].append(figure.year)
+    names = {row.adcode: row.name_zh for row in load_regions()}
+    lines = ["| region | indicator | years | values |", "| --- | --- | --- | --- |"]
+    for (region, indicator), found in sorted(years.items()):
+        label = f"{names.get(region, '?')} {region}"
+        lines.append(f"| {label} | `{indicator}` | {', '.join(map(str, sorted(found)))} | {len(found)} |")
+    lines.append(f"| **total** | | | **{sum(len(found) for found in years.values())}** |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m imports.published: check the files and print the coverage table
+    print(coverage_table(shown(read_all())))

@@ -20,6 +20,7 @@ from imports.published import (
     Figure,
     PublishedError,
     check,
+    coverage_table,
     long_table,
     read_all,
     read_file,
@@ -234,3 +235,10 @@ def test_a_broken_fixture_stops_the_command(tmp_path: Path, monkeypatch: pytest.
     with pytest.raises(CommandError, match="does not contain the value"):
         call_command("load_published", stdout=io.StringIO())
     assert db_state() == before
+
+
+def test_the_readme_table_is_the_generated_one() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    start, end = "<!-- published-coverage:start -->\n", "\n<!-- published-coverage:end -->"
+    table = readme[readme.index(start) + len(start) : readme.index(end)]
+    assert table == coverage_table(SHOWN)
