@@ -242,3 +242,12 @@ def test_the_readme_table_is_the_generated_one() -> None:
     start, end = "<!-- published-coverage:start -->\n", "\n<!-- published-coverage:end -->"
     table = readme[readme.index(start) + len(start) : readme.index(end)]
     assert table == coverage_table(SHOWN)
+
+
+@pytest.mark.django_db
+def test_an_empty_folder_loads_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("imports.published.PUBLISHED_DIR", tmp_path)
+    before = db_state()
+    out = io.StringIO()
+    call_command("load_published", stdout=out)
+    assert db_state() == before and "nothing to load" in out.getvalue()

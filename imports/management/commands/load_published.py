@@ -28,6 +28,9 @@ class Command(BaseCommand):
         except PublishedError as exc:
             raise CommandError(str(exc), returncode=1) from exc
         loaded = shown(figures)
+        if not loaded:
+            self.stdout.write("No published figures in fixtures/published/: nothing to load.")
+            return
         data = long_table(loaded)
         preview = build_preview(data, FILE_NAME, user=None)
         if preview.errors:
