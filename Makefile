@@ -8,10 +8,11 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/plan_tracker
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup data test lint test-sqlite test-postgres ensure-postgres ensure-chromium messages clean bench-import bench-dashboard fuzz
+.PHONY: help run setup data test lint test-sqlite test-postgres ensure-postgres ensure-pg-client ensure-chromium messages clean \
+	bench-import bench-dashboard backup restore fuzz
 
 help: ## list the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,9 +28,10 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 
 setup: $(VENV)/.runtime ## create .venv and install the runtime requirements
 
-data: setup ## migrate, load the five plans, the demo actuals and the demo users (idempotent)
+data: setup ## migrate, load the five plans, the published figures, the demo actuals and the demo users (idempotent)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_plans
+	$(BIN)/python manage.py load_published
 	$(BIN)/python manage.py load_demo_actuals
 	$(BIN)/python manage.py create_demo_users
 
@@ -50,10 +52,14 @@ ensure-chromium: ## install Debian's chromium (and a CJK font for screenshots) i
 ensure-postgres: ## start the local PostgreSQL if it is down (CI=true: failing to reach it is an error)
 	@bash scripts/ensure_postgres.sh
 
+ensure-pg-client: ## install Debian's postgresql-client (pg_dump, pg_restore, psql) if missing
+	@command -v pg_dump >/dev/null && command -v pg_restore >/dev/null && command -v psql >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client; }
+
 test-sqlite: $(VENV)/.dev ensure-chromium
 	DATABASE_URL=sqlite:///$(CURDIR)/.test.sqlite3 $(BIN)/pytest
 
-test-postgres: $(VENV)/.dev ensure-chromium ensure-postgres
+test-postgres: $(VENV)/.dev ensure-chromium ensure-postgres ensure-pg-client
 	@if [ -f .postgres-unavailable ]; then echo "PostgreSQL unavailable: PostgreSQL run SKIPPED (CI=true would fail)"; \
 	else DATABASE_URL=$(PG_URL) $(BIN)/pytest; fi
 
@@ -67,6 +73,16 @@ bench-dashboard: $(VENV)/.runtime ensure-postgres ## benchmark the dashboard pag
 
 fuzz: $(VENV)/.dev ## fuzz the importer's reading path with thousands of mutated real files (FUZZ_ARGS="--cases 3000") → bench/results/
 	$(BIN)/python bench/fuzz_import.py $(FUZZ_ARGS)
+
+# A PostgreSQL database is dumped and restored by its client tools; SQLite needs only Python.
+PG_TOOLS = $(if $(filter postgres%,$(DATABASE_URL)),ensure-pg-client)
+
+backup: $(VENV)/.runtime $(PG_TOOLS) ## back up the database (DATABASE_URL) and MEDIA_ROOT into BACKUP_DIR/<time>/ (default backups/)
+	$(BIN)/python manage.py backup
+
+restore: $(VENV)/.runtime $(PG_TOOLS) ## restore BACKUP=backups/<time> into the configured empty database and MEDIA_ROOT (FORCE=1 replaces)
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=backups/<time> [FORCE=1]" >&2; exit 2; }
+	$(BIN)/python manage.py restore "$(BACKUP)" $(if $(filter 1,$(FORCE)),--force)
 
 messages: $(VENV)/.dev ## extract and compile the translations (needs GNU gettext)
 	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv

@@ -8,9 +8,10 @@ itself and all its cities. Superusers write everywhere. Nothing else grants writ
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from cities.models import Membership, Region
+from cities.selectors import subtree_q
 
 IMPORT_PERMISSION = "indicators.import_actuals"
 
@@ -25,9 +26,7 @@ def writable_regions(user: User | AnonymousUser) -> QuerySet[Region]:
     membership = Membership.objects.filter(user=user).select_related("region").first()
     if membership is None:
         return Region.objects.none()
-    home = membership.region
-    # Three levels (province → city → county): the region, its children and grandchildren.
-    return Region.objects.filter(Q(pk=home.pk) | Q(parent=home) | Q(parent__parent=home))
+    return Region.objects.filter(subtree_q(membership.region))
 
 
 def can_write(user: User | AnonymousUser, region: Region) -> bool:

@@ -7,6 +7,8 @@ SECRET_KEY, DEBUG=false, ALLOWED_HOSTS and DATABASE_URL; see README.md, "Product
 from __future__ import annotations
 
 import os
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -49,6 +51,21 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
 
 
+def env_positive_int(name: str, default: int, minimum: int = 1) -> int:
+    value = env_int(name, default)
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def env_rate(name: str, default: str) -> str:
+    """A DRF throttle rate: requests per second, minute, hour or day (60/min, 1000/hour)."""
+    value = os.environ.get(name) or default
+    if not re.fullmatch(r"[0-9]+/(s|sec|m|min|h|hour|d|day)", value.strip()):
+        raise ImproperlyConfigured(f"{name} must be a rate such as 60/min or 1000/hour, got {value!r}")
+    return value.strip()
+
+
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -71,11 +88,13 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "import_export",
+    "axes",
     "cities",
     "indicators",
     "plans",
     "imports",
     "dashboard",
+    "config",  # the site: operators' commands (backup, restore)
 ]
 
 MIDDLEWARE = [
@@ -89,6 +108,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as axes asks: it turns a lockout flagged during the request into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -125,6 +146,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username/address before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -151,6 +177,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Where `manage.py backup` (make backup) writes its timestamped folders; see config/backup.py.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "backups"))
 
 # Security. The production values switch on with DEBUG=false; `manage.py check --deploy` must pass then.
 SESSION_COOKIE_HTTPONLY = True
@@ -169,6 +197,54 @@ if not DEBUG:
     # HSTS preloading commits the whole domain to HTTPS in browsers for good: an explicit opt-in
     # (SECURE_HSTS_PRELOAD=true), so its reminder is silenced rather than the value forced.
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Mail: SMTP when EMAIL_HOST is set (or any backend named by EMAIL_BACKEND); printed on the console in
+# development; with DEBUG off and neither set, mail is not configured and nothing pretends to send it.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+MAIL_CONFIGURED = bool(EMAIL_HOST or os.environ.get("EMAIL_BACKEND"))
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.dummy.EmailBackend"
+)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)  # STARTTLS, usually port 587
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # implicit TLS, usually port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other: set one")
+EMAIL_PORT = env_int("EMAIL_PORT", 465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)  # a stuck mail server must not hold a worker for long
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# The "forgot your password" pages (config.auth): only where a mail can actually reach the user.
+PASSWORD_RESET_ENABLED = env_bool("PASSWORD_RESET_ENABLED", MAIL_CONFIGURED or DEBUG)
+if PASSWORD_RESET_ENABLED and not (MAIL_CONFIGURED or DEBUG):
+    raise ImproperlyConfigured("PASSWORD_RESET_ENABLED needs mail: set EMAIL_HOST (SMTP) or EMAIL_BACKEND")
+
+# Reverse proxies in front of the app that append the client's address to X-Forwarded-For (0: none, the
+# client is REMOTE_ADDR). The client is then the address that many places from the right; see config.auth.
+NUM_PROXIES = env_positive_int("NUM_PROXIES", 0, minimum=0)
+
+# Login throttling (django-axes, database handler: shared by every worker; the admin lists and deletes
+# the attempts). A username is locked at one address, so an attacker cannot lock a user out everywhere and
+# colleagues behind the same address keep logging in. A failure while locked restarts the cool-off.
+AXES_FAILURE_LIMIT = env_positive_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_MINUTES = env_positive_int("AXES_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429  # Too Many Requests: the password may be right, the pace is wrong
+AXES_LOCKOUT_CALLABLE = "config.auth.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "config.auth.client_ip"
+AXES_VERBOSE = False  # no banner at every start; failures and lockouts are still logged (as warnings)
+
+# API token lock (config.api.TokenAuthentication): bad tokens never reach DRF's rate throttles (the
+# request fails authentication first), so they are counted per client address on their own.
+API_TOKEN_FAILURE_LIMIT = env_positive_int("API_TOKEN_FAILURE_LIMIT", 10)
+API_TOKEN_COOLOFF_MINUTES = env_positive_int("API_TOKEN_COOLOFF_MINUTES", AXES_COOLOFF_MINUTES)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -192,6 +268,11 @@ IMPORT_MAX_VALUES = env_int("IMPORT_MAX_VALUES", 200_000)
 # needing more is refused, and the web worker never sees the allocation.
 IMPORT_READER_MEMORY_BYTES = env_int("IMPORT_READER_MEMORY_BYTES", 1024 * 1024 * 1024)
 IMPORT_READER_TIMEOUT_SECONDS = env_int("IMPORT_READER_TIMEOUT_SECONDS", 20)
+# `manage.py clean_uploads` removes uploaded files no import points at, and the files of imports never committed,
+# once they are this old. At least an hour: a file being uploaded right now is never swept.
+IMPORT_ORPHAN_MAX_AGE_HOURS = env_int("IMPORT_ORPHAN_MAX_AGE_HOURS", 24)
+if IMPORT_ORPHAN_MAX_AGE_HOURS < 1:
+    raise ImproperlyConfigured("IMPORT_ORPHAN_MAX_AGE_HOURS must be at least 1")
 # Preview warnings: a value moving more than this share from the previous year.
 IMPORT_WARN_CHANGE_RATIO = 0.5
 # Years accepted around the region's plan period (baseline year to target year).
@@ -214,12 +295,24 @@ PLAN_CONSISTENCY_TOLERANCE = 0.05
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous script then gets 401 with "WWW-Authenticate: Token", not a bare 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "config.api.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Rates per signed-in user and per anonymous address, in Django's default cache (each worker its own
+    # with the local-memory cache; a shared CACHES makes the limits exact).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("API_THROTTLE_ANON", "60/min"),
+        "user": env_rate("API_THROTTLE_USER", "1200/min"),
+    },
+    # Without it DRF takes the whole X-Forwarded-For, which any client can write.
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["lib.filters.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Numbers are JSON numbers, not strings: scripts read values without parsing.
@@ -239,7 +332,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Off: cities.resources.SafeExportResource, the base of every resource, neutralises each exported text cell.
+# The library's own escaping only drops a leading "=" and turns every cell (numbers, blanks) into text.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 # Importing rewrites rows: only users who may change a model may import into it (the library's default
 # lets every staff user import everything).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"

@@ -52,6 +52,6 @@ urlpatterns = [
         import_views.import_template,
         name="import-template",
     ),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("config.accounts")),
     path("admin/", admin.site.urls),
 ]

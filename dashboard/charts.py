@@ -20,19 +20,23 @@ from typing import Any
 import pandas as pd
 
 from plans import progress as pr
+from plans import vocabulary as v
 
 COLUMNS = ("year", "actual", "plan", "projection", "province")
 
-# One colour per schedule status, in the order of attention; the badges and matrix cells (site.css) use the same
-# hues, and the status word is always written beside the colour.
+# One colour per status (every code of plans.vocabulary.STATUSES, in its order); the badges and matrix cells
+# (site.css) use the same hues, and the status word is always written beside the colour.
 STATUS_COLOURS: Mapping[str, str] = {
-    pr.PACE_ACHIEVED: "#2f8132",
-    pr.PACE_AHEAD: "#1f6fd1",
-    pr.PACE_ON_SCHEDULE: "#6ea8e6",
-    pr.PACE_LAGGING: "#d9a400",
-    pr.PACE_FAR_BEHIND: "#d4442e",
-    pr.PACE_REGRESSING: "#8e1b1b",
-    pr.PACE_NO_DATA: "#9fb3c8",
+    v.ACHIEVED_EARLY: "#1b5e20",
+    v.ACHIEVED: "#2f8132",
+    v.AHEAD: "#1f6fd1",
+    v.ON_SCHEDULE: "#6ea8e6",
+    v.LAGGING: "#d9a400",
+    v.FAR_BEHIND: "#d4442e",
+    v.REGRESSING: "#8e1b1b",
+    v.NOT_ACHIEVED: "#6a1b4d",
+    v.NOT_QUANTIFIED: "#bcccdc",
+    v.NO_DATA: "#9fb3c8",
 }
 FONT = 'system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif'
 ACTUAL = "#0b3d91"
@@ -55,52 +59,6 @@ class ChartText:
     baseline: str
 
 
-def _measured_series(spec: pr.TargetSpec, result: pr.Progress, actuals: Mapping[int, float]) -> dict[int, float]:
-    """The measured quantity per year: the level; for cumulative targets the amount added since y0; for
-    per-year targets the year's amount."""
-    y0 = result.baseline_year_used
-    if spec.kind == pr.PER_YEAR:
-        return pr.yearly_amounts(spec, actuals)
-    if spec.kind != pr.CUMULATIVE_NEW or y0 is None:
-        return dict(actuals)
-    if spec.measure == pr.FLOW:
-        added, total = {}, 0.0
-        for year in sorted(y for y in actuals if y > y0):
-            total += actuals[year]
-            added[year] = total
-        return added
-    base = actuals.get(y0) if result.baseline_used == 0.0 else result.baseline_used
-    if base is None:
-        return {}
-    return {year: value - base for year, value in actuals.items() if year >= y0}
-
-
-def _plan_path(spec: pr.TargetSpec, result: pr.Progress, year: int) -> float | None:
-    y0, b, level = result.baseline_year_used, result.baseline_used, result.target_level
-    if spec.kind == pr.PER_YEAR:
-        # Every year of the period: from the year after the baseline year (the year before the period).
-        first = (spec.baseline_year + 1) if spec.baseline_year is not None else (spec.period_start or spec.target_year)
-        return spec.target_value if first <= year <= spec.target_year else None
-    if y0 is None or b is None or level is None or spec.kind == pr.RELATIVE_TO_AVERAGE or not y0 <= year:
-        return None
-    if year > spec.target_year or spec.target_year == y0:
-        return None
-    share = (year - y0) / (spec.target_year - y0)
-    if spec.kind == pr.ANNUAL_GROWTH_RATE and b > 0 and level > 0:
-        return float(b * (level / b) ** share)  # the compound path the stated rate implies
-    return b + share * (level - b)
-
-
-def _projection(spec: pr.TargetSpec, result: pr.Progress, year: int) -> float | None:
-    t, m_t, end = result.year, result.measured, result.projected_value
-    if t is None or m_t is None or end is None or not t <= year <= spec.target_year or t >= spec.target_year:
-        return None
-    share = (year - t) / (spec.target_year - t)
-    if spec.kind != pr.CUMULATIVE_NEW and m_t > 0 and end > 0:
-        return float(m_t * (end / m_t) ** share)
-    return m_t + share * (end - m_t)
-
-
 def target_frame(
     spec: pr.TargetSpec,
     result: pr.Progress,
@@ -109,7 +67,7 @@ def target_frame(
 ) -> pd.DataFrame:
     """One row per year from the first figure to the target year: actual (the measured quantity), plan path,
     projection and the province's series, NaN where a figure does not exist."""
-    measured = _measured_series(spec, result, actuals)
+    measured = pr.measured_series(spec, result, actuals)
     province = province or {}
     years = [*measured, *province, spec.target_year]
     if result.baseline_year_used is not None:
@@ -124,8 +82,8 @@ def target_frame(
         {
             "year": list(span),
             "actual": column([measured.get(y) for y in span]),
-            "plan": column([_plan_path(spec, result, y) for y in span]),
-            "projection": column([_projection(spec, result, y) for y in span]),
+            "plan": column([pr.plan_path(spec, result, y) for y in span]),
+            "projection": column([pr.projection_path(spec, result, y) for y in span]),
             "province": column([province.get(y) for y in span]),
         },
         columns=list(COLUMNS),
@@ -171,7 +129,7 @@ def target_figure(frame: pd.DataFrame, spec: pr.TargetSpec, result: pr.Progress,
         _line(frame, "plan", text.plan, mode="lines", line={"dash": "dash", "color": "#829ab1"}),
         _line(frame, "province", text.province, mode="lines+markers", line={"color": "#c99a06"}),
     ]
-    if spec.kind == pr.PER_YEAR:
+    if spec.kind == v.PER_YEAR:
         actual = _line(frame, "actual", text.actual, marker={"color": ACTUAL})
         if actual is not None:
             actual["type"] = "bar"
@@ -192,8 +150,8 @@ def target_figure(frame: pd.DataFrame, spec: pr.TargetSpec, result: pr.Progress,
                 "marker": {"symbol": "circle-open", "size": 11, "color": "#334e68"},
             }
         )
-    level = result.target_level if spec.kind != pr.RELATIVE_TO_AVERAGE else None
-    if level is None and spec.kind in (pr.LEVEL, pr.QUALITATIVE, pr.PER_YEAR, pr.CUMULATIVE_NEW):
+    level = result.target_level if spec.kind != v.RELATIVE_TO_AVERAGE else None
+    if level is None and spec.kind in (v.LEVEL, v.QUALITATIVE, v.PER_YEAR, v.CUMULATIVE_NEW):
         level = spec.target_value  # no actual yet: the target still shows where the plan aims
     if level is not None and pr.is_finite(level):
         star: Figure = {
@@ -219,7 +177,7 @@ def target_figure(frame: pd.DataFrame, spec: pr.TargetSpec, result: pr.Progress,
         text.title,
         height=340,
         xaxis=_axis(text.year, dtick=1, tickformat="d"),
-        yaxis=_axis(text.unit, rangemode="tozero" if spec.kind != pr.ANNUAL_GROWTH_RATE else "normal"),
+        yaxis=_axis(text.unit, rangemode="tozero" if spec.kind != v.ANNUAL_GROWTH_RATE else "normal"),
     )
     return {"data": [trace for trace in data if trace is not None], "layout": layout}
 

@@ -6,16 +6,16 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Min, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 
 from cities.models import Region
+from cities.selectors import subtree_q
 from indicators.models import Indicator
-from plans import progress as pr
+from plans import vocabulary as v
 from plans import wording
 from plans.models import Plan, Target
-from plans.selectors import TargetProgress, evaluate_targets, latest_actual_year, targets_for
+from plans.selectors import TargetProgress, default_as_of, evaluate_targets, plan_span, targets_for
 
 # Which target of a region stands for the region in an indicator's cell: the indicator table's first.
 _SECTION_RANK: dict[str, int] = {Target.Section.TABLE: 0, Target.Section.GOALS: 1, Target.Section.BODY: 2}
@@ -34,7 +34,7 @@ class Cell:
 
     @property
     def status(self) -> str:
-        return self.headline.progress.pace_status
+        return self.headline.status
 
     @property
     def others(self) -> int:
@@ -43,7 +43,7 @@ class Cell:
     @classmethod
     def of(cls, items: list[TargetProgress], city_url: str) -> Cell:
         headline = min(items, key=lambda i: (_SECTION_RANK[i.target.section], i.target.position))
-        labels = [wording.pace_label(i.progress) for i in items]
+        labels = [wording.status_label(i.progress) for i in items]
         title = "\n".join(f"{i.target.label}: {label}" for i, label in zip(items, labels, strict=True))
         return cls(items, headline, f"{city_url}#target-{headline.target.pk}", labels[items.index(headline)], title)
 
@@ -82,7 +82,7 @@ class Overview:
         totals: Counter[str] = Counter()
         for row in self.rows:
             totals.update(row.counts)
-        return {status: totals[status] for status in pr.PACE_STATUSES}
+        return {status: totals[status] for status in v.STATUSES}
 
 
 def overview_region(requested: Region | None, home: Region | None) -> Region | None:
@@ -99,16 +99,13 @@ def overview_region(requested: Region | None, home: Region | None) -> Region | N
 
 
 def plans_in(region: Region) -> QuerySet[Plan]:
-    """The plans of the region and of every region below it (three levels: province → city → county)."""
-    return Plan.objects.filter(Q(region=region) | Q(region__parent=region) | Q(region__parent__parent=region))
+    """The plans of the region and of every region below it."""
+    return Plan.objects.filter(subtree_q(region, "region"))
 
 
 def plan_years(region: Region) -> range:
-    """The years an overview can be read at: from the year before the earliest plan to the last plan year."""
-    span = plans_in(region).aggregate(first=Min("period_start"), last=Max("period_end"))
-    if span["first"] is None:
-        return range(0)
-    return range(span["first"] - 1, span["last"] + 1)
+    """The years an overview can be read at: the span of the plans in and below the region."""
+    return plan_span(plans_in(region))
 
 
 def overview(region: Region, *, year: int | None, years: range, section: str = "", kind: str = "") -> Overview:
@@ -119,9 +116,7 @@ def overview(region: Region, *, year: int | None, years: range, section: str = "
         query = query.filter(kind=kind)
     targets = list(query)
     if year is None:
-        regions = list({t.plan.region for t in targets})
-        latest = latest_actual_year(regions, up_to=years[-1]) if regions and years else None
-        year = latest if latest is not None else (years[-1] if years else timezone.localdate().year)
+        year = default_as_of(list({t.plan.region for t in targets}), years)
     items = evaluate_targets(targets, as_of=year)
     by_region: dict[Region, list[TargetProgress]] = defaultdict(list)
     for item in items:
@@ -144,6 +139,6 @@ def overview(region: Region, *, year: int | None, years: range, section: str = "
             grouped[item.target.indicator_id].append(item)
         url = reverse("city", args=[row_region.adcode])
         cells = [Cell.of(grouped[ind.pk], url) if ind.pk in grouped else None for ind in columns]
-        counts = Counter(item.progress.pace_status for item in region_items)
-        rows.append(OverviewRow(row_region, url, cells, {s: counts[s] for s in pr.PACE_STATUSES}, region_items))
+        counts = Counter(item.status for item in region_items)
+        rows.append(OverviewRow(row_region, url, cells, {s: counts[s] for s in v.STATUSES}, region_items))
     return Overview(region, year, columns, rows, dict(shared))

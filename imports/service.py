@@ -7,8 +7,10 @@ exactly the same files with the same messages.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -18,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,9 +32,12 @@ from imports.reading import read_file
 from imports.values import ValueError_, clean_text, parse_number, parse_year
 from indicators.models import ActualsImport, Indicator, IndicatorAlias, Observation, normalize_name
 from indicators.numbers import plain
-from indicators.services import ObservationWrite, observations_write_many
+from indicators.services import ObservationWrite, lock_regions, observations_write_many, write_lock
 from indicators.units import is_count, unit_factor
 from plans.models import Plan, Target
+from plans.selectors import DEFAULT_SPAN, plan_span
+
+logger = logging.getLogger(__name__)
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 SIX_PLACES = Decimal("0.000001")
@@ -96,23 +101,27 @@ class Catalogue:
         self._region_memo: dict[Any, Region | None] = {}
 
     def _year_ranges(self) -> dict[int | None, tuple[int, int]]:
+        """The years a region's values may be for: its plans' span (plans.selectors.plan_span) reaching back to the
+        earliest baseline its targets state, widened by IMPORT_YEAR_MARGIN on both sides."""
         margin = settings.IMPORT_YEAR_MARGIN
         ranges: dict[int | None, tuple[int, int]] = {}
-        spans: dict[int, list[int]] = {}
-        for plan in Plan.objects.annotate(first_baseline=Min("targets__baseline_year")).values(
-            "region_id", "period_start", "period_end", "first_baseline"
-        ):
-            years = spans.setdefault(plan["region_id"], [])
-            years += [plan["period_start"] - 1, plan["period_end"]]
-            if plan["first_baseline"]:
-                years.append(plan["first_baseline"])
-        for region_id, years in spans.items():
+        plans = (
+            Plan.objects.only("region_id", "period_start", "period_end")
+            .annotate(first_baseline=Min("targets__baseline_year"))
+            .order_by()
+        )
+        by_region = defaultdict(list)
+        for plan in plans:
+            by_region[plan.region_id].append(plan)
+        for region_id, region_plans in by_region.items():
+            span = plan_span(region_plans)
+            years = [span.start, span[-1], *(p.first_baseline for p in region_plans if p.first_baseline)]
             ranges[region_id] = (min(years) - margin, max(years) + margin)
-        everything = Target.objects.aggregate(lo=Min("baseline_year"), hi=Max("plan__period_end"))
-        plan_span = Plan.objects.aggregate(lo=Min("period_start"), hi=Max("period_end"))
-        lo = min(y for y in (everything["lo"], (plan_span["lo"] or 2021) - 1) if y is not None)
-        hi = plan_span["hi"] or 2025
-        ranges[None] = (lo - margin, hi + margin)  # regions without a plan of their own: all plans' span
+        # Regions without a plan of their own: every plan's span, back to the earliest baseline of any target.
+        span = plan_span(p for region_plans in by_region.values() for p in region_plans) or DEFAULT_SPAN
+        earliest = Target.objects.aggregate(first=Min("baseline_year"))["first"]
+        lo = span.start if earliest is None else min(span.start, earliest)
+        ranges[None] = (lo - margin, span[-1] + margin)
         return ranges
 
     def year_range(self, region: Region) -> tuple[int, int]:
@@ -463,6 +472,9 @@ def _stored(items: Iterable[Item], lock: bool) -> dict[tuple[int, int, int], tup
     indicators = {i.indicator.pk for i in items}
     query = Observation.objects.filter(region_id__in=regions, indicator_id__in=indicators)
     if lock:
+        # The regions first: the values another import is creating have no row to lock yet. Read after waiting,
+        # this sees what that import wrote.
+        lock_regions(regions)
         query = query.select_for_update()
     return {
         (r, i, y): (pk, v, s, n, o)
@@ -556,7 +568,9 @@ def save_pending(preview: Preview, data: bytes, *, user: User | None) -> Actuals
 def commit(record: ActualsImport, *, user: User | AnonymousUser | None, expected_digest: str | None = None) -> Preview:
     """Write a pending import: the file is read again and compared under lock; if anything differs from the
     preview the user saw (`expected_digest`, by default the one taken at upload), nothing is written
-    (StaleImport)."""
+    (StaleImport). Two commits of the same regions take turns: the second compares with what the first wrote,
+    and so is stale when they overlap."""
+    write_lock()  # SQLite: before this transaction reads anything (see write_lock)
     record = ActualsImport.objects.select_for_update().get(pk=record.pk)
     if record.status != ActualsImport.Status.PENDING:
         raise StaleImport("already " + record.status)
@@ -595,8 +609,20 @@ def commit(record: ActualsImport, *, user: User | AnonymousUser | None, expected
 
 def cancel(record: ActualsImport) -> None:
     """Drop a pending import and its stored file (nothing was written)."""
-    if record.status != ActualsImport.Status.PENDING:
-        return
-    record.file.delete(save=False)
-    record.status = ActualsImport.Status.CANCELLED
-    record.save(update_fields=["status", "file"])
+    with transaction.atomic():
+        # Locked and read again: an import committed meanwhile (its file is the source of stored values) stays.
+        locked = ActualsImport.objects.select_for_update().filter(pk=record.pk).first()
+        if locked is None or locked.status != ActualsImport.Status.PENDING:
+            return
+        name, storage = locked.file.name, locked.file.storage
+        locked.status = ActualsImport.Status.CANCELLED
+        locked.file = None
+        locked.save(update_fields=["status", "file"])
+    record.status, record.file = locked.status, locked.file
+    # The row first, then the file: stopped in between, or failing to delete, the file is only an orphan, which
+    # `manage.py clean_uploads` removes; never a pending import pointing at a missing file.
+    if name:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.warning("Could not delete the file of cancelled import #%s (%s)", record.pk, name, exc_info=True)

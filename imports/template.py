@@ -1,5 +1,6 @@
 """The fill-in template of a region: its plan indicators as rows, the plan years as columns, stored values
-pre-filled. The importer reads it back like any other wide sheet (its title names the region)."""
+pre-filled. The importer reads it back like any other wide sheet (its title names the region). Every cell goes
+through cities.cells: names are text, never a formula; values are numbers."""
 
 from __future__ import annotations
 
@@ -8,20 +9,21 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Max, Min, Q
+from django.db.models import Min, Q
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from cities.cells import append_row, safe_text, sheet_title
 from cities.models import Region
 from imports.service import allows_negative
 from indicators.models import Indicator, Observation
 from indicators.numbers import plain
 from plans.models import Plan, Target
+from plans.selectors import DEFAULT_SPAN, plan_span
 
-DEFAULT_YEARS = (2020, 2025)
 HEADER_ROW = 3  # 1: title, 2: how to fill it in, 3: the header
 
 
@@ -50,11 +52,9 @@ def template_data(region: Region) -> TemplateData:
         if indicator_id not in indicator_ids:
             indicator_ids.append(indicator_id)
     by_id = Indicator.objects.in_bulk(indicator_ids)
-    span = plans.aggregate(start=Min("period_start"), end=Max("period_end"))
-    baseline = targets.aggregate(first=Min("baseline_year"))["first"]
-    first = min(y for y in ((span["start"] or DEFAULT_YEARS[0] + 1) - 1, baseline) if y is not None)
-    last = span["end"] or DEFAULT_YEARS[1]
-    years = list(range(first, last + 1))
+    span = plan_span(plans) or DEFAULT_SPAN
+    baseline = targets.aggregate(first=Min("baseline_year"))["first"]  # a target may state an earlier baseline
+    years = list(range(span.start if baseline is None else min(span.start, baseline), span.stop))
     # Demo values are not pre-filled: sent back, they would be confirmed as real statistics.
     values = {
         (indicator_id, year): value
@@ -97,18 +97,19 @@ def template_xlsx(region: Region) -> bytes:
     data = template_data(region)
     header = _header(data)
     workbook = Workbook()
-    sheet = workbook.create_sheet(region.name_zh[:31], 0)
+    sheet = workbook.create_sheet(sheet_title(region.name_zh, fallback=region.adcode), 0)
     del workbook[workbook.sheetnames[1]]  # the default empty sheet
-    sheet.append([_title(data)])
-    sheet.append(
+    append_row(sheet, [_title(data)])
+    append_row(
+        sheet,
         [
             _(
                 "Fill in the yellow cells only, in the unit of column C. Leave a cell empty when there is no value "
                 "(never 0). Do not change the rows or the header."
             )
-        ]
+        ],
     )
-    sheet.append(header)
+    append_row(sheet, header)
     first_year_col, last_year_col = 4, 3 + len(data.years)
     note_col = last_year_col + 1
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=note_col)
@@ -121,14 +122,15 @@ def template_xlsx(region: Region) -> bytes:
         cell.fill = PatternFill("solid", fgColor="DDDDDD")
     editable = PatternFill("solid", fgColor="FFF7CC")
     for indicator in data.indicators:
-        sheet.append(
+        append_row(
+            sheet,
             [
                 indicator.code,
                 indicator.name_zh,
                 indicator.unit,
                 *[_number(data.values.get((indicator.pk, year))) for year in data.years],
                 "",
-            ]
+            ],
         )
         row = sheet.max_row
         for col in range(first_year_col, note_col + 1):
@@ -183,16 +185,14 @@ def template_csv(region: Region) -> bytes:
     data = template_data(region)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([_title(data)])
-    writer.writerow(_header(data))
+    writer.writerow([safe_text(_title(data))])
+    writer.writerow([safe_text(text) for text in _header(data)])
     for indicator in data.indicators:
         values = [data.values.get((indicator.pk, year)) for year in data.years]
         writer.writerow(
             [
-                indicator.code,
-                indicator.name_zh,
-                indicator.unit,
-                *["" if v is None else plain(v) for v in values],
+                *[safe_text(text) for text in (indicator.code, indicator.name_zh, indicator.unit)],
+                *["" if v is None else plain(v) for v in values],  # numbers: "-1.5" stays a number
                 "",
             ]
         )

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
 
 from indicators.models import Indicator, Observation
+from lib.filters import FilterSet, IntegerFilter
 
 
 class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
@@ -39,12 +40,12 @@ class ObservationSerializer(serializers.ModelSerializer[Observation]):
         fields = ["region", "indicator", "year", "value", "source", "note", "origin", "is_demo", "updated_at"]
 
 
-class ObservationFilter(django_filters.FilterSet):
+class ObservationFilter(FilterSet):
     region = django_filters.CharFilter(field_name="region__adcode")
     indicator = django_filters.CharFilter(field_name="indicator__code")
-    year = django_filters.NumberFilter(field_name="year")
-    year_min = django_filters.NumberFilter(field_name="year", lookup_expr="gte")
-    year_max = django_filters.NumberFilter(field_name="year", lookup_expr="lte")
+    year = IntegerFilter(field_name="year")
+    year_min = IntegerFilter(field_name="year", lookup_expr="gte")
+    year_max = IntegerFilter(field_name="year", lookup_expr="lte")
     origin = django_filters.ChoiceFilter(choices=Observation.Origin.choices)
 
     class Meta:

@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import Region
+from indicators import vocabulary
 
 # Trailing unit in brackets, e.g. "技术合同成交额（亿元）" or "比重(%)".
 _TRAILING_UNIT = re.compile(r"[(（][^()（）]*[)）]\s*$")
@@ -26,13 +27,13 @@ def normalize_name(name: str) -> str:
 
 class Indicator(models.Model):
     class Direction(models.TextChoices):
-        HIGHER = "higher", _("Higher is better")
-        LOWER = "lower", _("Lower is better")
+        HIGHER = vocabulary.HIGHER, _("Higher is better")
+        LOWER = vocabulary.LOWER, _("Lower is better")
 
     class Measure(models.TextChoices):
-        STOCK = "stock", _("Stock (level at a date)")
-        FLOW = "flow", _("Flow (amount over a year)")
-        RATIO = "ratio", _("Ratio or percentage")
+        STOCK = vocabulary.STOCK, _("Stock (level at a date)")
+        FLOW = vocabulary.FLOW, _("Flow (amount over a year)")
+        RATIO = vocabulary.RATIO, _("Ratio or percentage")
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name_zh = models.CharField(_("Chinese name"), max_length=200)
@@ -208,19 +209,25 @@ class ObservationChange(models.Model):
         return f"{self.get_action_display()} {self.indicator_id} {self.year}: {self.old_value} → {self.new_value}"
 
 
+# The folder of MEDIA_ROOT that holds the uploaded spreadsheets; clean_uploads sweeps only this folder.
+IMPORT_UPLOAD_DIR = "imports"
+
+
 def _import_upload_to(instance: ActualsImport, filename: str) -> str:
     # The hash, not the user's file name, names the stored file: no path tricks, no collisions.
-    return f"imports/{instance.uploaded_at:%Y/%m}/{instance.sha256}.{instance.file_format}"
+    return f"{IMPORT_UPLOAD_DIR}/{instance.uploaded_at:%Y/%m}/{instance.sha256}.{instance.file_format}"
 
 
 class ActualsImport(models.Model):
     """One spreadsheet upload of actual values: kept pending while the user reviews the preview, then committed
-    (the stored file stays for audit) or cancelled (the file is removed)."""
+    (the stored file stays for audit) or cancelled (the file is removed). A preview left unconfirmed expires:
+    `clean_uploads` removes its file and keeps the row as history."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting confirmation")
         COMMITTED = "committed", _("Imported")
         CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired (never confirmed)")
 
     file = models.FileField(_("file"), upload_to=_import_upload_to, max_length=200, blank=True)
     file_name = models.CharField(_("file name"), max_length=255)
@@ -255,6 +262,8 @@ class ActualsImport(models.Model):
         related_name="+",
     )
     committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    # Set when clean_uploads removed the file of an import that was never committed.
+    file_purged_at = models.DateTimeField(_("file removed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("spreadsheet import")
@@ -263,12 +272,18 @@ class ActualsImport(models.Model):
         permissions = [("import_actuals", _("Can import actual values from spreadsheets"))]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["pending", "committed", "cancelled"]), name="actuals_import_status_valid"
+                condition=models.Q(status__in=["pending", "committed", "cancelled", "expired"]),
+                name="actuals_import_status_valid",
             ),
             models.CheckConstraint(
                 condition=models.Q(status="committed", committed_at__isnull=False)
                 | (~models.Q(status="committed") & models.Q(committed_at__isnull=True)),
                 name="actuals_import_committed_at_iff_committed",
+            ),
+            # A committed import's file is the source of stored values: it is never purged.
+            models.CheckConstraint(
+                condition=~models.Q(status="committed") | models.Q(file_purged_at__isnull=True),
+                name="actuals_import_committed_file_never_purged",
             ),
         ]
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from import_export import fields, resources
+from import_export import fields
 from import_export.widgets import ForeignKeyWidget
 
 from cities.models import Region
+from cities.resources import SafeExportResource
 from indicators.models import Indicator, Observation
 from indicators.services import observation_set
 
 
-class IndicatorResource(resources.ModelResource):
+class IndicatorResource(SafeExportResource):
     class Meta:
         model = Indicator
         import_id_fields = ("code",)
@@ -22,7 +23,7 @@ class IndicatorResource(resources.ModelResource):
         report_skipped = True
 
 
-class ObservationResource(resources.ModelResource):
+class ObservationResource(SafeExportResource):
     region = fields.Field(attribute="region", column_name="region", widget=ForeignKeyWidget(Region, field="adcode"))
     indicator = fields.Field(
         attribute="indicator", column_name="indicator", widget=ForeignKeyWidget(Indicator, field="code")

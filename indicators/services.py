@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,43 @@ from cities.models import Region
 from indicators.models import ActualsImport, Indicator, Observation, ObservationChange
 
 BATCH_SIZE = 2000
+# First key of the advisory locks on a region's values: pg_advisory_xact_lock(REGION_LOCK, region id). Any constant
+# no other advisory lock of this database uses.
+REGION_LOCK = 410_001
+
+
+def lock_regions(region_ids: Iterable[int]) -> None:
+    """Until the current transaction ends, nobody else writes the values of these regions.
+
+    Row locks (select_for_update) only cover rows that exist: two imports creating the same new region ×
+    indicator × year would both find nothing, both insert, and the second would fail on the unique constraint.
+    PostgreSQL: one transaction-level advisory lock per region, taken in id order so that two writers of
+    overlapping regions never wait for each other in a circle. SQLite: the database's write lock (see
+    write_lock). Whoever compares stored values before writing must compare after this, not before."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock_regions() holds its locks until the transaction ends: call it inside atomic()")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for region_id in sorted(set(region_ids)):
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [REGION_LOCK, region_id])
+    else:
+        write_lock()
+
+
+def write_lock() -> None:
+    """SQLite: take the database's write lock now (waiting for the writer who holds it, up to the busy timeout).
+    SQLite has one writer at a time, and a transaction that reads before it first writes cannot wait for that
+    writer: it fails with "database is locked" as soon as another wrote meanwhile. So a transaction that will
+    write calls this before it reads what it compares. Other databases: nothing (lock_regions locks what is
+    written)."""
+    if connection.vendor != "sqlite":
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("write_lock() holds the lock until the transaction ends: call it inside atomic()")
+    table = connection.ops.quote_name(Observation._meta.db_table)
+    with connection.cursor() as cursor:
+        # A write that changes nothing: SQLite takes its write (RESERVED) lock for any writing statement.
+        cursor.execute(f"UPDATE {table} SET id = id WHERE 1 = 0")  # noqa: S608 — the model's quoted table name
 
 
 @transaction.atomic
@@ -35,6 +73,7 @@ def observation_set(
     """Create or change one value and record the change. Returns the observation and the action taken
     ("create", "update") or None when nothing changed (then nothing is written, not even history)."""
     value = Decimal(value)
+    lock_regions([region.pk])  # a value not stored yet has no row to lock
     obs = Observation.objects.select_for_update().filter(region=region, indicator=indicator, year=year).first()
     if obs is None:
         obs = Observation.objects.create(
@@ -61,6 +100,7 @@ def observation_set(
 @transaction.atomic
 def observation_delete(*, observation: Observation, user: User | None = None, reason: str = "") -> None:
     # Re-read under lock: the history must hold the value actually deleted, not a caller's stale copy.
+    lock_regions([observation.region_id])
     observation = Observation.objects.select_for_update().get(pk=observation.pk)
     _record(
         observation,
@@ -97,13 +137,14 @@ def observations_write_many(
     actuals_import: ActualsImport | None = None,
 ) -> None:
     """Create and change many values at once, with one history row each: the bulk form of observation_set for
-    imports. The caller has compared, under lock, what it writes with what is stored; old values are re-read
+    imports. The caller has compared, under lock_regions, what it writes with what is stored; old values are re-read
     here for the history.
 
     Plain parameterised SQL rather than bulk_create: building 100 000 model instances and their SQL through the
     ORM took six seconds for a 50 000-value file; the statements themselves are a fraction of that."""
     if not writes:
         return
+    lock_regions({w.region_id for w in writes})  # already held by a caller that compared; taken otherwise
     ops = connection.ops
     now = timezone.now()
     stamp = ops.adapt_datetimefield_value(now)

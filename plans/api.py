@@ -15,7 +15,9 @@ from rest_framework.response import Response
 
 from cities.models import Region
 from indicators.models import Indicator
+from lib.filters import FilterSet, IntegerFilter
 from plans import progress as pr
+from plans import vocabulary as v
 from plans import wording as tx
 from plans.evaluation import YEARS
 from plans.models import Plan, Target
@@ -88,7 +90,8 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet[Plan]):
 
     @extend_schema(responses=InconsistencySerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
-    def consistency(self, request: Request, pk: str | None = None) -> Response:
+    def consistency(self, request: Request, pk: str | None = None, format: str | None = None) -> Response:
+        # `format` is the router's suffix (consistency.json): DRF has already chosen the renderer from it.
         """Where the plan contradicts itself: pairs of targets whose numbers disagree, with both quotes."""
         findings = plan_inconsistencies(self.get_object())
         return Response(
@@ -150,10 +153,10 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
         return data
 
 
-class TargetFilter(django_filters.FilterSet):
+class TargetFilter(FilterSet):
     region = django_filters.CharFilter(field_name="plan__region__adcode")
     indicator = django_filters.CharFilter(field_name="indicator__code")
-    plan = django_filters.NumberFilter(field_name="plan_id")
+    plan = IntegerFilter(field_name="plan_id")
     kind = django_filters.ChoiceFilter(choices=Target.Kind.choices)
     section = django_filters.ChoiceFilter(choices=Target.Section.choices)
 
@@ -236,6 +239,10 @@ class ProgressRowSerializer(serializers.Serializer[dict[str, Any]]):
     time_share = serializers.FloatField(allow_null=True)
     progress_share = serializers.FloatField(allow_null=True)
     pace_ratio = serializers.FloatField(allow_null=True)
+    status = serializers.ChoiceField(
+        choices=v.STATUSES,
+        help_text="The target's one status; status_label_zh/en word it. pace_status is its pace band.",
+    )
     pace_status = serializers.ChoiceField(choices=pr.PACE_STATUSES)
     observed_growth = serializers.FloatField(allow_null=True)
     required_growth = serializers.FloatField(allow_null=True)
@@ -293,14 +300,15 @@ def progress_row(item: TargetProgress, as_of: int | None) -> dict[str, Any]:
         "actual_origin": item.actual_origin,
         "is_demo": item.is_demo,
         "baseline_year_used": result.baseline_year_used,
+        "status": pr.status(result),
         "pace_status": result.pace_status,
         "trend_status": result.trend_status,
         "years_met": result.years_met,
         "years_counted": result.years_counted,
         "achieved": result.achieved,
-        "achieved_early": result.pace_status == pr.PACE_ACHIEVED and result.early,
-        "status_label_zh": tx.pace_label(result, "zh-hans"),
-        "status_label_en": tx.pace_label(result, "en"),
+        "achieved_early": pr.status(result) == v.ACHIEVED_EARLY,
+        "status_label_zh": tx.status_label(result, "zh-hans"),
+        "status_label_en": tx.status_label(result, "en"),
         "trend_label_zh": tx.trend_label(result, "zh-hans"),
         "trend_label_en": tx.trend_label(result, "en"),
         "notes": [

@@ -1,37 +1,22 @@
-"""The evaluation table of a plan (中期/终期评估): one row per target at an as-of year, the counts per status,
-the sentence that summarises them, and the same as an .xlsx workbook."""
+"""The evaluation table of a plan (中期/终期评估): one row per target at an as-of year, the counts per status and
+the sentence that summarises them. dashboard.downloads writes it as a workbook."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from django.utils.translation import pgettext
 
-from dashboard.downloads import safe_text
 from indicators.numbers import plain
 from plans import progress as pr
 from plans import wording as tx
 from plans.models import Plan, Target
-from plans.selectors import TargetProgress, evaluate_targets, latest_actual_year, targets_for
+from plans.selectors import TargetProgress, default_as_of, evaluate_targets, plan_span, targets_for
 
 # As-of years accepted by the evaluation pages and the progress API.
 YEARS = range(1949, 2101)  # as the actuals (constraint observation_year_plausible)
-
-# Status counts in the order of the summary sentence.
-SUMMARY_ORDER = (
-    "achieved_early",
-    pr.PACE_ACHIEVED,
-    "ahead_or_on_schedule",
-    pr.PACE_LAGGING,
-    pr.PACE_FAR_BEHIND,
-    pr.PACE_REGRESSING,
-    pr.PACE_NO_DATA,
-)
 
 
 @dataclass(frozen=True)
@@ -48,8 +33,12 @@ class EvaluationRow:
         return self.item.progress
 
     @property
+    def status(self) -> str:
+        return self.item.status
+
+    @property
     def status_label(self) -> str:
-        return tx.pace_label(self.progress)
+        return tx.status_word(self.status)
 
     @property
     def trend_label(self) -> str:
@@ -83,13 +72,25 @@ class Evaluation:
         return _("Mid-term evaluation, as of %(year)s") % {"year": self.year}
 
     @property
+    def count_rows(self) -> list[tuple[str, str, int]]:
+        """(status, word, count) for every status, in the order of the legend."""
+        words = tx.status_words()
+        return [(status, words[status], count) for status, count in self.counts.items()]
+
+    @property
     def summary(self) -> str:
-        c = self.counts
-        return _(
-            "As of %(year)s, of %(total)s targets: %(achieved_early)s achieved early, %(achieved)s achieved, "
-            "%(ahead_or_on_schedule)s ahead of or on schedule, %(lagging)s lagging, %(far_behind)s far behind, "
-            "%(regressing)s moving away, %(no_data)s without data."
-        ) % {"year": self.year, "total": len(self.rows), **c}
+        """截至2025年，N项目标中：3项提前实现，… — every status that occurs, in the order of the legend."""
+        words = tx.status_words()
+        parts = [
+            _("%(count)s %(status)s") % {"count": count, "status": words[status].lower()}
+            for status, count in self.counts.items()
+            if count
+        ]
+        return _("As of %(year)s, of %(total)s targets: %(counts)s.") % {
+            "year": self.year,
+            "total": len(self.rows),
+            "counts": pgettext("list separator", ", ").join(parts),
+        }
 
 
 def completion(result: pr.Progress) -> float | None:
@@ -100,21 +101,12 @@ def completion(result: pr.Progress) -> float | None:
 
 def default_year(plan: Plan) -> int:
     """The latest year with an actual for the plan's region within its period; else the period's last year."""
-    latest = latest_actual_year([plan.region], up_to=plan.period_end)
-    return latest if latest is not None and latest >= plan.period_start - 1 else plan.period_end
+    return default_as_of([plan.region], plan_span([plan]))
 
 
 def plan_evaluation(plan: Plan, year: int) -> Evaluation:
     items = evaluate_targets(targets_for(plan=plan), as_of=year)
-    counts = dict.fromkeys(SUMMARY_ORDER, 0)
-    for item in items:
-        status = item.progress.pace_status
-        if status == pr.PACE_ACHIEVED:
-            counts["achieved_early" if item.progress.early else pr.PACE_ACHIEVED] += 1
-        elif status in (pr.PACE_AHEAD, pr.PACE_ON_SCHEDULE):
-            counts["ahead_or_on_schedule"] += 1
-        else:
-            counts[status] += 1
+    counts = pr.summary([item.progress for item in items])
     rows = [EvaluationRow(number, item) for number, item in enumerate(items, start=1)]
     return Evaluation(plan, year, rows, counts, has_demo=any(item.is_demo for item in items))
 
@@ -135,89 +127,6 @@ def stated_target(target: Target) -> str:
     elif target.kind == Target.Kind.PER_YEAR:
         prefix = _("every year") + " "
     return f"{prefix}{target.get_comparator_display()} {value} {target.unit} ({target.target_year})".strip()
-
-
-# ------------------------------------------------------------------------------------------------ xlsx
-
-
-def _figure(value: float | None) -> float | None:
-    return value if pr.is_finite(value) else None
-
-
-def evaluation_xlsx(evaluation: Evaluation) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None  # noqa: S101 — a new workbook has one sheet
-    sheet.title = _("Evaluation")[:31]
-    plan = evaluation.plan
-    sheet.append([safe_text(f"{plan.title} — {evaluation.title}")])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([safe_text(evaluation.summary)])
-    if evaluation.has_demo:
-        sheet.append([_("Contains demo data (演示数据): not real statistics.")])
-    sheet.append([])
-    header = [
-        _("No."),
-        _("Indicator"),
-        _("Unit"),
-        _("Baseline"),
-        _("Baseline year"),
-        _("Target"),
-        _("Target level"),
-        _("Latest actual"),
-        _("Year of the actual"),
-        _("Expected by now"),
-        _("Completion"),
-        _("Status"),
-        _("Trend"),
-        _("Projected value"),
-        _("Required annual growth"),
-        _("Demo data"),
-        _("Section"),
-        _("Quote (line)"),
-        _("Notes"),
-    ]
-    sheet.append(header)
-    header_row = sheet.max_row
-    for cell in sheet[header_row]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="F0F4F8")
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in evaluation.rows:
-        t, p = row.target, row.progress
-        sheet.append(
-            [
-                row.number,
-                safe_text(t.label),
-                t.indicator.unit,
-                _figure(p.baseline_used),
-                p.baseline_year_used,
-                safe_text(stated_target(t)),
-                _figure(p.target_level),
-                _figure(p.actual),
-                p.year,
-                _figure(p.expected),
-                _figure(row.completion),
-                row.status_label,
-                row.trend_label,
-                _figure(p.projected_value),
-                _figure(p.required_annual_growth),
-                _("yes") if row.item.is_demo else "",
-                t.get_section_display(),
-                safe_text(f"{t.quote} (L{t.quote_line})"),
-                safe_text(row.notes),
-            ]
-        )
-        number_row = sheet.max_row
-        for column in (11, 15):  # completion and growth are shares: shown as percentages
-            sheet.cell(number_row, column).number_format = "0.0%"
-    widths = [5, 30, 8, 10, 8, 24, 12, 12, 8, 12, 10, 12, 14, 12, 12, 8, 10, 50, 50]
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = sheet.cell(header_row + 1, 3)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def figure_text(value: float | None, unit: str = "") -> str:

@@ -16,27 +16,20 @@ from typing import Any
 
 import yaml
 
+from plans import vocabulary as v
+
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 
-KINDS = (
-    "level",
-    "annual_growth_rate",
-    "cumulative_new",
-    "per_year",
-    "multiple_of_baseline",
-    "relative_to_average",
-    "qualitative",
-)
-COMPARATORS = (">=", ">", "=", "about", "range", "<=")
-SECTIONS = ("table", "goals", "body")
-# What a relative_to_average target compares with the parent region: the levels, or their average annual growth.
-COMPARES = ("level", "growth")
-ATTRIBUTES = ("预期性", "约束性", None)
-DIRECTIONS = ("higher", "lower")
-MEASURES = ("stock", "flow", "ratio")
+# Every word a fixture may use comes from the one vocabulary the models and the method read.
+KINDS = v.KINDS
+COMPARATORS = v.COMPARATORS
+SECTIONS = v.SECTIONS
+COMPARES = v.COMPARES
+ATTRIBUTES = (*v.ATTRIBUTES, None)
+DIRECTIONS = v.DIRECTIONS
+MEASURES = v.MEASURES
 REGION_LEVELS = ("province", "city", "county")
-# Kinds whose target value may be empty: the yardstick is another region's value, or there is no number.
-VALUELESS_KINDS = ("relative_to_average", "qualitative")
+VALUELESS_KINDS = v.VALUELESS_KINDS
 
 
 class FixtureError(ValueError):

@@ -8,12 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.models import Region
 from indicators.models import Indicator
-from plans import fixture_schema as fx
-
-# Spelled out for the database constraints (class bodies cannot see the TextChoices nested beside Meta).
-_KINDS = fx.KINDS
-_COMPARATORS = fx.COMPARATORS
-_SECTIONS = fx.SECTIONS
+from plans import vocabulary as v
 
 
 class Plan(models.Model):
@@ -42,34 +37,34 @@ class Plan(models.Model):
 
 class Target(models.Model):
     class Kind(models.TextChoices):
-        LEVEL = "level", _("Level to reach")
-        ANNUAL_GROWTH_RATE = "annual_growth_rate", _("Average annual growth rate")
-        CUMULATIVE_NEW = "cumulative_new", _("Amount added over the period")
-        PER_YEAR = "per_year", _("Amount in every year")
-        MULTIPLE_OF_BASELINE = "multiple_of_baseline", _("Multiple of the baseline")
-        RELATIVE_TO_AVERAGE = "relative_to_average", _("Relative to the provincial average")
-        QUALITATIVE = "qualitative", _("Qualitative")
+        LEVEL = v.LEVEL, _("Level to reach")
+        ANNUAL_GROWTH_RATE = v.ANNUAL_GROWTH_RATE, _("Average annual growth rate")
+        CUMULATIVE_NEW = v.CUMULATIVE_NEW, _("Amount added over the period")
+        PER_YEAR = v.PER_YEAR, _("Amount in every year")
+        MULTIPLE_OF_BASELINE = v.MULTIPLE_OF_BASELINE, _("Multiple of the baseline")
+        RELATIVE_TO_AVERAGE = v.RELATIVE_TO_AVERAGE, _("Relative to the provincial average")
+        QUALITATIVE = v.QUALITATIVE, _("Qualitative")
 
     class Comparator(models.TextChoices):
-        GTE = ">=", _("at least")
-        GT = ">", _("more than")
-        EQ = "=", _("equal to")
-        ABOUT = "about", _("about")
-        RANGE = "range", _("between")
-        LTE = "<=", _("at most")
+        GTE = v.AT_LEAST, _("at least")
+        GT = v.MORE_THAN, _("more than")
+        EQ = v.EQUAL, _("equal to")
+        ABOUT = v.ABOUT, _("about")
+        RANGE = v.RANGE, _("between")
+        LTE = v.AT_MOST, _("at most")
 
     class Section(models.TextChoices):
-        TABLE = "table", _("Indicator table")
-        GOALS = "goals", _("Goals section")
-        BODY = "body", _("Plan body")
+        TABLE = v.TABLE, _("Indicator table")
+        GOALS = v.GOALS, _("Goals section")
+        BODY = v.BODY, _("Plan body")
 
     class Compares(models.TextChoices):
-        LEVEL = "level", _("Levels")
-        GROWTH = "growth", _("Average annual growth rates")
+        LEVEL = v.COMPARES_LEVEL, _("Levels")
+        GROWTH = v.COMPARES_GROWTH, _("Average annual growth rates")
 
     class Attribute(models.TextChoices):
-        ANTICIPATORY = "预期性", _("Anticipatory (预期性)")
-        BINDING = "约束性", _("Binding (约束性)")
+        ANTICIPATORY = v.ANTICIPATORY, _("Anticipatory (预期性)")
+        BINDING = v.BINDING, _("Binding (约束性)")
 
     plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="targets")
     key = models.SlugField(_("key"), max_length=100, help_text=_("Stable key within the plan, from the fixture file."))
@@ -117,7 +112,7 @@ class Target(models.Model):
                 name="target_year_after_baseline_year",
             ),
             models.CheckConstraint(
-                condition=~Q(comparator="range")
+                condition=~Q(comparator=v.RANGE)
                 | Q(
                     target_value__isnull=False,
                     target_value_max__isnull=False,
@@ -126,19 +121,19 @@ class Target(models.Model):
                 name="target_range_upper_gte_lower",
             ),
             models.CheckConstraint(
-                condition=Q(comparator="range") | Q(target_value_max__isnull=True),
+                condition=Q(comparator=v.RANGE) | Q(target_value_max__isnull=True),
                 name="target_value_max_only_for_ranges",
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["relative_to_average", "qualitative"]) | Q(target_value__isnull=False),
+                condition=Q(kind__in=list(v.VALUELESS_KINDS)) | Q(target_value__isnull=False),
                 name="target_value_required_unless_relative_or_qualitative",
             ),
-            models.CheckConstraint(condition=Q(kind__in=list(_KINDS)), name="target_kind_valid"),
-            models.CheckConstraint(condition=Q(comparator__in=list(_COMPARATORS)), name="target_comparator_valid"),
-            models.CheckConstraint(condition=Q(section__in=list(_SECTIONS)), name="target_section_valid"),
+            models.CheckConstraint(condition=Q(kind__in=list(v.KINDS)), name="target_kind_valid"),
+            models.CheckConstraint(condition=Q(comparator__in=list(v.COMPARATORS)), name="target_comparator_valid"),
+            models.CheckConstraint(condition=Q(section__in=list(v.SECTIONS)), name="target_section_valid"),
             models.CheckConstraint(condition=~Q(quote=""), name="target_quote_not_empty"),
             models.CheckConstraint(
-                condition=Q(compares="level") | Q(compares="growth", kind="relative_to_average"),
+                condition=Q(compares=v.COMPARES_LEVEL) | Q(compares=v.COMPARES_GROWTH, kind=v.RELATIVE_TO_AVERAGE),
                 name="target_compares_growth_only_relative",
             ),
         ]

@@ -18,28 +18,32 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-# Kinds, comparators, directions and measures, spelled as in plans.models / indicators.models.
-LEVEL: Final = "level"
-ANNUAL_GROWTH_RATE: Final = "annual_growth_rate"
-CUMULATIVE_NEW: Final = "cumulative_new"
-PER_YEAR: Final = "per_year"
-MULTIPLE_OF_BASELINE: Final = "multiple_of_baseline"
-RELATIVE_TO_AVERAGE: Final = "relative_to_average"
-QUALITATIVE: Final = "qualitative"
-HIGHER: Final = "higher"
-LOWER: Final = "lower"
-FLOW: Final = "flow"
-STOCK: Final = "stock"
-GROWTH: Final = "growth"  # a relative_to_average target comparing average annual growth, not levels
+from plans import vocabulary as v
+from plans.vocabulary import (
+    ANNUAL_GROWTH_RATE,
+    COMPARES_GROWTH,
+    COMPARES_LEVEL,
+    CUMULATIVE_NEW,
+    FLOW,
+    HIGHER,
+    LOWER,
+    MULTIPLE_OF_BASELINE,
+    PER_YEAR,
+    QUALITATIVE,
+    RELATIVE_TO_AVERAGE,
+    STOCK,
+    TREND_KINDS,
+)
 
-# Pace (序时进度) statuses, best first; the order is the one the evaluation table counts in.
-PACE_ACHIEVED: Final = "achieved"
-PACE_AHEAD: Final = "ahead"
-PACE_ON_SCHEDULE: Final = "on_schedule"
-PACE_LAGGING: Final = "lagging"
-PACE_FAR_BEHIND: Final = "far_behind"
-PACE_REGRESSING: Final = "regressing"
-PACE_NO_DATA: Final = "no_data"
+# Pace (序时进度) bands, best first: how far along the plan's path a target is. `status()` turns a result into the
+# one status a target is shown with (achieved early, not achieved and not quantified are told apart there).
+PACE_ACHIEVED: Final = v.ACHIEVED
+PACE_AHEAD: Final = v.AHEAD
+PACE_ON_SCHEDULE: Final = v.ON_SCHEDULE
+PACE_LAGGING: Final = v.LAGGING
+PACE_FAR_BEHIND: Final = v.FAR_BEHIND
+PACE_REGRESSING: Final = v.REGRESSING
+PACE_NO_DATA: Final = v.NO_DATA
 PACE_STATUSES: Final = (
     PACE_ACHIEVED,
     PACE_AHEAD,
@@ -67,7 +71,6 @@ TREND_STATUSES: Final = (
     TREND_INSUFFICIENT_DATA,
     TREND_NOT_APPLICABLE,
 )
-TREND_KINDS: Final = (LEVEL, MULTIPLE_OF_BASELINE, ANNUAL_GROWTH_RATE)
 
 # Why a figure is missing or was obtained another way. plans.wording words them in Chinese and English.
 NOTE_NO_ACTUAL: Final = "no_actual"
@@ -112,7 +115,7 @@ class TargetSpec:
     period_start: int | None = None
     direction: str = HIGHER
     measure: str = "stock"
-    compares: str = LEVEL
+    compares: str = COMPARES_LEVEL
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,7 @@ def holds(value: float, level: float, comparator: str, direction: str, threshold
     """Whether `value` meets `level` under the comparator, read in the indicator's better direction: "=" and
     "range" mean "at least" (at most when lower is better); "about" means within 5 % on the good side; ">=",
     ">" and "<=" are taken literally."""
+    v.checked("comparator", comparator, v.COMPARATORS)
     if comparator == ">":
         return value > level
     if comparator == "<=":
@@ -257,6 +261,11 @@ def evaluate(
     """Evaluate one target. `actuals` is the region's yearly series of the target's indicator; `parent` the
     parent region's (for relative_to_average targets); `as_of` the year of the evaluation (None: the latest
     data). Actuals after the target year are not used: a target is judged in its year."""
+    v.checked("kind", spec.kind, v.KINDS)
+    v.checked("comparator", spec.comparator, v.COMPARATORS)
+    v.checked("direction", spec.direction, v.DIRECTIONS)
+    v.checked("measure", spec.measure, v.MEASURES)
+    v.checked("compares", spec.compares, v.COMPARES)
     thresholds = thresholds or Thresholds()
     horizon = spec.target_year if as_of is None else min(as_of, spec.target_year)
     notes: list[Note] = []
@@ -278,6 +287,7 @@ def evaluate(
         return _growth(spec, actuals, horizon, notes, thresholds)
     if spec.kind == RELATIVE_TO_AVERAGE:
         return _relative(spec, actuals, parent or {}, horizon, notes, thresholds)
+    # level, multiple_of_baseline and a qualitative target with a number: a level to reach (the kind was checked).
     return _level(spec, actuals, horizon, notes, thresholds)
 
 
@@ -631,7 +641,7 @@ def _relative(
     a_t, level_t = actuals[t], parent[t]
     y0 = _nominal_baseline_year(spec)
     known: dict[str, Any] = {"year": t, "actual": a_t, "trend_status": TREND_NOT_APPLICABLE}
-    if spec.compares == GROWTH:
+    if spec.compares == COMPARES_GROWTH:
         # Both growth rates over the same years: y0 moves to the first year both regions have, if need be.
         b, y0, baseline_notes = _baseline(spec, common, y0, t, use_stated=False)
         notes.extend(baseline_notes)
@@ -693,14 +703,77 @@ def _relative(
     )
 
 
+# ------------------------------------------------------------------------------------ series (the charts draw these)
+
+
+def measured_series(spec: TargetSpec, result: Progress, actuals: Mapping[int, float]) -> dict[int, float]:
+    """The measured quantity per year: the level; for cumulative targets the amount added since y0; for
+    per-year targets the year's amount."""
+    y0 = result.baseline_year_used
+    if spec.kind == v.PER_YEAR:
+        return yearly_amounts(spec, actuals)
+    if spec.kind != v.CUMULATIVE_NEW or y0 is None:
+        return dict(actuals)
+    if spec.measure == v.FLOW:
+        added, total = {}, 0.0
+        for year in sorted(y for y in actuals if y > y0):
+            total += actuals[year]
+            added[year] = total
+        return added
+    base = actuals.get(y0) if result.baseline_used == 0.0 else result.baseline_used
+    if base is None:
+        return {}
+    return {year: value - base for year, value in actuals.items() if year >= y0}
+
+
+def plan_path(spec: TargetSpec, result: Progress, year: int) -> float | None:
+    """Where the plan's path puts the measured quantity in `year`: linear from B at y0 to the target level, compound
+    for growth-rate targets; every year's amount for per-year targets; None outside the path."""
+    y0, b, level = result.baseline_year_used, result.baseline_used, result.target_level
+    if spec.kind == v.PER_YEAR:
+        # Every year of the period: from the year after the baseline year (the year before the period).
+        first = (spec.baseline_year + 1) if spec.baseline_year is not None else (spec.period_start or spec.target_year)
+        return spec.target_value if first <= year <= spec.target_year else None
+    if y0 is None or b is None or level is None or spec.kind == v.RELATIVE_TO_AVERAGE or not y0 <= year:
+        return None
+    if year > spec.target_year or spec.target_year == y0:
+        return None
+    share = (year - y0) / (spec.target_year - y0)
+    if spec.kind == v.ANNUAL_GROWTH_RATE and b > 0 and level > 0:
+        return float(b * (level / b) ** share)  # the compound path the stated rate implies
+    return b + share * (level - b)
+
+
+def projection_path(spec: TargetSpec, result: Progress, year: int) -> float | None:
+    """The measured quantity in `year` if the current pace goes on, from the evaluation year t to the projected
+    value at the target year (compound for levels, linear for amounts added); None outside t…target year."""
+    t, m_t, end = result.year, result.measured, result.projected_value
+    if t is None or m_t is None or end is None or not t <= year <= spec.target_year or t >= spec.target_year:
+        return None
+    share = (year - t) / (spec.target_year - t)
+    if spec.kind != v.CUMULATIVE_NEW and m_t > 0 and end > 0:
+        return float(m_t * (end / m_t) ** share)
+    return m_t + share * (end - m_t)
+
+
+def status(result: Progress) -> str:
+    """The one status a target is shown with (a code of plans.vocabulary.STATUSES): 提前实现 when met before the
+    target year, 未实现 when the target year has come and the comparator does not hold (a final evaluation says so
+    whatever the pace), 未量化 when the target states no number, else the pace band."""
+    if result.pace_status == PACE_ACHIEVED and result.early:
+        return v.ACHIEVED_EARLY
+    if result.achieved is False and result.time_share is not None and result.time_share >= 1:
+        return v.NOT_ACHIEVED
+    if result.pace_status == PACE_NO_DATA and any(note.code == NOTE_NOT_QUANTIFIED for note in result.notes):
+        return v.NOT_QUANTIFIED
+    return result.pace_status
+
+
 def summary(results: list[Progress]) -> dict[str, int]:
-    """How many targets have each pace status, in the order of PACE_STATUSES (achieved early counted apart)."""
-    counts = {status: 0 for status in PACE_STATUSES}
-    counts["achieved_early"] = 0
+    """How many targets have each status, every status of plans.vocabulary.STATUSES in its order."""
+    counts = dict.fromkeys(v.STATUSES, 0)
     for result in results:
-        counts[result.pace_status] += 1
-        if result.pace_status == PACE_ACHIEVED and result.early:
-            counts["achieved_early"] += 1
+        counts[status(result)] += 1
     return counts
 
 

@@ -1,14 +1,15 @@
 """django-import-export resources for the admin, keyed on natural codes (plan slug, adcode, indicator code)."""
 
-from import_export import fields, resources
+from import_export import fields
 from import_export.widgets import ForeignKeyWidget
 
 from cities.models import Region
+from cities.resources import SafeExportResource
 from indicators.models import Indicator
 from plans.models import Plan, Target
 
 
-class PlanResource(resources.ModelResource):
+class PlanResource(SafeExportResource):
     region = fields.Field(attribute="region", column_name="region", widget=ForeignKeyWidget(Region, field="adcode"))
 
     class Meta:
@@ -20,7 +21,7 @@ class PlanResource(resources.ModelResource):
         report_skipped = True
 
 
-class TargetResource(resources.ModelResource):
+class TargetResource(SafeExportResource):
     plan = fields.Field(attribute="plan", column_name="plan", widget=ForeignKeyWidget(Plan, field="slug"))
     indicator = fields.Field(
         attribute="indicator", column_name="indicator", widget=ForeignKeyWidget(Indicator, field="code")

@@ -1,7 +1,8 @@
 """Reads for the progress evaluation: targets and their actuals out of the database, into plans.progress.
 
 A fixed number of queries whatever the number of targets: the targets, their plans (with region and parent
-region) and their indicators, then every actual they need in one query.
+region) and their indicators, then every actual they need in one query. Also the years of plans (plan_span) and
+the as-of year a page reads them at when none is asked for (default_as_of).
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import FloatField, Max, Prefetch, Q, QuerySet
+from django.db.models import FloatField, Max, Min, Prefetch, QuerySet
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from cities.models import Region
+from cities.selectors import subtree_q
 from indicators.models import Observation
 from indicators.units import unit_factor
 from plans import consistency, wording
@@ -36,11 +39,17 @@ _LEVEL_VALUED = {
 class TargetProgress:
     target: Target
     progress: pr.Progress
+    spec: pr.TargetSpec  # what the method judged: the target in plain numbers, in the indicator's unit
     is_demo: bool  # the actual of the evaluation year is demonstration data
     actual_origin: str | None
     actuals: Mapping[int, float] = field(default_factory=dict)  # the region's series the target was judged on
     parent_actuals: Mapping[int, float] = field(default_factory=dict)  # the province's, for relative targets
     demo_years: frozenset[int] = frozenset()  # the years of `actuals` that are demonstration data
+
+    @property
+    def status(self) -> str:
+        """The target's one status code (plans.vocabulary.STATUSES): its word, colour and counts follow it."""
+        return pr.status(self.progress)
 
 
 def thresholds() -> pr.Thresholds:
@@ -94,10 +103,7 @@ def targets_for(
     if region is not None and not below:
         targets = targets.filter(plan__region=region)
     elif region is not None:
-        # Province → city → county: three levels cover every region below.
-        targets = targets.filter(
-            Q(plan__region=region) | Q(plan__region__parent=region) | Q(plan__region__parent__parent=region)
-        )
+        targets = targets.filter(subtree_q(region, "plan__region"))
     if plan is not None:
         targets = targets.filter(plan=plan)
     if indicator_code is not None:
@@ -136,8 +142,9 @@ def evaluate_targets(targets: Iterable[Target], *, as_of: int | None = None) -> 
         region = target.plan.region
         parent = series.get((region.parent_id, target.indicator_id), {}) if region.parent_id else {}
         own = series.get((region.pk, target.indicator_id), {})
+        spec = target_spec(target)
         result = pr.evaluate(
-            target_spec(target),
+            spec,
             own,
             as_of=as_of,
             parent=parent,
@@ -153,6 +160,7 @@ def evaluate_targets(targets: Iterable[Target], *, as_of: int | None = None) -> 
             TargetProgress(
                 target=target,
                 progress=result,
+                spec=spec,
                 is_demo=is_demo,
                 actual_origin=shown,
                 actuals=own,
@@ -163,13 +171,42 @@ def evaluate_targets(targets: Iterable[Target], *, as_of: int | None = None) -> 
     return results
 
 
-def latest_actual_year(regions: Sequence[Region], up_to: int | None = None) -> int | None:
-    """The latest year with any actual for these regions (the default as-of year of an evaluation)."""
-    observations = Observation.objects.filter(region__in=regions)
-    if up_to is not None:
-        observations = observations.filter(year__lte=up_to)
+# Where no plan says (a template or an import for a database without plans): the 14th Five-Year Plan, 2021–2025,
+# and its baseline year.
+DEFAULT_SPAN = range(2020, 2026)
+
+
+def plan_span(plans: QuerySet[Plan] | Iterable[Plan], *, including: int | None = None) -> range:
+    """The years of these plans: from the baseline year (the year before the earliest period starts) to the last
+    plan year; empty without plans. A queryset is read in one aggregate query, plan instances without any.
+    `including` widens the span to take in that year too (an as-of year asked for outside it)."""
+    first: int | None
+    last: int | None
+    if isinstance(plans, QuerySet):
+        bounds = plans.aggregate(first=Min("period_start"), last=Max("period_end"))
+        first, last = bounds["first"], bounds["last"]
+    else:
+        periods = [(plan.period_start, plan.period_end) for plan in plans]
+        first = min((start for start, _end in periods), default=None)
+        last = max((end for _start, end in periods), default=None)
+    span = range(0) if first is None or last is None else range(first - 1, last + 1)
+    if including is None:
+        return span
+    if not span:
+        return range(including, including + 1)
+    return range(min(span.start, including), max(span.stop, including + 1))
+
+
+def default_as_of(regions: Sequence[Region], span: range) -> int:
+    """The as-of year when none is asked for: the latest year of `span` with an actual of any of `regions`; else
+    the span's last year; the current year when the span is empty (no plan)."""
+    if not span:
+        return timezone.localdate().year
+    if not regions:
+        return span[-1]
+    observations = Observation.objects.filter(region__in=regions, year__gte=span.start, year__lte=span[-1])
     latest: int | None = observations.aggregate(latest=Max("year"))["latest"]
-    return latest
+    return span[-1] if latest is None else latest
 
 
 @dataclass(frozen=True)

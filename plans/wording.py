@@ -14,19 +14,21 @@ from django.utils.translation import gettext_lazy as _
 
 from plans import consistency
 from plans import progress as pr
+from plans import vocabulary as v
 
-PACE_LABELS: Mapping[str, Promise] = {
-    pr.PACE_ACHIEVED: _("Achieved"),
-    pr.PACE_AHEAD: _("Ahead of schedule"),
-    pr.PACE_ON_SCHEDULE: _("On schedule"),
-    pr.PACE_LAGGING: _("Lagging"),
-    pr.PACE_FAR_BEHIND: _("Far behind"),
-    pr.PACE_REGRESSING: _("Moving away"),
-    pr.PACE_NO_DATA: _("No data"),
+# The word of every status code (plans.vocabulary.STATUSES), in the order of the legends.
+STATUS_LABELS: Mapping[str, Promise] = {
+    v.ACHIEVED_EARLY: _("Achieved early"),
+    v.ACHIEVED: _("Achieved"),
+    v.AHEAD: _("Ahead of schedule"),
+    v.ON_SCHEDULE: _("On schedule"),
+    v.LAGGING: _("Lagging"),
+    v.FAR_BEHIND: _("Far behind"),
+    v.REGRESSING: _("Moving away"),
+    v.NOT_ACHIEVED: _("Not achieved"),
+    v.NOT_QUANTIFIED: _("Not quantified"),
+    v.NO_DATA: _("No data"),
 }
-ACHIEVED_EARLY = _("Achieved early")
-NOT_ACHIEVED = _("Not achieved")
-NOT_QUANTIFIED = _("Not quantified")
 
 TREND_LABELS: Mapping[str, Promise] = {
     pr.TREND_ACHIEVED: _("Achieved"),
@@ -65,17 +67,21 @@ def _language(language: str | None) -> AbstractContextManager[None]:
     return translation.override(language or "zh-hans")
 
 
-def pace_label(result: pr.Progress, language: str | None = None) -> str:
-    """The status word of the evaluation table: 提前实现 before the target year, 已实现 in it, 未实现 when the target
-    year's actual falls short (a final evaluation says so, whatever the pace was), …"""
+def status_word(status: str, language: str | None = None) -> str:
+    """The word of a status code: 提前实现, 滞后, 未实现…"""
     with _language(language):
-        if result.pace_status == pr.PACE_ACHIEVED and result.early:
-            return str(ACHIEVED_EARLY)
-        if result.achieved is False and result.time_share is not None and result.time_share >= 1:
-            return str(NOT_ACHIEVED)
-        if result.pace_status == pr.PACE_NO_DATA and any(n.code == pr.NOTE_NOT_QUANTIFIED for n in result.notes):
-            return str(NOT_QUANTIFIED)
-        return str(PACE_LABELS[result.pace_status])
+        return str(STATUS_LABELS[status])
+
+
+def status_label(result: pr.Progress, language: str | None = None) -> str:
+    """The word of a result's one status (plans.progress.status)."""
+    return status_word(pr.status(result), language)
+
+
+def status_words(language: str | None = None) -> dict[str, str]:
+    """Every status code and its word, in the order of the legends."""
+    with _language(language):
+        return {status: str(label) for status, label in STATUS_LABELS.items()}
 
 
 def trend_label(result: pr.Progress, language: str | None = None) -> str:

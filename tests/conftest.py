@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
@@ -38,6 +39,12 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
 def _media_root(settings: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Uploaded files go to a temporary folder, never into the checkout."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """API rate counts and token locks live in the cache: none leaks from one test into the next."""
+    cache.clear()
 
 
 def _user(username: str, adcode: str, *, staff: bool = False, superuser: bool = False, group: str = "") -> User:

@@ -1,11 +1,12 @@
 """Real spreadsheet files for the import tests, written by the libraries office programs' files come from
-(openpyxl, XlsxWriter, xlwt, odfpy through pandas, csv in four encodings), and the database helpers the import
-tests share."""
+(openpyxl, XlsxWriter, xlwt, odfpy through pandas, csv in four encodings), the database helpers the import
+tests share, and the readers that check a file the application writes holds no formula."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import struct
 import zipfile
 import zlib
@@ -19,6 +20,7 @@ import pytest
 import xlwt
 from django.contrib.auth.models import User
 from msoffcrypto.format.ooxml import OOXMLFile
+from python_calamine import CalamineWorkbook
 
 from cities.models import Region
 from imports.problems import Problem, column_letter
@@ -32,6 +34,7 @@ from imports.service import (
 from indicators.models import ActualsImport, Indicator, Observation, ObservationChange
 from indicators.services import observation_set
 from plans.demo import DEMO_SOURCE
+from plans.models import Plan, Target
 
 Rows = list[list[Any]]
 
@@ -297,3 +300,118 @@ def assert_at(problem: Problem, row: int, column: int | None = None) -> None:
     assert f"第 {row} 行" in problem.text_zh
     if column is not None:
         assert f"column {column_letter(column)}" in problem.text_en
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Files the application writes: every cell read back, none a formula.
+# ---------------------------------------------------------------------------------------------------------------
+
+# Text a spreadsheet program would run, each way of sneaking it in.
+HOSTILE = [
+    '=HYPERLINK("http://x","y")',
+    "+1+1",
+    "-1+1",
+    "@SUM(A1)",
+    "\t=1",
+    "\r=1",
+    " =1",
+    "\u200b=1",
+    "＝1",
+    "＋1",
+]
+_NUMBER_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+
+
+def runs_as_formula(text: str) -> bool:
+    """What a spreadsheet program would take for a formula — written out here, independently of cities.cells."""
+    if text[:1] in ("\t", "\r"):
+        return True
+    head = text.lstrip(" \t\r\n\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff")
+    return head.startswith(("=", "+", "-", "@", "＝", "＋", "－", "＠"))
+
+
+def assert_inert_texts(texts: list[Any]) -> list[Any]:
+    """No text runs as a formula; a CSV's negative numbers ("-1.5") are numbers, which programs read as such."""
+    bad = [t for t in texts if isinstance(t, str) and runs_as_formula(t) and not _NUMBER_TEXT.fullmatch(t)]
+    assert not bad, bad
+    return texts
+
+
+def csv_cells(data: bytes, delimiter: str = ",") -> list[str]:
+    text = data.decode("utf-8-sig")
+    return assert_inert_texts(
+        [cell for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) for cell in row]
+    )
+
+
+def xlsx_cells(data: bytes) -> list[Any]:
+    """Every cell of every sheet; none stored as a formula, no text that would run as one."""
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
+    assert not [f"{c.parent.title}!{c.coordinate}" for c in cells if c.data_type == "f"]
+    return assert_inert_texts([cell.value for cell in cells])
+
+
+def ods_cells(data: bytes) -> list[Any]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert b"table:formula" not in archive.read("content.xml")
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    rows = [row for name in workbook.sheet_names for row in workbook.get_sheet_by_name(name).to_python()]
+    return assert_inert_texts([cell for row in rows for cell in row])
+
+
+def escaped(cells: list[Any], text: str) -> bool:
+    """The text is there as a whole cell, with the apostrophe in front (XML turns a carriage return into \\n)."""
+    return any(f"'{variant}" in cells for variant in (text, text.replace("\r", "\n")))
+
+
+# Where hostile_catalogue plants each hostile text, so that every kind reaches every writer.
+PLANTED: dict[str, str] = {
+    "zhengzhou.name_zh": HOSTILE[0],
+    "zhengzhou.name_en": HOSTILE[6],
+    "kaifeng.name_zh": HOSTILE[7],
+    "kaifeng.name_en": HOSTILE[1],
+    "indicator.name_zh": HOSTILE[8],
+    "indicator.name_en": HOSTILE[3],
+    "indicator.unit": HOSTILE[4],
+    "indicator.description": HOSTILE[2],
+    "target.label": HOSTILE[9],
+    "kaifeng_target.label": HOSTILE[5],
+    "target.quote": HOSTILE[6],
+    "target.note": HOSTILE[2],
+    "target.baseline_note": HOSTILE[7],
+    "plan.title": HOSTILE[6],
+    "plan.document_number": HOSTILE[3],
+    "observation.source": HOSTILE[0],
+    "observation.note": HOSTILE[5],
+}
+
+
+def hostile_catalogue() -> None:
+    """Zhengzhou and Kaifeng, their R&D-intensity targets, Zhengzhou's plan and two of its stored values, with
+    text fields holding formulas in disguise (PLANTED; update(): as a careless fixture or a direct database edit
+    would store them). The values: 2.5 and, for "negative numbers stay numbers", -1.5."""
+    p = PLANTED
+    Region.objects.filter(adcode="410100").update(name_zh=p["zhengzhou.name_zh"], name_en=p["zhengzhou.name_en"])
+    Region.objects.filter(adcode="410200").update(name_zh=p["kaifeng.name_zh"], name_en=p["kaifeng.name_en"])
+    Indicator.objects.filter(code="rd_intensity").update(
+        name_zh=p["indicator.name_zh"],
+        name_en=p["indicator.name_en"],
+        unit=p["indicator.unit"],
+        description=p["indicator.description"],
+    )
+    Plan.objects.filter(slug="zhengzhou").update(title=p["plan.title"], document_number=p["plan.document_number"])
+    Target.objects.filter(plan__slug="zhengzhou", indicator__code="rd_intensity").update(
+        label=p["target.label"], quote=p["target.quote"], note=p["target.note"], baseline_note=p["target.baseline_note"]
+    )
+    Target.objects.filter(plan__slug="kaifeng", indicator__code="rd_intensity").update(label=p["kaifeng_target.label"])
+    region, indicator = Region.objects.get(adcode="410100"), Indicator.objects.get(code="rd_intensity")
+    for year, value in ((2022, "-1.5"), (2023, "2.5")):
+        observation_set(
+            region=region,
+            indicator=indicator,
+            year=year,
+            value=Decimal(value),
+            source=p["observation.source"],
+            note=p["observation.note"],
+        )

@@ -39,9 +39,9 @@ def stated_target(target: Target) -> str:
 
 
 @register.filter
-def pace_label(result: Progress) -> str:
+def status_label(result: Progress) -> str:
     """The status word (提前实现, 滞后, …) in the active language."""
-    return wording.pace_label(result)
+    return wording.status_label(result)
 
 
 @register.filter

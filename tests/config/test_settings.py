@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # tests/config/ → the checkout
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -46,3 +46,9 @@ def test_it_refuses_a_debug_value_it_cannot_read() -> None:
     result = manage("check", DEBUG="maybe")
     assert result.returncode != 0
     assert "DEBUG must be true or false" in result.stderr
+
+
+def test_it_refuses_an_orphan_age_under_an_hour() -> None:
+    result = manage("check", IMPORT_ORPHAN_MAX_AGE_HOURS="0")
+    assert result.returncode != 0
+    assert "IMPORT_ORPHAN_MAX_AGE_HOURS must be at least 1" in result.stderr

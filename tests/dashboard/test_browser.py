@@ -36,14 +36,12 @@ from pytest_django.live_server_helper import LiveServer
 from cities.models import Membership, Region
 from plans import wording
 from plans.models import Plan, Target
-from plans.progress import PACE_ACHIEVED, PACE_NO_DATA
 from plans.services import fixtures_load
-from plans.wording import PACE_LABELS
 
 pytestmark = [pytest.mark.browser]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -301,12 +299,8 @@ def download_csv(page: Page, link: Locator, folder: Path) -> tuple[list[str], li
 
 
 def status_words(language: str) -> dict[str, set[str]]:
-    """The words a status may be written with, per status code, in `language`."""
-    with translation.override(language):
-        words = {status: {str(label), str(wording.NOT_ACHIEVED)} for status, label in PACE_LABELS.items()}
-        words[PACE_ACHIEVED].add(str(wording.ACHIEVED_EARLY))
-        words[PACE_NO_DATA].add(str(wording.NOT_QUANTIFIED))
-    return words
+    """The word of each status code in `language` (one word per status: the cell's class names it)."""
+    return {status: {word} for status, word in wording.status_words(language).items()}
 
 
 def test_the_overview_shows_the_status_matrix_the_counts_chart_and_its_csv(
@@ -348,7 +342,7 @@ def test_the_overview_shows_the_status_matrix_the_counts_chart_and_its_csv(
         index = figure["data"][0]["y"].index(name)
         assert sum(trace["x"][index] for trace in figure["data"]) == row_total
     with translation.override("zh-hans"):
-        assert {trace["name"] for trace in figure["data"]} <= {str(label) for label in PACE_LABELS.values()}
+        assert {trace["name"] for trace in figure["data"]} <= set(wording.status_words("zh-hans").values())
     page.screenshot(path=str(ARTIFACTS / "dashboard-overview.png"), full_page=True)
 
     # The matrix's CSV: one row per target counted in the table's total, per region as in the table.

@@ -24,6 +24,7 @@ from dashboard import charts
 from indicators.models import Indicator
 from indicators.services import observation_set
 from plans import progress as pr
+from plans import vocabulary as v
 from plans.models import Plan, Target
 from plans.selectors import evaluate_targets, target_spec, targets_for
 
@@ -96,6 +97,17 @@ def test_the_overview_reads_at_an_as_of_year_and_filters(bob_client: Client) -> 
     assert all(item.progress.year is None or item.progress.year <= 2022 for r in view.rows for item in r.items)
 
 
+def test_the_overview_defaults_to_the_latest_actual_within_the_plans_years(bob_client: Client) -> None:
+    """plans.selectors.default_as_of, as the evaluation page: the plans' span is 2020–2025."""
+    assert bob_client.get("/").context["overview"].year == 2025  # no actual at all: the last plan year
+    set_actuals("410100", "rd_intensity", {2019: "2.1"})
+    assert bob_client.get("/").context["overview"].year == 2025  # before the baseline year: not a plan year
+    set_actuals("410200", "rd_intensity", {2023: "1.9"})
+    response = bob_client.get("/")
+    assert response.context["overview"].year == 2023
+    assert response.context["years"] == range(2020, 2026)
+
+
 def test_the_counts_chart_has_a_bar_per_region_and_a_trace_per_status(bob_client: Client) -> None:
     call_command("load_demo_actuals", verbosity=0, stdout=io.StringIO())
     response = bob_client.get("/")
@@ -105,9 +117,13 @@ def test_the_counts_chart_has_a_bar_per_region_and_a_trace_per_status(bob_client
     present = [status for status, n in view.totals.items() if n]
     assert len(figure["data"]) == len(present)
     by_name = {trace["name"]: trace for trace in figure["data"]}
-    achieved = by_name["已实现"]
-    assert achieved["y"] == [row.region.name for row in view.rows]
-    assert achieved["x"] == [row.counts[pr.PACE_ACHIEVED] for row in view.rows]
+    early = by_name["提前实现"]  # as of 2024, a target met is met early: one status, one trace
+    assert early["y"] == [row.region.name for row in view.rows]
+    assert early["x"] == [row.counts[v.ACHIEVED_EARLY] for row in view.rows]
+    assert "已实现" not in by_name
+    # The legend above the matrix names every status a cell can show, in the legend's order.
+    legend = re.findall(r'<li><span class="badge pace-([a-z_]+)">', response.content.decode())
+    assert legend == list(v.STATUSES)
 
 
 @pytest.mark.parametrize(
@@ -241,11 +257,11 @@ def test_every_download_holds_the_rows_the_page_shows(bob_client: Client) -> Non
 
     city = bob_client.get("/cities/411100/")
     card = city.context["cards"][0]
-    target = card["item"].target
+    target = card.item.target
     one = csv_rows(bob_client.get(f"/cities/411100/data.csv?target={target.pk}"))
-    assert len(one) == 1 + len(card["frame"]) and {line[2] for line in one[1:]} == {target.label}
+    assert len(one) == 1 + len(card.frame) and {line[2] for line in one[1:]} == {target.label}
     every = csv_rows(bob_client.get("/cities/411100/data.csv"))
-    assert len(every) == 1 + sum(len(c["frame"]) for c in city.context["cards"])
+    assert len(every) == 1 + sum(len(c.frame) for c in city.context["cards"])
 
 
 def test_downloads_never_carry_a_formula(bob_client: Client) -> None:

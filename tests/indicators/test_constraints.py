@@ -41,6 +41,7 @@ TESTED_CONSTRAINTS = {
     "observation_change_values_match_action",
     "actuals_import_status_valid",
     "actuals_import_committed_at_iff_committed",
+    "actuals_import_committed_file_never_purged",
     "plan_period_end_after_start",
     "target_key_unique_per_plan",
     "target_year_after_baseline_year",
@@ -433,4 +434,17 @@ def test_it_accepts_each_import_status_with_its_commit_time(db: None) -> None:
 
     assert_accepted(lambda: spreadsheet_import(status="pending"))
     assert_accepted(lambda: spreadsheet_import(status="cancelled"))
+    assert_accepted(lambda: spreadsheet_import(status="expired"))
     assert_accepted(lambda: spreadsheet_import(status="committed", committed_at=timezone.now()))
+
+
+def test_it_refuses_a_committed_import_whose_file_was_purged(db: None) -> None:
+    from django.utils import timezone
+
+    now = timezone.now()
+    assert_refused(
+        "actuals_import_committed_file_never_purged",
+        lambda: spreadsheet_import(status="committed", committed_at=now, file_purged_at=now),
+    )
+    assert_accepted(lambda: spreadsheet_import(status="expired", file_purged_at=now))
+    assert_accepted(lambda: spreadsheet_import(status="cancelled", file_purged_at=now))

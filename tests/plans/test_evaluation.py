@@ -15,8 +15,8 @@ from django.test import Client
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from cities.cells import safe_text
 from cities.models import Region
-from dashboard.downloads import safe_text
 from indicators.models import Indicator, Observation
 from indicators.services import ObservationWrite, observation_set, observations_write_many
 from plans.models import Plan, Target
@@ -55,13 +55,12 @@ def zhengzhou_actuals() -> None:
 # Zhengzhou's 27 targets with the actuals above, counted by hand from the fixture file:
 # achieved early 3, achieved 1, ahead or on schedule 2, lagging 2, far behind 2, moving away 2, no data 27 − 12.
 ZHENGZHOU_2025 = (
-    "截至2025年，27项目标中：3项提前实现，1项已实现，2项快于或基本符合预期，"
-    "2项滞后，2项明显滞后，2项倒退，15项暂无数据。"
+    "截至2025年，27项目标中：3项提前实现，1项已实现，2项基本符合预期，"
+    "2项滞后，2项明显滞后，2项倒退，3项未量化，12项暂无数据。"
 )
 # As of 2024 the 2025 science literacy actual is not used: one achieved fewer, one more without data.
 ZHENGZHOU_2024 = (
-    "截至2024年，27项目标中：3项提前实现，0项已实现，2项快于或基本符合预期，"
-    "2项滞后，2项明显滞后，2项倒退，16项暂无数据。"
+    "截至2024年，27项目标中：3项提前实现，2项基本符合预期，2项滞后，2项明显滞后，2项倒退，3项未量化，13项暂无数据。"
 )
 
 
@@ -99,11 +98,15 @@ def test_the_evaluation_page_of_every_plan_opens(bob_client: Client, slug: str) 
     rows = ROW.findall(html)
     assert len(rows) == fixture_target_count(slug) == plan.targets.count()
     assert {int(pk) for pk, _status in rows} == set(plan.targets.values_list("pk", flat=True))
-    # No actuals in the test database: every target is without data, in a final evaluation of the last year.
-    assert {status for _pk, status in rows} == {"no_data"}
+    # No actuals in the test database: every target is without data (or states no number), in a final
+    # evaluation of the last year; the sentence counts each under its own status.
+    unquantified = plan.targets.filter(kind="qualitative", target_value__isnull=True).count()
+    assert {status for _pk, status in rows} == {"no_data", "not_quantified"} - (
+        {"not_quantified"} if not unquantified else set()
+    )
     total = fixture_target_count(slug)
-    assert f"截至2025年，{total}项目标中：0项提前实现，0项已实现，" in html
-    assert f"0项倒退，{total}项暂无数据。" in html
+    counted = f"{unquantified}项未量化，{total - unquantified}项暂无数据" if unquantified else f"{total}项暂无数据"
+    assert f"截至2025年，{total}项目标中：{counted}。" in html
     assert "终期评估（2025年）" in html
     assert DEMO_BANNER not in html
 
@@ -117,22 +120,25 @@ def test_the_page_counts_and_summarises_by_hand(bob_client: Client) -> None:
     assert response.context["evaluation"].counts == {
         "achieved_early": 3,
         "achieved": 1,
-        "ahead_or_on_schedule": 2,
+        "ahead": 0,
+        "on_schedule": 2,
         "lagging": 2,
         "far_behind": 2,
         "regressing": 2,
-        "no_data": 15,
+        "not_achieved": 0,
+        "not_quantified": 3,
+        "no_data": 12,
     }
     statuses = dict(ROW.findall(html))
     by_key = {t.key: str(t.pk) for t in plan.targets.all()}
-    assert statuses[by_key["table-12-hightech-firms"]] == "achieved"
+    assert statuses[by_key["table-12-hightech-firms"]] == "achieved_early"
     assert statuses[by_key["table-07-science-literacy"]] == "achieved"
     assert statuses[by_key["goals-rd-intensity"]] == "on_schedule"
     assert statuses[by_key["table-06-tech-contract-turnover"]] == "regressing"
     assert statuses[by_key["table-09-national-key-labs"]] == "far_behind"
     assert statuses[by_key["goals-hightech-industry-share"]] == "lagging"
-    assert statuses[by_key["goals-science-literacy"]] == "no_data"
-    assert "未量化" in html  # the unquantified science-literacy goal says so, rather than "no data"
+    assert statuses[by_key["goals-science-literacy"]] == "not_quantified"  # counted apart, not as "no data"
+    assert "未量化" in html
 
 
 def test_the_year_selects_the_evaluation_year(bob_client: Client) -> None:
@@ -144,7 +150,7 @@ def test_the_year_selects_the_evaluation_year(bob_client: Client) -> None:
     assert '<option value="2024" selected>' in html
     assert f'href="/plans/{plan.pk}/evaluation.xlsx?year=2024"' in html
     early = page(bob_client, plan, year=2020)
-    assert "截至2020年，27项目标中：0项提前实现，0项已实现，0项快于或基本符合预期" in early
+    assert "截至2020年，27项目标中：3项未量化，24项暂无数据。" in early
 
 
 def test_the_default_year_is_the_latest_actual_of_the_plans_region(bob_client: Client) -> None:
@@ -177,13 +183,7 @@ def test_counts_add_up_and_agree_with_the_api_for_every_plan(bob_client: Client)
         api = bob_client.get("/api/v1/progress/", query).json()["results"]
         expected = dict.fromkeys(evaluation.counts, 0)
         for row in api:
-            status = row["pace_status"]
-            if status == "achieved":
-                expected["achieved_early" if row["achieved_early"] else "achieved"] += 1
-            elif status in ("ahead", "on_schedule"):
-                expected["ahead_or_on_schedule"] += 1
-            else:
-                expected[status] += 1
+            expected[row["status"]] += 1
         assert evaluation.counts == expected, slug
         assert len([c for c in expected.values() if c]) >= 3, expected  # the pattern really spreads them
 
@@ -191,14 +191,11 @@ def test_counts_add_up_and_agree_with_the_api_for_every_plan(bob_client: Client)
 def test_it_speaks_chinese_even_to_an_english_browser_and_english_when_chosen(bob_client: Client) -> None:
     plan = Plan.objects.get(slug="zhengzhou")
     response = bob_client.get(f"/plans/{plan.pk}/evaluation/", headers={"Accept-Language": "en-US,en;q=0.9"})
-    assert "项提前实现" in response.content.decode()
+    assert "项暂无数据" in response.content.decode()
     assert bob_client.post("/i18n/setlang/", {"language": "en", "next": "/"}).status_code == 302
     html = page(bob_client, plan)
-    assert (
-        "As of 2025, of 27 targets: 0 achieved early, 0 achieved, 0 ahead of or on schedule, 0 lagging, "
-        "0 far behind, 0 moving away, 27 without data." in html
-    )
-    assert "Final evaluation, 2025" in html and "项提前实现" not in html
+    assert "As of 2025, of 27 targets: 3 not quantified, 24 no data." in html
+    assert "Final evaluation, 2025" in html and "项暂无数据" not in html
 
 
 def test_it_shows_the_demo_banner_only_when_a_shown_actual_is_demo(bob_client: Client) -> None:
@@ -260,7 +257,7 @@ def test_the_workbook_of_every_plan_opens(bob_client: Client, slug: str) -> None
     assert "指标" in header and "完成程度" in header and "状态" in header
     assert plan.title in str(sheet["A1"].value)
     total = fixture_target_count(slug)
-    assert str(sheet["A2"].value).startswith(f"截至2025年，{total}项目标中：0项提前实现")
+    assert str(sheet["A2"].value).startswith(f"截至2025年，{total}项目标中：")
     rows = data_rows(sheet)
     assert len(rows) == total
     assert [row[0] for row in rows] == list(range(1, total + 1))
@@ -323,7 +320,7 @@ def test_the_workbook_follows_the_chosen_language(bob_client: Client) -> None:
     sheet = workbook(bob_client, plan)
     header = [cell.value for cell in sheet[header_row(sheet, "No.")]]
     assert "Indicator" in header and "Completion" in header
-    assert str(sheet["A2"].value).startswith("As of 2025, of 36 targets: 0 achieved early")
+    assert str(sheet["A2"].value).startswith("As of 2025, of 36 targets: ")
     assert len(data_rows(sheet, "No.")) == fixture_target_count("kaifeng")
 
 

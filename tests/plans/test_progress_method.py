@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from plans import progress as pr
+from plans import vocabulary as v
 from plans.progress import Note, Progress, TargetSpec, Thresholds, evaluate
 
 
@@ -48,7 +49,7 @@ def cagr(start: float, end: float, years: float) -> float:
 # ---------------------------------------------------------------------------------------------------- level
 
 ZHENGZHOU_RD = TargetSpec(
-    kind=pr.LEVEL,
+    kind=v.LEVEL,
     comparator=">=",
     target_year=2025,
     target_value=3.0,
@@ -139,7 +140,7 @@ def test_it_marks_a_level_reached_in_the_target_year_as_achieved_not_early() -> 
 
 def test_it_evaluates_luohe_rd_expenditure_level_from_actuals_lagging() -> None:
     """漯河 全社会研发投入 16.15亿元 (2020) → 25亿元 (2025), 19.0亿元 in 2022."""
-    spec = TargetSpec(pr.LEVEL, ">=", 2025, 25, baseline_year=2020, baseline_value=16.15)
+    spec = TargetSpec(v.LEVEL, ">=", 2025, 25, baseline_year=2020, baseline_value=16.15)
     result = evaluate(spec, {2019: 13.45, 2020: 16.15, 2022: 19.0})
     s = 2 / 5
     p = (19.0 - 16.15) / (25 - 16.15)  # 0.322033…
@@ -200,7 +201,7 @@ def test_it_reports_regressing_and_deterioration_when_the_level_falls() -> None:
 # ---------------------------------------------------------------------------------------------------- multiple
 
 KAIFENG_HIGHTECH_DOUBLE = TargetSpec(
-    pr.MULTIPLE_OF_BASELINE, ">=", 2025, 2, baseline_year=2020, baseline_value=126, period_start=2021
+    v.MULTIPLE_OF_BASELINE, ">=", 2025, 2, baseline_year=2020, baseline_value=126, period_start=2021
 )
 
 
@@ -240,7 +241,7 @@ def test_it_doubles_the_stated_baseline_for_multiple_of_baseline() -> None:
 
 def test_it_takes_the_multiple_of_an_actual_baseline_when_none_is_stated() -> None:
     """开封 省级及以上创新平台数量 倍增, baseline not printed: B is the 2020 actual."""
-    spec = TargetSpec(pr.MULTIPLE_OF_BASELINE, ">=", 2025, 2, baseline_year=2020)
+    spec = TargetSpec(v.MULTIPLE_OF_BASELINE, ">=", 2025, 2, baseline_year=2020)
     result = evaluate(spec, {2020: 60, 2024: 125})
     check(
         result,
@@ -256,7 +257,7 @@ def test_it_takes_the_multiple_of_an_actual_baseline_when_none_is_stated() -> No
 
 
 def test_it_cannot_evaluate_a_multiple_without_any_baseline() -> None:
-    spec = TargetSpec(pr.MULTIPLE_OF_BASELINE, ">=", 2025, 2, baseline_year=2020)
+    spec = TargetSpec(v.MULTIPLE_OF_BASELINE, ">=", 2025, 2, baseline_year=2020)
     result = evaluate(spec, {2018: 50}, as_of=2019)  # the only actual lies before y0
     check(
         result,
@@ -273,7 +274,7 @@ def test_it_cannot_evaluate_a_multiple_without_any_baseline() -> None:
 
 # ---------------------------------------------------------------------------------------------------- growth
 
-LUOHE_RD_GROWTH = TargetSpec(pr.ANNUAL_GROWTH_RATE, ">=", 2025, 12, period_start=2021)
+LUOHE_RD_GROWTH = TargetSpec(v.ANNUAL_GROWTH_RATE, ">=", 2025, 12, period_start=2021)
 
 
 def test_it_evaluates_luohe_rd_growth_of_twelve_percent_lagging() -> None:
@@ -311,7 +312,7 @@ def test_it_evaluates_luohe_rd_growth_of_twelve_percent_lagging() -> None:
 
 def test_it_ignores_a_stated_growth_rate_baseline_and_uses_the_level_series() -> None:
     """新乡 研发经费投入年均增长20%: the printed baseline 10 is the 十三五 growth rate, not a level."""
-    spec = TargetSpec(pr.ANNUAL_GROWTH_RATE, ">=", 2025, 20, baseline_year=2020, baseline_value=10)
+    spec = TargetSpec(v.ANNUAL_GROWTH_RATE, ">=", 2025, 20, baseline_year=2020, baseline_value=10)
     result = evaluate(spec, {2020: 20.0, 2023: 36.0})
     g = (36.0 / 20.0) ** (1 / 3) - 1  # 0.21644… ≥ 0.20
     check(
@@ -362,7 +363,7 @@ def test_it_reads_growth_pace_and_trend_on_the_ratio_of_rates() -> None:
 
 def test_it_evaluates_a_growth_target_for_a_falling_indicator() -> None:
     """Lower is better, a decline of 3 % a year (rate −3): a 1 % yearly fall is progress, not regress."""
-    spec = TargetSpec(pr.ANNUAL_GROWTH_RATE, "<=", 2025, -3, baseline_year=2020, direction=pr.LOWER)
+    spec = TargetSpec(v.ANNUAL_GROWTH_RATE, "<=", 2025, -3, baseline_year=2020, direction=v.LOWER)
     result = evaluate(spec, {2020: 100.0, 2022: 98.01})
     g = (98.01 / 100.0) ** (1 / 2) - 1  # −0.01
     q = g / -0.03  # 0.3333 → far behind
@@ -382,11 +383,11 @@ def test_it_evaluates_a_growth_target_for_a_falling_indicator() -> None:
 
 
 def test_it_reads_a_growth_range_at_its_lower_bound() -> None:
-    spec = TargetSpec(pr.ANNUAL_GROWTH_RATE, "range", 2025, 10, target_value_max=15, baseline_year=2020)
+    spec = TargetSpec(v.ANNUAL_GROWTH_RATE, "range", 2025, 10, target_value_max=15, baseline_year=2020)
     result = evaluate(spec, {2020: 100.0, 2021: 110.5})
     check(result, required_growth=0.10, achieved=True, target_level=100.0 * 1.1**5)
     lower = TargetSpec(
-        pr.ANNUAL_GROWTH_RATE, "range", 2025, -4, target_value_max=-2, baseline_year=2020, direction=pr.LOWER
+        v.ANNUAL_GROWTH_RATE, "range", 2025, -4, target_value_max=-2, baseline_year=2020, direction=v.LOWER
     )
     # lower is better: the range is met at its upper bound (a fall of at least 2 % a year)
     check(evaluate(lower, {2020: 100.0, 2021: 97.5}), required_growth=-0.02, achieved=True)
@@ -394,7 +395,7 @@ def test_it_reads_a_growth_range_at_its_lower_bound() -> None:
 
 
 def test_it_handles_a_zero_growth_rate() -> None:
-    spec = TargetSpec(pr.ANNUAL_GROWTH_RATE, ">=", 2025, 0, baseline_year=2020)
+    spec = TargetSpec(v.ANNUAL_GROWTH_RATE, ">=", 2025, 0, baseline_year=2020)
     falling = evaluate(spec, {2020: 100.0, 2022: 90.0})
     check(
         falling,
@@ -411,7 +412,7 @@ def test_it_handles_a_zero_growth_rate() -> None:
 # ---------------------------------------------------------------------------------------------------- cumulative
 
 XINXIANG_NEW_HIGHTECH = TargetSpec(
-    pr.CUMULATIVE_NEW, ">=", 2025, 400, baseline_year=2020, baseline_value=402, period_start=2021
+    v.CUMULATIVE_NEW, ">=", 2025, 400, baseline_year=2020, baseline_value=402, period_start=2021
 )
 
 
@@ -465,7 +466,7 @@ def test_it_marks_a_stock_addition_reached_early() -> None:
 
 def test_it_sums_the_yearly_amounts_of_a_flow_luohe_major_projects_about_thirty() -> None:
     """漯河 市级重大科技创新专项 力争实施30项左右 (flow): 6 + 5 + 7 in 2021, 2022 and 2024, 2023 missing."""
-    spec = TargetSpec(pr.CUMULATIVE_NEW, "about", 2025, 30, baseline_year=2020, baseline_value=10, measure=pr.FLOW)
+    spec = TargetSpec(v.CUMULATIVE_NEW, "about", 2025, 30, baseline_year=2020, baseline_value=10, measure=v.FLOW)
     result = evaluate(spec, {2019: 2, 2020: 3, 2021: 6, 2022: 5, 2024: 7})
     added = 6 + 5 + 7  # 18: the 2020 amount is before the period
     s = 4 / 5
@@ -496,7 +497,7 @@ def test_it_sums_the_yearly_amounts_of_a_flow_luohe_major_projects_about_thirty(
 
 
 def test_it_needs_a_year_after_the_baseline_for_a_flow() -> None:
-    spec = TargetSpec(pr.CUMULATIVE_NEW, ">=", 2025, 10, baseline_year=2020, measure=pr.FLOW)
+    spec = TargetSpec(v.CUMULATIVE_NEW, ">=", 2025, 10, baseline_year=2020, measure=v.FLOW)
     result = evaluate(spec, {2020: 3})
     check(
         result,
@@ -512,7 +513,7 @@ def test_it_needs_a_year_after_the_baseline_for_a_flow() -> None:
 
 def test_it_moves_a_stock_baseline_to_the_first_actual() -> None:
     """开封 院士工作站等 新增10家, no baseline printed and no 2020 actual: counted from 2021."""
-    spec = TargetSpec(pr.CUMULATIVE_NEW, ">=", 2025, 10, period_start=2021)
+    spec = TargetSpec(v.CUMULATIVE_NEW, ">=", 2025, 10, period_start=2021)
     result = evaluate(spec, {2021: 12, 2023: 17})
     s = (2023 - 2021) / (2025 - 2021)  # 0.5
     check(result, baseline_year_used=2021, measured=5.0, time_share=s, pace_ratio=(5 / 10) / s)
@@ -522,7 +523,7 @@ def test_it_moves_a_stock_baseline_to_the_first_actual() -> None:
 
 # ---------------------------------------------------------------------------------------------------- per year
 
-KAIFENG_MAJOR_PROJECTS = TargetSpec(pr.PER_YEAR, ">=", 2025, 20, period_start=2021, measure=pr.FLOW)
+KAIFENG_MAJOR_PROJECTS = TargetSpec(v.PER_YEAR, ">=", 2025, 20, period_start=2021, measure=v.FLOW)
 
 
 def test_it_counts_the_years_met_for_kaifeng_twenty_major_projects_a_year() -> None:
@@ -562,15 +563,15 @@ def test_it_achieves_a_per_year_target_only_when_every_year_met() -> None:
 
 def test_it_reads_a_per_year_range_at_its_lower_bound_and_about_within_five_percent() -> None:
     """漯河 每年启动5-8个 (range) and 每年高层次创新型科技团队6个左右 (about)."""
-    ranged = TargetSpec(pr.PER_YEAR, "range", 2025, 5, target_value_max=8, period_start=2021, measure=pr.FLOW)
+    ranged = TargetSpec(v.PER_YEAR, "range", 2025, 5, target_value_max=8, period_start=2021, measure=v.FLOW)
     check(evaluate(ranged, {2021: 5, 2022: 9, 2023: 4}), years_met=2, target_level=5.0, pace_ratio=2 / 3)
-    about = TargetSpec(pr.PER_YEAR, "about", 2025, 6, period_start=2021, measure=pr.FLOW)
+    about = TargetSpec(v.PER_YEAR, "about", 2025, 6, period_start=2021, measure=v.FLOW)
     check(evaluate(about, {2021: 5.7, 2022: 5.6}), years_met=1, pace_ratio=1 / 2, pace_status=pr.PACE_LAGGING)
 
 
 def test_it_counts_a_per_year_target_on_a_stock_by_the_yearly_increase() -> None:
     """漯河 每年新培育省级工程技术中心5家, on the number of centres: 55 → 57 → 62 adds 2 then 5."""
-    centres = TargetSpec(pr.PER_YEAR, ">=", 2025, 5, period_start=2021, measure="stock")
+    centres = TargetSpec(v.PER_YEAR, ">=", 2025, 5, period_start=2021, measure="stock")
     result = evaluate(centres, {2020: 55, 2021: 57, 2022: 62})
     check(result, year=2022, actual=62.0, measured=5.0, years_met=1, years_counted=2, pace_ratio=0.5)
     # 2023 without 2022: no increase can be told for 2023 (nor for 2024 from 2023 alone).
@@ -591,7 +592,7 @@ def test_it_has_no_per_year_data_before_the_period() -> None:
 # ---------------------------------------------------------------------------------------------------- relative
 
 KAIFENG_RD_ABOVE_AVERAGE = TargetSpec(
-    pr.RELATIVE_TO_AVERAGE, ">", 2025, None, baseline_year=2020, baseline_value=1.05, period_start=2021
+    v.RELATIVE_TO_AVERAGE, ">", 2025, None, baseline_year=2020, baseline_value=1.05, period_start=2021
 )
 HENAN_RD = {2020: 1.64, 2021: 1.73, 2022: 1.86}
 
@@ -635,7 +636,7 @@ def test_it_needs_strictly_above_the_average_for_more_than() -> None:
 
 def test_it_meets_at_least_the_average_on_equality() -> None:
     """漯河 研发投入强度 不低于全省平均 (>=): equal is enough."""
-    spec = TargetSpec(pr.RELATIVE_TO_AVERAGE, ">=", 2025, None, baseline_year=2020, baseline_value=1.0)
+    spec = TargetSpec(v.RELATIVE_TO_AVERAGE, ">=", 2025, None, baseline_year=2020, baseline_value=1.0)
     result = evaluate(spec, {2022: 1.86}, parent=HENAN_RD)
     check(result, achieved=True, early=True, pace_status=pr.PACE_ACHIEVED)
 
@@ -651,7 +652,7 @@ def test_it_uses_the_latest_year_both_regions_have() -> None:
 
 def test_it_compares_growth_rates_with_the_provincial_average() -> None:
     """漯河 高新技术企业数量年均增长速度 高于全省平均: CAGR of each since 2020."""
-    spec = TargetSpec(pr.RELATIVE_TO_AVERAGE, ">", 2025, None, period_start=2021, compares=pr.GROWTH)
+    spec = TargetSpec(v.RELATIVE_TO_AVERAGE, ">", 2025, None, period_start=2021, compares=v.COMPARES_GROWTH)
     own = {2020: 100.0, 2023: 150.0}
     province = {2020: 6300.0, 2023: 10000.0}
     result = evaluate(spec, own, parent=province)
@@ -685,7 +686,7 @@ def test_it_compares_growth_rates_with_the_provincial_average() -> None:
 
 
 def test_it_moves_the_growth_baseline_to_the_first_year_both_regions_have() -> None:
-    spec = TargetSpec(pr.RELATIVE_TO_AVERAGE, ">", 2025, None, baseline_year=2020, compares=pr.GROWTH)
+    spec = TargetSpec(v.RELATIVE_TO_AVERAGE, ">", 2025, None, baseline_year=2020, compares=v.COMPARES_GROWTH)
     result = evaluate(spec, {2020: 90.0, 2021: 100.0, 2023: 121.0}, parent={2021: 50.0, 2023: 55.0})
     mine = (121 / 100) ** (1 / 2) - 1  # 0.10 from 2021
     average = (55 / 50) ** (1 / 2) - 1  # 0.0488…
@@ -695,7 +696,7 @@ def test_it_moves_the_growth_baseline_to_the_first_year_both_regions_have() -> N
 
 # ---------------------------------------------------------------------------------------------------- qualitative
 
-KAIFENG_RD_COVERAGE = TargetSpec(pr.QUALITATIVE, ">=", 2025, 100, period_start=2021)
+KAIFENG_RD_COVERAGE = TargetSpec(v.QUALITATIVE, ">=", 2025, 100, period_start=2021)
 
 
 def test_it_measures_a_quantified_qualitative_target_as_a_coverage() -> None:
@@ -727,14 +728,14 @@ def test_it_measures_a_quantified_qualitative_target_as_a_coverage() -> None:
 
 
 def test_it_marks_a_done_qualitative_target() -> None:
-    done = TargetSpec(pr.QUALITATIVE, "=", 2025, 1, baseline_year=2020)
+    done = TargetSpec(v.QUALITATIVE, "=", 2025, 1, baseline_year=2020)
     result = evaluate(done, {2020: 0, 2024: 1})
     check(result, achieved=True, early=True, pace_status=pr.PACE_ACHIEVED, trend_status=pr.TREND_NOT_APPLICABLE)
 
 
 def test_it_does_not_evaluate_an_unquantified_qualitative_target() -> None:
     """开封 河南省量子实验室 (no number): reported, never judged."""
-    spec = TargetSpec(pr.QUALITATIVE, "=", 2025, None, period_start=2021)
+    spec = TargetSpec(v.QUALITATIVE, "=", 2025, None, period_start=2021)
     result = evaluate(spec, {2022: 1, 2023: 1})
     check(
         result,
@@ -775,7 +776,7 @@ def test_it_does_not_evaluate_an_unquantified_qualitative_target() -> None:
 def test_it_applies_each_comparator_to_a_higher_is_better_level(
     comparator: str, value: float, value_max: float | None, actual: float, met: bool
 ) -> None:
-    spec = TargetSpec(pr.LEVEL, comparator, 2025, value, target_value_max=value_max, baseline_year=2020)
+    spec = TargetSpec(v.LEVEL, comparator, 2025, value, target_value_max=value_max, baseline_year=2020)
     result = evaluate(spec, {2020: 1.0, 2023: actual})
     check(result, target_level=value, achieved=met, early=met)
     assert (result.pace_status == pr.PACE_ACHIEVED) is met
@@ -803,7 +804,7 @@ def test_it_applies_each_comparator_to_a_lower_is_better_level(
     comparator: str, value: float, value_max: float | None, actual: float, met: bool
 ) -> None:
     spec = TargetSpec(
-        pr.LEVEL, comparator, 2025, value, target_value_max=value_max, baseline_year=2020, direction=pr.LOWER
+        v.LEVEL, comparator, 2025, value, target_value_max=value_max, baseline_year=2020, direction=v.LOWER
     )
     result = evaluate(spec, {2020: 15.0, 2023: actual})
     check(result, target_level=value_max if comparator == "range" else value, achieved=met)
@@ -811,46 +812,46 @@ def test_it_applies_each_comparator_to_a_lower_is_better_level(
 
 
 def test_it_applies_the_comparators_to_the_other_kinds() -> None:
-    multiple_about = TargetSpec(pr.MULTIPLE_OF_BASELINE, "about", 2025, 2, baseline_year=2020, baseline_value=100)
+    multiple_about = TargetSpec(v.MULTIPLE_OF_BASELINE, "about", 2025, 2, baseline_year=2020, baseline_value=100)
     check(evaluate(multiple_about, {2024: 190}), target_level=200.0, achieved=True)  # 190 ≥ 0.95 × 200
     check(evaluate(multiple_about, {2024: 189}), achieved=False)
     multiple_range = TargetSpec(
-        pr.MULTIPLE_OF_BASELINE, "range", 2025, 2, target_value_max=3, baseline_year=2020, baseline_value=100
+        v.MULTIPLE_OF_BASELINE, "range", 2025, 2, target_value_max=3, baseline_year=2020, baseline_value=100
     )
     check(evaluate(multiple_range, {2024: 200}), target_level=200.0, achieved=True)
-    growth_more = TargetSpec(pr.ANNUAL_GROWTH_RATE, ">", 2025, 10, baseline_year=2020)
+    growth_more = TargetSpec(v.ANNUAL_GROWTH_RATE, ">", 2025, 10, baseline_year=2020)
     check(evaluate(growth_more, {2020: 100.0, 2022: 120.9}), achieved=False)  # 9.95 %
     check(evaluate(growth_more, {2020: 100.0, 2022: 121.1}), achieved=True)  # 10.05 %
-    growth_eq = TargetSpec(pr.ANNUAL_GROWTH_RATE, "=", 2025, 10, baseline_year=2020)
+    growth_eq = TargetSpec(v.ANNUAL_GROWTH_RATE, "=", 2025, 10, baseline_year=2020)
     check(evaluate(growth_eq, {2020: 100.0, 2022: 125.0}), achieved=True)  # 11.8 %: "=" reads as at least
-    growth_about = TargetSpec(pr.ANNUAL_GROWTH_RATE, "about", 2025, 10, baseline_year=2020)
+    growth_about = TargetSpec(v.ANNUAL_GROWTH_RATE, "about", 2025, 10, baseline_year=2020)
     check(evaluate(growth_about, {2020: 100.0, 2021: 109.6}), achieved=True)  # 0.096 ≥ 0.095
     check(evaluate(growth_about, {2020: 100.0, 2021: 109.4}), achieved=False)
-    cumulative_more = TargetSpec(pr.CUMULATIVE_NEW, ">", 2025, 10, baseline_year=2020, baseline_value=50)
+    cumulative_more = TargetSpec(v.CUMULATIVE_NEW, ">", 2025, 10, baseline_year=2020, baseline_value=50)
     check(evaluate(cumulative_more, {2025: 60}), measured=10.0, achieved=False)
     check(evaluate(cumulative_more, {2025: 61}), achieved=True)
-    cumulative_eq = TargetSpec(pr.CUMULATIVE_NEW, "=", 2025, 10, baseline_year=2020, baseline_value=50)
+    cumulative_eq = TargetSpec(v.CUMULATIVE_NEW, "=", 2025, 10, baseline_year=2020, baseline_value=50)
     check(evaluate(cumulative_eq, {2025: 65}), achieved=True)
-    cumulative_range = TargetSpec(pr.CUMULATIVE_NEW, "range", 2025, 2, target_value_max=3, baseline_year=2020)
+    cumulative_range = TargetSpec(v.CUMULATIVE_NEW, "range", 2025, 2, target_value_max=3, baseline_year=2020)
     check(evaluate(cumulative_range, {2020: 4, 2024: 6}), target_level=2.0, achieved=True)  # 漯河 火炬基地 2-3个
-    per_year_more = TargetSpec(pr.PER_YEAR, ">", 2022, 5, baseline_year=2020, measure=pr.FLOW)
+    per_year_more = TargetSpec(v.PER_YEAR, ">", 2022, 5, baseline_year=2020, measure=v.FLOW)
     check(evaluate(per_year_more, {2021: 5, 2022: 6}), years_met=1, achieved=False)
-    per_year_eq = TargetSpec(pr.PER_YEAR, "=", 2022, 5, baseline_year=2020, measure=pr.FLOW)
+    per_year_eq = TargetSpec(v.PER_YEAR, "=", 2022, 5, baseline_year=2020, measure=v.FLOW)
     check(evaluate(per_year_eq, {2021: 5, 2022: 6}), years_met=2, achieved=True)
-    per_year_rank = TargetSpec(pr.PER_YEAR, "<=", 2022, 10, baseline_year=2020, direction=pr.LOWER, measure=pr.FLOW)
+    per_year_rank = TargetSpec(v.PER_YEAR, "<=", 2022, 10, baseline_year=2020, direction=v.LOWER, measure=v.FLOW)
     check(evaluate(per_year_rank, {2021: 9, 2022: 11}), years_met=1, achieved=False)
-    relative_about = TargetSpec(pr.RELATIVE_TO_AVERAGE, "about", 2025, None, baseline_year=2020)
+    relative_about = TargetSpec(v.RELATIVE_TO_AVERAGE, "about", 2025, None, baseline_year=2020)
     check(evaluate(relative_about, {2020: 1.0, 2022: 1.8}, parent=HENAN_RD), achieved=True)  # 1.8 ≥ 0.95 × 1.86
-    relative_rank = TargetSpec(pr.RELATIVE_TO_AVERAGE, "<=", 2025, None, baseline_year=2020, direction=pr.LOWER)
+    relative_rank = TargetSpec(v.RELATIVE_TO_AVERAGE, "<=", 2025, None, baseline_year=2020, direction=v.LOWER)
     check(evaluate(relative_rank, {2020: 5.0, 2022: 4.0}, parent={2020: 4.5, 2022: 4.2}), achieved=True)
-    qualitative_about = TargetSpec(pr.QUALITATIVE, "about", 2025, 100, baseline_year=2020)
+    qualitative_about = TargetSpec(v.QUALITATIVE, "about", 2025, 100, baseline_year=2020)
     check(evaluate(qualitative_about, {2020: 50, 2023: 95}), achieved=True)
 
 
 # ---------------------------------------------------------------------------------------------------- lower is better
 
 
-KAIFENG_RANK = TargetSpec(pr.LEVEL, "<=", 2025, 10, period_start=2021, direction=pr.LOWER)
+KAIFENG_RANK = TargetSpec(v.LEVEL, "<=", 2025, 10, period_start=2021, direction=v.LOWER)
 
 
 def test_it_evaluates_kaifeng_provincial_rank_within_ten() -> None:
@@ -907,7 +908,7 @@ def test_it_marks_a_rank_reached_early_and_a_worse_rank_as_regressing() -> None:
 
 def test_it_replaces_a_zero_baseline_in_the_trend() -> None:
     """新乡 全国重点实验室 零的突破: from 0 to 2, one by 2023."""
-    spec = TargetSpec(pr.LEVEL, ">=", 2025, 2, baseline_year=2020, baseline_value=0)
+    spec = TargetSpec(v.LEVEL, ">=", 2025, 2, baseline_year=2020, baseline_value=0)
     result = evaluate(spec, {2020: 0, 2023: 1})
     p = (1 - 0) / (2 - 0)  # 0.5
     q = p / 0.6  # 0.8333 → lagging
@@ -930,7 +931,7 @@ def test_it_replaces_a_zero_baseline_in_the_trend() -> None:
 
 
 def test_it_reads_a_level_still_at_zero_as_no_growth() -> None:
-    spec = TargetSpec(pr.LEVEL, ">=", 2025, 2, baseline_year=2020, baseline_value=0)
+    spec = TargetSpec(v.LEVEL, ">=", 2025, 2, baseline_year=2020, baseline_value=0)
     result = evaluate(spec, {2023: 0})
     # observed (max(0, 0.001) / 0.001)^(1/3) − 1 = 0: R = 0 exactly → limited progress (R < 0 would be deterioration)
     check(
@@ -945,7 +946,7 @@ def test_it_reads_a_level_still_at_zero_as_no_growth() -> None:
 
 
 def test_it_replaces_a_zero_target_in_the_trend() -> None:
-    spec = TargetSpec(pr.LEVEL, "<=", 2025, 0, baseline_year=2020, baseline_value=8, direction=pr.LOWER)
+    spec = TargetSpec(v.LEVEL, "<=", 2025, 0, baseline_year=2020, baseline_value=8, direction=v.LOWER)
     result = evaluate(spec, {2022: 4})
     observed = (4 / 8) ** (1 / 2) - 1  # −0.2929
     required = (0.001 / 8) ** (1 / 5) - 1  # −0.8342
@@ -955,7 +956,7 @@ def test_it_replaces_a_zero_target_in_the_trend() -> None:
 
 
 def test_it_moves_a_missing_baseline_to_the_earliest_later_actual() -> None:
-    spec = TargetSpec(pr.LEVEL, ">=", 2025, 3.0, baseline_year=2020)
+    spec = TargetSpec(v.LEVEL, ">=", 2025, 3.0, baseline_year=2020)
     result = evaluate(spec, {2021: 2.5, 2023: 2.7})
     s = (2023 - 2021) / (2025 - 2021)  # 0.5
     p = (2.7 - 2.5) / (3.0 - 2.5)  # 0.4
@@ -979,7 +980,7 @@ def test_it_moves_a_missing_baseline_to_the_earliest_later_actual() -> None:
 
 
 def test_it_has_no_pace_or_trend_with_only_the_baseline_year() -> None:
-    spec = TargetSpec(pr.LEVEL, ">=", 2025, 3.0, baseline_year=2020)
+    spec = TargetSpec(v.LEVEL, ">=", 2025, 3.0, baseline_year=2020)
     result = evaluate(spec, {2020: 2.31})
     check(
         result,
@@ -1030,7 +1031,7 @@ def test_it_evaluates_a_single_later_actual_against_a_stated_baseline() -> None:
 
 
 def test_it_has_no_pace_when_a_single_later_actual_becomes_the_baseline() -> None:
-    spec = TargetSpec(pr.LEVEL, ">=", 2025, 3.0, baseline_year=2020)
+    spec = TargetSpec(v.LEVEL, ">=", 2025, 3.0, baseline_year=2020)
     result = evaluate(spec, {2022: 2.5})
     check(
         result,
@@ -1046,17 +1047,17 @@ def test_it_has_no_pace_when_a_single_later_actual_becomes_the_baseline() -> Non
 
 
 def test_it_does_not_divide_by_zero_when_the_baseline_moves_to_the_target_year() -> None:
-    level = TargetSpec(pr.LEVEL, ">=", 2025, 3.0, baseline_year=2020)
+    level = TargetSpec(v.LEVEL, ">=", 2025, 3.0, baseline_year=2020)
     check(evaluate(level, {2025: 2.5}), baseline_year_used=2025, pace_status=pr.PACE_NO_DATA, achieved=False)
     check(evaluate(level, {2025: 3.5}), baseline_year_used=2025, pace_status=pr.PACE_ACHIEVED, achieved=True)
-    stock = TargetSpec(pr.CUMULATIVE_NEW, ">=", 2025, 10, baseline_year=2020)
+    stock = TargetSpec(v.CUMULATIVE_NEW, ">=", 2025, 10, baseline_year=2020)
     check(evaluate(stock, {2025: 40}), measured=0.0, pace_status=pr.PACE_NO_DATA, achieved=False)
-    relative = TargetSpec(pr.RELATIVE_TO_AVERAGE, ">", 2025, None, baseline_year=2020)
+    relative = TargetSpec(v.RELATIVE_TO_AVERAGE, ">", 2025, None, baseline_year=2020)
     check(evaluate(relative, {2025: 2.0}, parent={2025: 1.9}), achieved=True, pace_status=pr.PACE_ACHIEVED)
 
 
 def test_it_reports_a_target_met_at_baseline_and_still_met_as_achieved() -> None:
-    spec = TargetSpec(pr.LEVEL, ">=", 2025, 3.0, baseline_year=2020, baseline_value=3.2)
+    spec = TargetSpec(v.LEVEL, ">=", 2025, 3.0, baseline_year=2020, baseline_value=3.2)
     result = evaluate(spec, {2023: 3.3})
     check(
         result,
@@ -1071,7 +1072,7 @@ def test_it_reports_a_target_met_at_baseline_and_still_met_as_achieved() -> None
 
 
 def test_it_reports_a_target_met_at_baseline_then_lost_as_regressing() -> None:
-    spec = TargetSpec(pr.LEVEL, ">=", 2025, 3.0, baseline_year=2020, baseline_value=3.2)
+    spec = TargetSpec(v.LEVEL, ">=", 2025, 3.0, baseline_year=2020, baseline_value=3.2)
     result = evaluate(spec, {2023: 2.9})
     observed = (2.9 / 3.2) ** (1 / 3) - 1  # −0.0323
     required = (3.0 / 3.2) ** (1 / 5) - 1  # −0.0128: the target lies behind the baseline
@@ -1096,11 +1097,11 @@ def test_it_reports_a_target_met_at_baseline_then_lost_as_regressing() -> None:
 def test_it_judges_no_pace_in_the_baseline_year_itself() -> None:
     """t == y0: nothing has moved yet, so no pace, even where the stated baseline met the target and the actual of
     that year does not (conflicting figures), or where the baseline sits exactly on a strict target."""
-    stated = TargetSpec(pr.LEVEL, ">=", 2025, 3.0, baseline_year=2020, baseline_value=3.2)
+    stated = TargetSpec(v.LEVEL, ">=", 2025, 3.0, baseline_year=2020, baseline_value=3.2)
     conflicting = evaluate(stated, {2020: 2.9})
     check(conflicting, achieved=False, pace_status=pr.PACE_NO_DATA, trend_status=pr.TREND_INSUFFICIENT_DATA)
     assert codes(conflicting) == [pr.NOTE_ONLY_BASELINE_YEAR]
-    strict = TargetSpec(pr.LEVEL, ">", 2025, 1.0, baseline_year=2020)
+    strict = TargetSpec(v.LEVEL, ">", 2025, 1.0, baseline_year=2020)
     on_the_line = evaluate(strict, {2020: 1.0})
     check(on_the_line, achieved=False, progress_share=None, pace_status=pr.PACE_NO_DATA)
     assert codes(on_the_line) == [pr.NOTE_BASELINE_FROM_ACTUALS, pr.NOTE_ONLY_BASELINE_YEAR]
@@ -1110,7 +1111,7 @@ def test_it_judges_no_pace_in_the_baseline_year_itself() -> None:
 def test_it_judges_a_strict_target_the_baseline_sat_on_by_the_direction_moved() -> None:
     """ "More than 1.0" from a baseline of exactly 1.0: no share of a zero distance; standing still is far behind,
     falling is moving away, rising is achieved. The baseline never met the strict target, so no met_at_baseline."""
-    strict = TargetSpec(pr.LEVEL, ">", 2025, 1.0, baseline_year=2020, baseline_value=1.0)
+    strict = TargetSpec(v.LEVEL, ">", 2025, 1.0, baseline_year=2020, baseline_value=1.0)
     still = evaluate(strict, {2023: 1.0})
     check(still, achieved=False, progress_share=None, pace_ratio=None, pace_status=pr.PACE_FAR_BEHIND)
     assert pr.NOTE_MET_AT_BASELINE not in codes(still)
@@ -1119,7 +1120,7 @@ def test_it_judges_a_strict_target_the_baseline_sat_on_by_the_direction_moved() 
 
 
 def test_it_never_gives_a_qualitative_target_a_trend() -> None:
-    spec = TargetSpec(pr.QUALITATIVE, ">=", 2025, 100, period_start=2021)
+    spec = TargetSpec(v.QUALITATIVE, ">=", 2025, 100, period_start=2021)
     result = evaluate(spec, {2019: 100}, as_of=2020)  # an actual before y0 = 2020: no baseline
     check(result, baseline_used=None, achieved=True, pace_status=pr.PACE_ACHIEVED)
     assert result.trend_status == pr.TREND_NOT_APPLICABLE
@@ -1175,7 +1176,7 @@ def test_it_reports_no_data_when_as_of_precedes_every_actual(spec: TargetSpec) -
     parent: Mapping[int, float] = HENAN_RD | {2023: 1.9}
     result = evaluate(spec, {2023: 5.0}, as_of=2022, parent=parent)
     check(result, year=None, actual=None, achieved=None, early=False, pace_status=pr.PACE_NO_DATA)
-    trend = pr.TREND_INSUFFICIENT_DATA if spec.kind in pr.TREND_KINDS else pr.TREND_NOT_APPLICABLE
+    trend = pr.TREND_INSUFFICIENT_DATA if spec.kind in v.TREND_KINDS else pr.TREND_NOT_APPLICABLE
     assert result.trend_status == trend
     assert note(result, pr.NOTE_NO_ACTUAL).params == {"year": 2022}
 
@@ -1188,7 +1189,7 @@ def test_it_reports_no_data_without_any_actual() -> None:
 # ---------------------------------------------------------------------------------------------------- boundaries
 
 # y0 2020, yT 2024, t 2022: s = 0.5 exactly; B 100, L 1100: p = (M − 100) / 1000, q = 2p.
-BOUNDARY = TargetSpec(pr.LEVEL, ">=", 2024, 1100, baseline_year=2020, baseline_value=100)
+BOUNDARY = TargetSpec(v.LEVEL, ">=", 2024, 1100, baseline_year=2020, baseline_value=100)
 
 
 @pytest.mark.parametrize(
@@ -1235,7 +1236,7 @@ def test_the_pace_boundary_cases_land_exactly_on_the_boundaries() -> None:
     ],
 )
 def test_it_puts_each_trend_boundary_in_the_better_class(target: float, actual: float, r: float, status: str) -> None:
-    spec = TargetSpec(pr.LEVEL, ">=", 2022, target, baseline_year=2020, baseline_value=100)
+    spec = TargetSpec(v.LEVEL, ">=", 2022, target, baseline_year=2020, baseline_value=100)
     result = evaluate(spec, {2021: actual})
     expected_r = ((actual / 100) ** (1 / 1) - 1) / ((target / 100) ** (1 / 2) - 1)
     assert expected_r == approx(r)
@@ -1246,9 +1247,9 @@ def test_it_puts_each_trend_boundary_in_the_better_class(target: float, actual: 
 def test_the_trend_boundary_cases_land_exactly_on_the_boundaries() -> None:
     assert ((195 / 100) - 1) / ((400 / 100) ** (1 / 2) - 1) == 0.95
     assert ((190 / 100) - 1) / ((625 / 100) ** (1 / 2) - 1) == 0.60
-    on_track = TargetSpec(pr.LEVEL, ">=", 2022, 400, baseline_year=2020, baseline_value=100)
+    on_track = TargetSpec(v.LEVEL, ">=", 2022, 400, baseline_year=2020, baseline_value=100)
     assert evaluate(on_track, {2021: 195}).trend_ratio == 0.95
-    needed = TargetSpec(pr.LEVEL, ">=", 2022, 625, baseline_year=2020, baseline_value=100)
+    needed = TargetSpec(v.LEVEL, ">=", 2022, 625, baseline_year=2020, baseline_value=100)
     assert evaluate(needed, {2021: 190}).trend_ratio == 0.60
 
 
@@ -1270,15 +1271,15 @@ def test_it_applies_threshold_overrides() -> None:
 
 
 def test_it_applies_the_about_share_override() -> None:
-    spec = TargetSpec(pr.LEVEL, "about", 2025, 10, baseline_year=2020, baseline_value=5)
+    spec = TargetSpec(v.LEVEL, "about", 2025, 10, baseline_year=2020, baseline_value=5)
     assert evaluate(spec, {2024: 9.2}).achieved is False  # < 9.5
     assert evaluate(spec, {2024: 9.2}, thresholds=Thresholds(about=0.9)).achieved is True  # ≥ 9.0
-    rank = TargetSpec(pr.LEVEL, "about", 2025, 10, baseline_year=2020, baseline_value=15, direction=pr.LOWER)
+    rank = TargetSpec(v.LEVEL, "about", 2025, 10, baseline_year=2020, baseline_value=15, direction=v.LOWER)
     assert evaluate(rank, {2024: 10.8}, thresholds=Thresholds(about=0.9)).achieved is True  # ≤ 11.0
 
 
 def test_it_applies_the_zero_substitute_override() -> None:
-    spec = TargetSpec(pr.LEVEL, ">=", 2025, 2, baseline_year=2020, baseline_value=0)
+    spec = TargetSpec(v.LEVEL, ">=", 2025, 2, baseline_year=2020, baseline_value=0)
     result = evaluate(spec, {2023: 1}, thresholds=Thresholds(zero_substitute=0.5))
     observed = (1 / 0.5) ** (1 / 3) - 1  # 0.2599
     required = (2 / 0.5) ** (1 / 5) - 1  # 0.3195
@@ -1298,8 +1299,36 @@ def test_it_counts_statuses_and_early_achievements() -> None:
         evaluate(ZHENGZHOU_RD, {}),  # no data
     ]
     counts = pr.summary(results)
-    assert counts[pr.PACE_ACHIEVED] == 2
-    assert counts["achieved_early"] == 1
-    assert counts[pr.PACE_ON_SCHEDULE] == 1
-    assert counts[pr.PACE_NO_DATA] == 1
-    assert list(counts)[: len(pr.PACE_STATUSES)] == list(pr.PACE_STATUSES)
+    # Each target counted once, under its one status: achieved early is not also counted as achieved.
+    assert counts[v.ACHIEVED_EARLY] == 1
+    assert counts[v.ACHIEVED] == 1
+    assert counts[v.ON_SCHEDULE] == 1
+    assert counts[v.NO_DATA] == 1
+    assert sum(counts.values()) == len(results)
+    assert list(counts) == list(v.STATUSES)
+
+
+def test_one_status_per_result_tells_early_missed_and_unquantified_apart() -> None:
+    assert pr.status(evaluate(ZHENGZHOU_RD, {2020: 2.31, 2024: 3.05})) == v.ACHIEVED_EARLY
+    assert pr.status(evaluate(ZHENGZHOU_RD, {2020: 2.31, 2025: 3.0})) == v.ACHIEVED
+    # The target year has come and the actual falls short: 未实现, whatever the pace band says.
+    missed = evaluate(ZHENGZHOU_RD, {2020: 2.31, 2025: 2.9})
+    assert missed.pace_status != pr.PACE_NO_DATA
+    assert pr.status(missed) == v.NOT_ACHIEVED
+    unquantified = evaluate(TargetSpec(v.QUALITATIVE, ">=", 2025, None, period_start=2021), {2021: 1.0})
+    assert pr.status(unquantified) == v.NOT_QUANTIFIED
+    assert pr.status(evaluate(ZHENGZHOU_RD, {})) == v.NO_DATA
+
+
+@pytest.mark.parametrize(
+    ("field", "spec"),
+    [
+        ("kind", TargetSpec("levle", ">=", 2025, 3.0, period_start=2021)),
+        ("comparator", TargetSpec(v.LEVEL, "≥", 2025, 3.0, period_start=2021)),
+        ("direction", TargetSpec(v.LEVEL, ">=", 2025, 3.0, period_start=2021, direction="up")),
+        ("measure", TargetSpec(v.LEVEL, ">=", 2025, 3.0, period_start=2021, measure="level")),
+    ],
+)
+def test_an_unknown_word_is_refused_not_guessed(field: str, spec: TargetSpec) -> None:
+    with pytest.raises(v.UnknownWord, match=f"unknown {field}"):
+        evaluate(spec, {2020: 2.0, 2023: 2.5})

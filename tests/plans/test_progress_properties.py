@@ -16,6 +16,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from plans import progress as pr
+from plans import vocabulary as v
 from plans.progress import Progress, TargetSpec, evaluate
 
 PACE_RANK = {status: i for i, status in enumerate(pr.PACE_STATUSES) if status != pr.PACE_NO_DATA}
@@ -54,21 +55,21 @@ class Case:
 
 # (kind, measure, compares) with a measure that grows with the actual of the evaluation year.
 HIGHER_KINDS = [
-    (pr.LEVEL, "stock", pr.LEVEL),
-    (pr.MULTIPLE_OF_BASELINE, "stock", pr.LEVEL),
-    (pr.ANNUAL_GROWTH_RATE, "flow", pr.LEVEL),
-    (pr.CUMULATIVE_NEW, "stock", pr.LEVEL),
-    (pr.CUMULATIVE_NEW, pr.FLOW, pr.LEVEL),
-    (pr.QUALITATIVE, "ratio", pr.LEVEL),
-    (pr.RELATIVE_TO_AVERAGE, "ratio", pr.LEVEL),
-    (pr.RELATIVE_TO_AVERAGE, "stock", pr.GROWTH),
+    (v.LEVEL, "stock", v.LEVEL),
+    (v.MULTIPLE_OF_BASELINE, "stock", v.LEVEL),
+    (v.ANNUAL_GROWTH_RATE, "flow", v.LEVEL),
+    (v.CUMULATIVE_NEW, "stock", v.LEVEL),
+    (v.CUMULATIVE_NEW, v.FLOW, v.LEVEL),
+    (v.QUALITATIVE, "ratio", v.LEVEL),
+    (v.RELATIVE_TO_AVERAGE, "ratio", v.LEVEL),
+    (v.RELATIVE_TO_AVERAGE, "stock", v.COMPARES_GROWTH),
 ]
 LOWER_KINDS = [
-    (pr.LEVEL, "stock", pr.LEVEL),  # a rank
-    (pr.MULTIPLE_OF_BASELINE, "stock", pr.LEVEL),  # "halve": a factor below 1
-    (pr.ANNUAL_GROWTH_RATE, "stock", pr.LEVEL),  # a yearly decline: a negative rate
-    (pr.CUMULATIVE_NEW, "stock", pr.LEVEL),  # "reduce by N": a negative amount
-    (pr.RELATIVE_TO_AVERAGE, "ratio", pr.LEVEL),  # below the provincial average
+    (v.LEVEL, "stock", v.LEVEL),  # a rank
+    (v.MULTIPLE_OF_BASELINE, "stock", v.LEVEL),  # "halve": a factor below 1
+    (v.ANNUAL_GROWTH_RATE, "stock", v.LEVEL),  # a yearly decline: a negative rate
+    (v.CUMULATIVE_NEW, "stock", v.LEVEL),  # "reduce by N": a negative amount
+    (v.RELATIVE_TO_AVERAGE, "ratio", v.LEVEL),  # below the provincial average
 ]
 HIGHER_COMPARATORS = [">=", ">", "=", "about", "range"]
 LOWER_COMPARATORS = ["<=", "=", "about", "range"]
@@ -77,24 +78,24 @@ LOWER_COMPARATORS = ["<=", "=", "about", "range"]
 @st.composite
 def monotone_cases(draw: st.DrawFn, direction: str) -> tuple[Case, int]:
     """A target, its series without the evaluation year t, and t (the caller adds two actuals for t)."""
-    kind, measure, compares = draw(st.sampled_from(HIGHER_KINDS if direction == pr.HIGHER else LOWER_KINDS))
-    comparator = draw(st.sampled_from(HIGHER_COMPARATORS if direction == pr.HIGHER else LOWER_COMPARATORS))
+    kind, measure, compares = draw(st.sampled_from(HIGHER_KINDS if direction == v.HIGHER else LOWER_KINDS))
+    comparator = draw(st.sampled_from(HIGHER_COMPARATORS if direction == v.HIGHER else LOWER_COMPARATORS))
     y0 = draw(st.integers(2015, 2033))
     target_year = draw(st.integers(y0 + 1, 2035))
     t = draw(st.integers(y0, target_year))
-    sign = 1 if direction == pr.HIGHER else -1
+    sign = 1 if direction == v.HIGHER else -1
     value: float | None
-    if kind == pr.RELATIVE_TO_AVERAGE:
+    if kind == v.RELATIVE_TO_AVERAGE:
         value = None
         if comparator == "range":  # a relative target has no number, hence no range
-            comparator = ">" if direction == pr.HIGHER else "<="
-    elif kind == pr.MULTIPLE_OF_BASELINE:
-        value = draw(numbers(0.5, 4) if direction == pr.HIGHER else numbers(0.2, 1.5))
-    elif kind == pr.ANNUAL_GROWTH_RATE:
-        value = draw(numbers(-5, 30) if direction == pr.HIGHER else numbers(-20, -0.5))
-    elif kind == pr.CUMULATIVE_NEW:
+            comparator = ">" if direction == v.HIGHER else "<="
+    elif kind == v.MULTIPLE_OF_BASELINE:
+        value = draw(numbers(0.5, 4) if direction == v.HIGHER else numbers(0.2, 1.5))
+    elif kind == v.ANNUAL_GROWTH_RATE:
+        value = draw(numbers(-5, 30) if direction == v.HIGHER else numbers(-20, -0.5))
+    elif kind == v.CUMULATIVE_NEW:
         value = sign * draw(levels)
-    elif kind == pr.QUALITATIVE:
+    elif kind == v.QUALITATIVE:
         value = draw(numbers(1, 100))
     else:
         value = draw(levels)
@@ -102,10 +103,10 @@ def monotone_cases(draw: st.DrawFn, direction: str) -> tuple[Case, int]:
     if comparator == "range":
         assert value is not None
         value_max = value + draw(numbers(0, abs(value)))
-        if kind == pr.ANNUAL_GROWTH_RATE and direction == pr.LOWER:
+        if kind == v.ANNUAL_GROWTH_RATE and direction == v.LOWER:
             value_max = min(value_max, -0.5)  # a range of declines
     baseline = draw(st.sampled_from(["stated", "actual", "moved"]))
-    b = draw(levels_or_zero if kind in (pr.LEVEL, pr.CUMULATIVE_NEW) else levels)
+    b = draw(levels_or_zero if kind in (v.LEVEL, v.CUMULATIVE_NEW) else levels)
     actuals: dict[int, float] = {}
     if baseline == "actual" or (baseline == "stated" and draw(st.booleans())):
         actuals[y0] = b if baseline == "actual" else draw(levels)
@@ -113,7 +114,7 @@ def monotone_cases(draw: st.DrawFn, direction: str) -> tuple[Case, int]:
         if draw(st.booleans()):
             actuals[year] = draw(levels)
     parent: dict[int, float] = {}
-    if kind == pr.RELATIVE_TO_AVERAGE:
+    if kind == v.RELATIVE_TO_AVERAGE:
         parent = {y0: draw(levels), t: draw(levels)} | {y: draw(levels) for y in actuals if draw(st.booleans())}
     spec = TargetSpec(
         kind=kind,
@@ -155,7 +156,7 @@ def check_monotone(case: Case, t: int, worse_actual: float, better_actual: float
 
 
 @settings(max_examples=200, deadline=None, database=None)
-@given(monotone_cases(pr.HIGHER), levels, levels)
+@given(monotone_cases(v.HIGHER), levels, levels)
 def test_a_larger_actual_never_gives_a_worse_status_when_higher_is_better(
     drawn: tuple[Case, int], x1: float, x2: float
 ) -> None:
@@ -165,7 +166,7 @@ def test_a_larger_actual_never_gives_a_worse_status_when_higher_is_better(
 
 
 @settings(max_examples=200, deadline=None, database=None)
-@given(monotone_cases(pr.LOWER), levels, levels)
+@given(monotone_cases(v.LOWER), levels, levels)
 def test_a_smaller_actual_never_gives_a_worse_status_when_lower_is_better(
     drawn: tuple[Case, int], x1: float, x2: float
 ) -> None:
@@ -177,13 +178,13 @@ def test_a_smaller_actual_never_gives_a_worse_status_when_lower_is_better(
 # ---------------------------------------------------------------------------------------------------- (b), (d), (e)
 
 KINDS = [
-    pr.LEVEL,
-    pr.ANNUAL_GROWTH_RATE,
-    pr.CUMULATIVE_NEW,
-    pr.PER_YEAR,
-    pr.MULTIPLE_OF_BASELINE,
-    pr.RELATIVE_TO_AVERAGE,
-    pr.QUALITATIVE,
+    v.LEVEL,
+    v.ANNUAL_GROWTH_RATE,
+    v.CUMULATIVE_NEW,
+    v.PER_YEAR,
+    v.MULTIPLE_OF_BASELINE,
+    v.RELATIVE_TO_AVERAGE,
+    v.QUALITATIVE,
 ]
 COMPARATORS = [">=", ">", "=", "about", "range", "<="]
 series = st.dictionaries(st.integers(2015, 2035), st.one_of(levels, st.just(0.0)), max_size=8)
@@ -193,19 +194,19 @@ series = st.dictionaries(st.integers(2015, 2035), st.one_of(levels, st.just(0.0)
 def any_cases(draw: st.DrawFn) -> Case:
     """Any target the database allows, with sparse series of non-negative levels in 2015–2035."""
     kind = draw(st.sampled_from(KINDS))
-    direction = draw(st.sampled_from([pr.HIGHER, pr.LOWER]))
+    direction = draw(st.sampled_from([v.HIGHER, v.LOWER]))
     comparator = draw(st.sampled_from(COMPARATORS))
     target_year = draw(st.integers(2016, 2035))
     baseline_year = draw(st.one_of(st.none(), st.integers(2015, target_year - 1)))
     period_start = draw(st.integers(2016, target_year))
     value: float | None
-    if kind == pr.ANNUAL_GROWTH_RATE:
+    if kind == v.ANNUAL_GROWTH_RATE:
         value = draw(numbers(-20, 30))
-    elif kind == pr.MULTIPLE_OF_BASELINE:
+    elif kind == v.MULTIPLE_OF_BASELINE:
         value = draw(numbers(0.1, 5))
-    elif kind == pr.CUMULATIVE_NEW:
+    elif kind == v.CUMULATIVE_NEW:
         value = draw(numbers(-100, 1000))
-    elif kind in (pr.RELATIVE_TO_AVERAGE, pr.QUALITATIVE):
+    elif kind in (v.RELATIVE_TO_AVERAGE, v.QUALITATIVE):
         value = draw(st.one_of(st.none(), levels))
     else:
         value = draw(levels)
@@ -223,8 +224,8 @@ def any_cases(draw: st.DrawFn) -> Case:
         baseline_value=baseline_value,
         period_start=period_start,
         direction=direction,
-        measure=draw(st.sampled_from(["stock", pr.FLOW, "ratio"])),
-        compares=draw(st.sampled_from([pr.LEVEL, pr.GROWTH])) if kind == pr.RELATIVE_TO_AVERAGE else pr.LEVEL,
+        measure=draw(st.sampled_from(["stock", v.FLOW, "ratio"])),
+        compares=draw(st.sampled_from([v.LEVEL, v.COMPARES_GROWTH])) if kind == v.RELATIVE_TO_AVERAGE else v.LEVEL,
     )
     as_of = draw(st.one_of(st.none(), st.integers(2015, 2037)))
     return Case(spec, draw(series), draw(series), as_of)
@@ -236,7 +237,7 @@ def meets(value: float, target: float, comparator: str, direction: str, upper: f
     mirrored: "<=", "=" and "range" (its upper bound) as at most, "about" as at most 105 %; ">" and ">=" literally."""
     if comparator == ">":
         return value > target
-    if direction == pr.HIGHER:
+    if direction == v.HIGHER:
         if comparator == "<=":
             return value <= target
         if comparator == "about":
@@ -264,9 +265,9 @@ def expected_achieved(case: Case) -> bool | None:
     horizon = spec.target_year if case.as_of is None else min(case.as_of, spec.target_year)
     y0 = spec.baseline_year if spec.baseline_year is not None else (spec.period_start or spec.target_year - 4) - 1
     value, upper = spec.target_value, spec.target_value_max
-    if spec.kind == pr.QUALITATIVE and value is None:
+    if spec.kind == v.QUALITATIVE and value is None:
         return None
-    if spec.kind == pr.PER_YEAR:
+    if spec.kind == v.PER_YEAR:
         assert value is not None
         if spec.measure == "stock":  # the year's amount is the increase over the year before
             actuals = {y: a - actuals[y - 1] for y, a in actuals.items() if y - 1 in actuals}
@@ -278,7 +279,7 @@ def expected_achieved(case: Case) -> bool | None:
             for y in period
         )
     own = actuals
-    if spec.kind == pr.RELATIVE_TO_AVERAGE:
+    if spec.kind == v.RELATIVE_TO_AVERAGE:
         own = {y: v for y, v in actuals.items() if y in case.parent}
     years = [y for y in own if y <= horizon]
     if not years:
@@ -294,9 +295,9 @@ def expected_achieved(case: Case) -> bool | None:
         later = [y for y in series if y0 < y <= t]
         return (series[min(later)], min(later)) if later else (None, y0)
 
-    if spec.kind == pr.RELATIVE_TO_AVERAGE:
+    if spec.kind == v.RELATIVE_TO_AVERAGE:
         parent_t = case.parent[t]
-        if spec.compares == pr.GROWTH:
+        if spec.compares == v.COMPARES_GROWTH:
             b, y_0 = baseline(own, None)
             if b is None or t <= y_0:
                 return None
@@ -306,14 +307,14 @@ def expected_achieved(case: Case) -> bool | None:
             return meets(mine, average, spec.comparator, spec.direction, average)
         return meets(a_t, parent_t, spec.comparator, spec.direction, parent_t)  # the average is the whole target
     assert value is not None
-    if spec.kind in (pr.LEVEL, pr.QUALITATIVE):
+    if spec.kind in (v.LEVEL, v.QUALITATIVE):
         return meets(a_t, value, spec.comparator, spec.direction, upper)
-    if spec.kind == pr.MULTIPLE_OF_BASELINE:
+    if spec.kind == v.MULTIPLE_OF_BASELINE:
         b, _ = baseline(actuals, spec.baseline_value)
         if b is None:
             return None
         return meets(a_t, value * b, spec.comparator, spec.direction, None if upper is None else upper * b)
-    if spec.kind == pr.ANNUAL_GROWTH_RATE:
+    if spec.kind == v.ANNUAL_GROWTH_RATE:
         b, y_0 = baseline(actuals, None)  # the stated baseline of a growth target is a rate: B is a level
         if b is None or t <= y_0:
             return None
@@ -321,8 +322,8 @@ def expected_achieved(case: Case) -> bool | None:
         if g is None:
             return None
         return meets(g, value / 100, spec.comparator, spec.direction, None if upper is None else upper / 100)
-    assert spec.kind == pr.CUMULATIVE_NEW
-    if spec.measure == pr.FLOW:
+    assert spec.kind == v.CUMULATIVE_NEW
+    if spec.measure == v.FLOW:
         if t <= y0:
             return None
         added = sum(actuals[y] for y in range(y0 + 1, t + 1) if y in actuals)
@@ -345,7 +346,7 @@ def test_achieved_is_exactly_the_comparator_holding(case: Case) -> None:
 def test_the_status_is_achieved_exactly_when_the_target_is(case: Case) -> None:
     result = case.run()
     assert (result.pace_status == pr.PACE_ACHIEVED) == (result.achieved is True)
-    if case.spec.kind in pr.TREND_KINDS:
+    if case.spec.kind in v.TREND_KINDS:
         assert (result.trend_status == pr.TREND_ACHIEVED) == (result.achieved is True)
     if result.early:
         assert result.achieved is True
@@ -362,7 +363,7 @@ def test_any_valid_target_evaluates_to_finite_figures(case: Case) -> None:
         assert figure is None or math.isfinite(figure), (name, figure)
     assert result.pace_status in pr.PACE_STATUSES
     assert result.trend_status in pr.TREND_STATUSES
-    assert (result.trend_status == pr.TREND_NOT_APPLICABLE) == (case.spec.kind not in pr.TREND_KINDS)
+    assert (result.trend_status == pr.TREND_NOT_APPLICABLE) == (case.spec.kind not in v.TREND_KINDS)
     assert {note.code for note in result.notes} <= NOTE_CODES
     horizon = case.spec.target_year if case.as_of is None else min(case.as_of, case.spec.target_year)
     if result.year is not None:
@@ -379,15 +380,15 @@ def test_the_evaluation_year_is_the_latest_year_with_an_actual(case: Case) -> No
     spec = case.spec
     horizon = spec.target_year if case.as_of is None else min(case.as_of, spec.target_year)
     candidates = set(case.actuals)
-    if spec.kind == pr.RELATIVE_TO_AVERAGE:
+    if spec.kind == v.RELATIVE_TO_AVERAGE:
         candidates &= set(case.parent)
-    if spec.kind == pr.PER_YEAR:
+    if spec.kind == v.PER_YEAR:
         y0 = spec.baseline_year if spec.baseline_year is not None else (spec.period_start or 0) - 1
         candidates = {y for y in candidates if y > y0}
         if spec.measure == "stock":  # an increase needs the year before's actual
             candidates = {y for y in candidates if y - 1 in case.actuals}
     years = [y for y in candidates if y <= horizon]
-    if spec.kind == pr.RELATIVE_TO_AVERAGE and not years:
+    if spec.kind == v.RELATIVE_TO_AVERAGE and not years:
         own = [y for y in case.actuals if y <= horizon]
         assert result.year == (max(own) if own else None)  # shown, though it cannot be compared
     else:

@@ -65,7 +65,12 @@ class Command(BaseCommand):
                 record = save_pending(preview, data, user=actor)
                 commit(record, user=actor)
         except StaleImport as exc:
-            raise CommandError(f"Values changed while importing ({exc}); run again.", returncode=1) from exc
+            # Another import or edit wrote some of these values since the preview above (imports of the same
+            # regions take turns): a clean refusal, not a traceback.
+            raise CommandError(
+                f"Values changed while importing ({exc}): nothing was written; run again to compare with them.",
+                returncode=1,
+            ) from exc
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {file.name}: {preview.count(NEW)} added, {preview.count(CHANGED)} changed "

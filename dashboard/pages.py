@@ -1,0 +1,318 @@
+"""Page builders: what each dashboard page shows, as plain dataclasses, built from the selectors and the method.
+
+No request and no response here: the views parse the query string and render; these build, so every page can
+be tested without the HTTP client. Words are translated in the active language by the caller's activation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
+
+from cities.models import Region
+from dashboard import charts
+from dashboard import overview as ov
+from dashboard.document import HighlightedDocument, Quote, highlight
+from indicators.models import Indicator
+from plans import progress as pr
+from plans import vocabulary as v
+from plans import wording
+from plans.evaluation import Evaluation, completion, plan_evaluation
+from plans.models import Plan, Target
+from plans.selectors import (
+    PlanInconsistency,
+    TargetProgress,
+    evaluate_targets,
+    plan_inconsistencies,
+    plan_span,
+    targets_for,
+)
+
+
+def statuses() -> list[tuple[str, str]]:
+    """Every status and its word, in the order of the legends: a legend lists every status its page can show."""
+    return list(wording.status_words().items())
+
+
+# ----------------------------------------------------------------------------------------------------- overview
+
+
+@dataclass(frozen=True)
+class OverviewPage:
+    region: Region | None
+    section: str
+    kind: str
+    plans: QuerySet[Plan]
+    provinces: QuerySet[Region]
+    overview: ov.Overview | None = None
+    years: range = range(0)
+    figure: charts.Figure | None = None
+    statuses: list[tuple[str, str]] = field(default_factory=list)
+    sections: list[tuple[str, Any]] = field(default_factory=lambda: Target.Section.choices)
+    kinds: list[tuple[str, Any]] = field(default_factory=lambda: Target.Kind.choices)
+
+
+def overview_page(
+    *, requested: Region | None, home: Region | None, year: int | None, section: str = "", kind: str = ""
+) -> OverviewPage:
+    """The province overview: regions × indicators by status, counts per region, the plans."""
+    region = ov.overview_region(requested, home)
+    plans = ov.plans_in(region) if region is not None else Plan.objects.all()
+    common: dict[str, Any] = {
+        "region": region,
+        "section": section,
+        "kind": kind,
+        "plans": plans.select_related("region").defer("source_text").annotate(target_total=Count("targets")),
+        "provinces": Region.objects.filter(level=Region.Level.PROVINCE).order_by("adcode"),
+    }
+    if region is None:
+        return OverviewPage(**common)
+    years = ov.plan_years(region)
+    view = ov.overview(region, year=year, years=years, section=section, kind=kind)
+    words = wording.status_words()
+    counts = pd.DataFrame(
+        [row.counts for row in view.rows], index=[row.region.name for row in view.rows], columns=list(v.STATUSES)
+    )
+    figure = charts.status_counts_figure(
+        counts,
+        title=_("Targets by schedule status, as of %(year)s") % {"year": view.year},
+        axis=_("Targets"),
+        statuses=words,
+    )
+    return OverviewPage(
+        **common,
+        overview=view,
+        years=years if view.year in years else range(view.year, view.year + 1),
+        figure=figure,
+        statuses=list(words.items()),
+    )
+
+
+# --------------------------------------------------------------------------------------------------------- city
+
+
+@dataclass(frozen=True)
+class Card:
+    """One target's chart on the city page, with the numbers of its table."""
+
+    item: TargetProgress
+    figure: charts.Figure
+    frame: list[dict[str, Any]]  # one row per year: year, actual, plan, projection, province
+
+    @property
+    def figure_id(self) -> str:
+        return f"figure-{self.item.target.pk}"
+
+
+@dataclass(frozen=True)
+class CityPage:
+    region: Region
+    plans: list[Plan]
+    cards: list[Card]
+    section: str
+    sort: str
+    text: dict[str, str]  # the chart's words, also the download's column names
+    sections: list[tuple[str, Any]] = field(default_factory=lambda: Target.Section.choices)
+
+    @property
+    def has_demo(self) -> bool:
+        return any(card.item.is_demo for card in self.cards)
+
+    @property
+    def province(self) -> str:
+        return self.text["province"]
+
+
+def chart_text(region: Region) -> dict[str, str]:
+    return {
+        "year": _("Year"),
+        "actual": _("Actual"),
+        "plan": _("Plan path"),
+        "projection": _("Projection at the current pace"),
+        "province": region.parent.name if region.parent else _("Parent region"),
+        "target": _("Target"),
+        "baseline": _("Baseline"),
+    }
+
+
+def short(label: str, limit: int = 40) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+_ATTENTION = {status: rank for rank, status in enumerate(v.ATTENTION_ORDER)}
+
+
+def city_page(region: Region, *, section: str = "", sort: str = "", target_id: int | None = None) -> CityPage:
+    """A region's plans and, per target, a chart: baseline, plan path, actuals, projection, target, status.
+    `target_id` keeps one target (a card's own download)."""
+    targets = targets_for(region=region, below=False)
+    if section:
+        targets = targets.filter(section=section)
+    if target_id is not None:
+        targets = targets.filter(pk=target_id)
+    items = evaluate_targets(targets)
+    if sort == "status":
+        items.sort(key=lambda item: _ATTENTION[item.status])
+    text = chart_text(region)
+    cards = []
+    for item in items:
+        frame = charts.target_frame(item.spec, item.progress, item.actuals, item.parent_actuals or None)
+        words = charts.ChartText(title=short(item.target.label), unit=item.target.indicator.unit, **text)
+        cards.append(Card(item, charts.target_figure(frame, item.spec, item.progress, words), charts.records(frame)))
+    plans = list(region.plans.defer("source_text").order_by("period_start"))
+    return CityPage(region, plans, cards, section, sort, text)
+
+
+# ---------------------------------------------------------------------------------------------------- indicator
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    item: TargetProgress
+    label: str  # the bar's name: the region's, with the target's when the region has several on the indicator
+
+    @property
+    def completion(self) -> float | None:
+        return completion(self.item.progress)
+
+
+@dataclass(frozen=True)
+class IndicatorPage:
+    indicator: Indicator
+    region: Region | None
+    year: int | None
+    rows: list[IndicatorRow]
+    progress: charts.Figure
+    lines: charts.Figure
+    charted: int  # rows with a completion bar
+    line_count: int
+    years: range
+    provinces: QuerySet[Region]
+
+    @property
+    def has_demo(self) -> bool:
+        return any(row.item.is_demo for row in self.rows)
+
+
+def indicator_rows(indicator: Indicator, *, region: Region | None, year: int | None) -> list[IndicatorRow]:
+    """Every target on the indicator (of `region` and below), each with a unique bar name."""
+    items = evaluate_targets(targets_for(region=region, indicator_code=indicator.code), as_of=year)
+    per_region = Counter(item.target.plan.region_id for item in items)
+    rows, used = [], set()
+    for item in items:
+        target = item.target
+        label = target.plan.region.name
+        if per_region[target.plan.region_id] > 1:  # two targets of one region: tell the bars apart
+            label = f"{label} · {short(target.label, 16)} (L{target.quote_line})"
+        if label in used:  # the bars' names must be unique: they are the chart's categories
+            label = f"{label} #{target.pk}"
+        used.add(label)
+        rows.append(IndicatorRow(item, label))
+    return rows
+
+
+def indicator_page(indicator: Indicator, *, region: Region | None, year: int | None) -> IndicatorPage:
+    """Every region with a target on one indicator, side by side: completion (bars, sorted), actuals over time
+    (lines) and a table."""
+    rows = indicator_rows(indicator, region=region, year=year)
+    frame = pd.DataFrame(
+        {
+            "label": [row.label for row in rows],
+            "status": [row.item.status for row in rows],
+            "status_label": [wording.status_label(row.item.progress) for row in rows],
+            "completion": [math.nan if row.completion is None else row.completion for row in rows],
+        },
+        columns=list(charts.PROGRESS_COLUMNS),
+    )
+    progress = charts.progress_figure(
+        frame, title=_("Completion toward each target"), axis=_("Completion (%)"), statuses=wording.status_words()
+    )
+    items = [row.item for row in rows]
+    actuals, stars = indicator_series(items)
+    lines = charts.actuals_figure(
+        actuals,
+        stars,
+        title=_("Actuals of %(indicator)s") % {"indicator": indicator.name},
+        unit=indicator.unit,
+        year=_("Year"),
+        target=_("Target"),
+    )
+    return IndicatorPage(
+        indicator=indicator,
+        region=region,
+        year=year,
+        rows=rows,
+        progress=progress,
+        lines=lines,
+        charted=int(frame["completion"].notna().sum()),
+        line_count=int(actuals["region"].nunique()),
+        years=plan_span([item.target.plan for item in items]),
+        provinces=Region.objects.filter(level=Region.Level.PROVINCE).order_by("adcode"),
+    )
+
+
+def indicator_series(items: list[TargetProgress]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The actuals of each region (once per region) and the level of each target that states one."""
+    seen: set[int] = set()
+    regions, years, values = [], [], []
+    star_regions, star_years, star_values = [], [], []
+    for item in items:
+        region = item.target.plan.region
+        if region.pk not in seen:
+            seen.add(region.pk)
+            for year in sorted(item.actuals):
+                regions.append(region.name)
+                years.append(year)
+                values.append(item.actuals[year])
+        level = item.progress.target_level
+        if item.target.kind in v.LEVEL_KINDS and level is not None and pr.is_finite(level):
+            star_regions.append(region.name)
+            star_years.append(item.target.target_year)
+            star_values.append(level)
+    columns = ["region", "year", "value"]
+    actuals = pd.DataFrame({"region": regions, "year": years, "value": values}, columns=columns)
+    stars = pd.DataFrame({"region": star_regions, "year": star_years, "value": star_values}, columns=columns)
+    return actuals, stars
+
+
+# ------------------------------------------------------------------------------------------- plan, evaluation
+
+
+@dataclass(frozen=True)
+class PlanPage:
+    plan: Plan
+    targets: list[Target]
+    inconsistencies: list[PlanInconsistency]
+    document: HighlightedDocument
+
+    @property
+    def missing_ids(self) -> set[int]:
+        return {quote.target_id for quote in self.document.missing}
+
+
+def plan_page(plan: Plan) -> PlanPage:
+    """The document with each target's sentence highlighted, the targets table and the consistency warnings."""
+    targets = list(plan.targets.select_related("indicator").prefetch_related("conflicts_with").order_by("position"))
+    # Numbered as the table's rows: the number after each highlighted sentence names its row.
+    quotes = [Quote(t.pk, t.quote, t.quote_line, label=t.label, number=n) for n, t in enumerate(targets, start=1)]
+    return PlanPage(plan, targets, plan_inconsistencies(plan), highlight(plan.source_text, quotes))
+
+
+@dataclass(frozen=True)
+class EvaluationPage:
+    plan: Plan
+    evaluation: Evaluation
+    years: range
+    # Kinds whose level is derived (from the baseline, a rate or the province): the table shows it under the target.
+    derived_kinds: tuple[str, ...] = (v.MULTIPLE_OF_BASELINE, v.ANNUAL_GROWTH_RATE, v.RELATIVE_TO_AVERAGE)
+
+
+def evaluation_page(plan: Plan, year: int) -> EvaluationPage:
+    """The evaluation table (中期/终期评估) of a plan at an as-of year."""
+    return EvaluationPage(plan, plan_evaluation(plan, year), plan_span([plan], including=year))

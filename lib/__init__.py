@@ -1,0 +1,1 @@
+"""Helpers below every app: they import no app of the project, so any app may use them (the layout's floor)."""

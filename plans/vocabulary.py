@@ -1,0 +1,94 @@
+"""The domain's words, spelled once: target kinds, comparators, sections, attributes, what a comparison with the
+province compares, indicator directions and measures, and the status of a target.
+
+Django-free on purpose: the models (choices and database constraints), the fixture schema (run by transcribers
+before any database exists) and the progress method all read these tuples, so a word added here is added
+everywhere, and a word not here is refused everywhere with the same error.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# The indicator's words, re-exported so that the method reads every word from here.
+from indicators.vocabulary import DIRECTIONS as DIRECTIONS
+from indicators.vocabulary import FLOW as FLOW
+from indicators.vocabulary import HIGHER as HIGHER
+from indicators.vocabulary import LOWER as LOWER
+from indicators.vocabulary import MEASURES as MEASURES
+from indicators.vocabulary import RATIO as RATIO
+from indicators.vocabulary import STOCK as STOCK
+
+
+class UnknownWord(ValueError):
+    """A kind, comparator, … that the method does not know. Raised instead of guessing (an unknown kind was once
+    evaluated silently as a level)."""
+
+    def __init__(self, field: str, value: object, allowed: tuple[str, ...]) -> None:
+        super().__init__(f"unknown {field} {value!r}; expected one of: {', '.join(allowed)}")
+        self.field, self.value, self.allowed = field, value, allowed
+
+
+# What a target asks for (fixtures/README.md explains how each is read off the document).
+LEVEL: Final = "level"  # 达到 X
+ANNUAL_GROWTH_RATE: Final = "annual_growth_rate"  # 年均增长 X%
+CUMULATIVE_NEW: Final = "cumulative_new"  # “十四五”期间新增 N
+PER_YEAR: Final = "per_year"  # 每年 N
+MULTIPLE_OF_BASELINE: Final = "multiple_of_baseline"  # 翻一番
+RELATIVE_TO_AVERAGE: Final = "relative_to_average"  # 高于全省平均水平
+QUALITATIVE: Final = "qualitative"  # 全覆盖, 进入前列… (a number or none)
+KINDS: Final = (LEVEL, ANNUAL_GROWTH_RATE, CUMULATIVE_NEW, PER_YEAR, MULTIPLE_OF_BASELINE, RELATIVE_TO_AVERAGE,
+                QUALITATIVE)  # fmt: skip
+# Kinds whose target value may be empty: the yardstick is another region's value, or there is no number.
+VALUELESS_KINDS: Final = (RELATIVE_TO_AVERAGE, QUALITATIVE)
+# Kinds whose progress is also judged by the trend method (compound growth of the level).
+TREND_KINDS: Final = (LEVEL, MULTIPLE_OF_BASELINE, ANNUAL_GROWTH_RATE)
+# Kinds whose target is a level of the indicator (drawn as a star among the actuals, converted between units).
+LEVEL_KINDS: Final = (LEVEL, MULTIPLE_OF_BASELINE, ANNUAL_GROWTH_RATE, QUALITATIVE)
+
+AT_LEAST: Final = ">="
+MORE_THAN: Final = ">"
+EQUAL: Final = "="  # read as "at least" (at most when lower is better)
+ABOUT: Final = "about"  # X 左右
+RANGE: Final = "range"  # 1-2 家: met at the lower bound
+AT_MOST: Final = "<="
+COMPARATORS: Final = (AT_LEAST, MORE_THAN, EQUAL, ABOUT, RANGE, AT_MOST)
+
+# Where in the document the target is stated.
+TABLE: Final = "table"  # the plan's indicator table
+GOALS: Final = "goals"  # the goals section's prose
+BODY: Final = "body"  # the body of the plan
+SECTIONS: Final = (TABLE, GOALS, BODY)
+ANTICIPATORY: Final = "预期性"
+BINDING: Final = "约束性"
+ATTRIBUTES: Final = (ANTICIPATORY, BINDING)
+
+# What a relative_to_average target compares with the parent region: the levels, or their average annual growth.
+COMPARES_LEVEL: Final = "level"
+COMPARES_GROWTH: Final = "growth"
+COMPARES: Final = (COMPARES_LEVEL, COMPARES_GROWTH)
+
+# The status of a target at an as-of year: one code per target, from plans.progress.status(). Every word, colour,
+# legend, count, summary, export and API field derives from it. Best first; the order of legends and counts.
+ACHIEVED_EARLY: Final = "achieved_early"  # 提前实现: met before the target year
+ACHIEVED: Final = "achieved"  # 已实现: met in the target year
+AHEAD: Final = "ahead"  # 快于预期
+ON_SCHEDULE: Final = "on_schedule"  # 基本符合预期
+LAGGING: Final = "lagging"  # 滞后
+FAR_BEHIND: Final = "far_behind"  # 明显滞后
+REGRESSING: Final = "regressing"  # 倒退: moving away from the target
+NOT_ACHIEVED: Final = "not_achieved"  # 未实现: the target year's actual falls short
+NOT_QUANTIFIED: Final = "not_quantified"  # 未量化: the target states no number (judged by hand)
+NO_DATA: Final = "no_data"  # 暂无数据
+STATUSES: Final = (ACHIEVED_EARLY, ACHIEVED, AHEAD, ON_SCHEDULE, LAGGING, FAR_BEHIND, REGRESSING, NOT_ACHIEVED,
+                   NOT_QUANTIFIED, NO_DATA)  # fmt: skip
+# The order of "needing attention first": missed and going backwards before lagging, no data last.
+ATTENTION_ORDER: Final = (NOT_ACHIEVED, REGRESSING, FAR_BEHIND, LAGGING, ON_SCHEDULE, AHEAD, ACHIEVED, ACHIEVED_EARLY,
+                          NOT_QUANTIFIED, NO_DATA)  # fmt: skip
+
+
+def checked(field: str, value: str, allowed: tuple[str, ...]) -> str:
+    """`value` if it is one of `allowed`; else UnknownWord naming the field."""
+    if value not in allowed:
+        raise UnknownWord(field, value, allowed)
+    return value
