@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from cities.models import Region
 from indicators.models import (
@@ -23,6 +24,7 @@ from indicators.models import (
     IndicatorAlias,
     Observation,
     ObservationChange,
+    PeriodLock,
     normalize_name,
 )
 from plans.models import Plan, Target
@@ -53,6 +55,10 @@ TESTED_CONSTRAINTS = {
     "target_section_valid",
     "target_quote_not_empty",
     "target_compares_growth_only_relative",
+    "period_lock_one_active_per_region_year",
+    "period_lock_one_active_whole_year",
+    "period_lock_year_plausible",
+    "period_lock_unlock_has_reason",
 }
 
 
@@ -448,3 +454,37 @@ def test_it_refuses_a_committed_import_whose_file_was_purged(db: None) -> None:
     )
     assert_accepted(lambda: spreadsheet_import(status="expired", file_purged_at=now))
     assert_accepted(lambda: spreadsheet_import(status="cancelled", file_purged_at=now))
+
+
+# ---------------------------------------------------------------- period locks
+
+
+def test_it_refuses_a_second_active_lock_of_a_region_year_but_keeps_unlocked_ones(db: None) -> None:
+    PeriodLock.objects.create(region=zhengzhou(), year=2023, unlocked_at=timezone.now(), unlock_reason="更正")
+    PeriodLock.objects.create(region=zhengzhou(), year=2023)  # the unlocked one is only the record
+    assert_refused(
+        "period_lock_one_active_per_region_year",
+        lambda: PeriodLock.objects.create(region=zhengzhou(), year=2023),
+        "indicators_periodlock.region_id, indicators_periodlock.year",
+    )
+    assert_accepted(lambda: PeriodLock.objects.create(region=zhengzhou(), year=2024))
+
+
+def test_it_refuses_a_second_active_whole_year_lock(db: None) -> None:
+    PeriodLock.objects.create(region=None, year=2023)
+    assert_refused(
+        "period_lock_one_active_whole_year",
+        lambda: PeriodLock.objects.create(region=None, year=2023),
+        "indicators_periodlock.year",
+    )
+
+
+def test_it_refuses_an_implausible_lock_year(db: None) -> None:
+    assert_refused("period_lock_year_plausible", lambda: PeriodLock.objects.create(region=None, year=1900))
+
+
+@pytest.mark.parametrize("unlocked", [True, False], ids=["unlocked-without-reason", "reason-without-unlock"])
+def test_it_refuses_an_unlock_without_a_reason(db: None, unlocked: bool) -> None:
+    fields = {"unlocked_at": timezone.now(), "unlock_reason": ""} if unlocked else {"unlock_reason": "why"}
+    assert_refused("period_lock_unlock_has_reason", lambda: PeriodLock.objects.create(year=2023, **fields))
+
