@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from cities.api import RegionViewSet
 from config import views as site_views
+from dashboard import explanations as explanation_views
 from dashboard import views as dashboard_views
 from imports import locks as lock_views
 from imports import views as import_views
@@ -44,6 +45,7 @@ urlpatterns = [
     path("plans/<int:plan_id>/", dashboard_views.plan_detail, name="plan-detail"),
     path("plans/<int:plan_id>/evaluation/", dashboard_views.plan_evaluation_page, name="plan-evaluation"),
     path("plans/<int:plan_id>/evaluation.xlsx", dashboard_views.plan_evaluation_xlsx, name="plan-evaluation-xlsx"),
+    path("targets/<int:target_id>/explanation/", explanation_views.target_explanation, name="target-explanation"),
     path("imports/", import_views.import_upload, name="import-upload"),
     path("imports/<int:pk>/", import_views.import_detail, name="import-detail"),
     path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import-confirm"),

@@ -27,7 +27,7 @@ from indicators.models import (
     PeriodLock,
     normalize_name,
 )
-from plans.models import Plan, Target
+from plans.models import Plan, Target, TargetExplanation
 
 # Every named constraint of the project's models, and the test(s) below that break it.
 TESTED_CONSTRAINTS = {
@@ -59,6 +59,8 @@ TESTED_CONSTRAINTS = {
     "period_lock_one_active_whole_year",
     "period_lock_year_plausible",
     "period_lock_unlock_has_reason",
+    "target_explanation_year_plausible",
+    "target_explanation_revised_only_if_proposed",
 }
 
 
@@ -456,7 +458,7 @@ def test_it_refuses_a_committed_import_whose_file_was_purged(db: None) -> None:
     assert_accepted(lambda: spreadsheet_import(status="cancelled", file_purged_at=now))
 
 
-# ---------------------------------------------------------------- period locks
+# ---------------------------------------------------------------- period locks and explanations
 
 
 def test_it_refuses_a_second_active_lock_of_a_region_year_but_keeps_unlocked_ones(db: None) -> None:
@@ -488,3 +490,17 @@ def test_it_refuses_an_unlock_without_a_reason(db: None, unlocked: bool) -> None
     fields = {"unlocked_at": timezone.now(), "unlock_reason": ""} if unlocked else {"unlock_reason": "why"}
     assert_refused("period_lock_unlock_has_reason", lambda: PeriodLock.objects.create(year=2023, **fields))
 
+
+def _explanation(**fields: Any) -> TargetExplanation:
+    target = Target.objects.filter(plan__region__adcode="410100").order_by("pk")[0]
+    values = {"situation": "s", "outlook": "o", "causes": "c", "measures": "m", "year": 2023} | fields
+    return TargetExplanation.objects.create(target=target, **values)
+
+
+def test_it_refuses_an_implausible_explanation_year(db: None) -> None:
+    assert_refused("target_explanation_year_plausible", lambda: _explanation(year=3000))
+
+
+def test_it_refuses_a_revised_target_without_the_proposal(db: None) -> None:
+    assert_refused("target_explanation_revised_only_if_proposed", lambda: _explanation(revised_target=Decimal("2.8")))
+    assert_accepted(lambda: _explanation(propose_revision=True, revised_target=Decimal("2.8")))
