@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
+    "config.middleware.LockedPeriodMiddleware",
     # Last, as axes asks: it turns a lockout flagged during the request into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

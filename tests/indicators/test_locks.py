@@ -16,12 +16,14 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from cities.models import Region
 from config.api_errors import exception_handler
+from config.middleware import LockedPeriodMiddleware
 from imports.service import build_preview, commit, save_pending
 from indicators.models import ActualsImport, Indicator, Observation, ObservationChange, PeriodLock
 from indicators.services import (
@@ -386,3 +388,21 @@ def test_the_command_refuses_charlie(charlie: User, bob: User) -> None:
     assert caught.value.returncode == 1 and "charlie" in str(caught.value)
     assert PeriodLock.objects.get().is_active
     assert ObservationChange.objects.count() == 0
+
+
+def test_a_web_page_whose_write_meets_a_lock_answers_409_naming_it(bob: User, charlie: User) -> None:
+    """Views that do not catch the refusal themselves (approvals, later pages) get a 409 page, never a 500."""
+    period_lock(region=region("410100"), year=2023, user=bob)
+    try:
+        write("410100", 2023, "2.6")
+    except LockedPeriod as locked:
+        refusal = locked
+    request = RequestFactory().post("/somewhere/")
+    request.user = charlie
+    request.session = {}  # type: ignore[assignment]
+    request._messages = []  # type: ignore[attr-defined]
+    with translation.override("zh-hans"):
+        response = LockedPeriodMiddleware(lambda r: HttpResponse()).process_exception(request, refusal)
+    assert response is not None and response.status_code == 409
+    assert f"2023年 郑州市 已由 bob 于 {today()} 锁定" in response.content.decode()
+    assert LockedPeriodMiddleware(lambda r: HttpResponse()).process_exception(request, ValueError()) is None
