@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import re
+import threading
+import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection, transaction
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -36,6 +39,7 @@ from indicators.services import (
     period_lock,
     period_unlock,
 )
+from plans.services import fixtures_load
 from tests.spreadsheets import db_state, wide, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
@@ -406,3 +410,42 @@ def test_a_web_page_whose_write_meets_a_lock_answers_409_naming_it(bob: User, ch
     assert response is not None and response.status_code == 409
     assert f"2023年 郑州市 已由 bob 于 {today()} 锁定" in response.content.decode()
     assert LockedPeriodMiddleware(lambda r: HttpResponse()).process_exception(request, ValueError()) is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two real connections (PostgreSQL)")
+@pytest.mark.django_db(transaction=True)
+def test_a_write_racing_a_lock_being_set_waits_and_then_sees_it() -> None:
+    """The lock is set under the writers' own per-region lock: a write that starts while a lock is being set waits
+    for it and is refused, instead of reading "no lock" and writing into the period just locked."""
+    fixtures_load()
+    admin = User.objects.create_superuser("root", password="x")
+    locked, done = threading.Event(), threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def set_lock() -> None:
+        try:
+            with transaction.atomic():
+                period_lock(region=region("410100"), year=2023, user=admin)
+                locked.set()
+                time.sleep(1)  # the writer is waiting meanwhile
+        finally:
+            connection.close()
+
+    def writer() -> None:
+        try:
+            locked.wait(timeout=30)
+            write("410100", 2023, "2.6")
+            outcome["result"] = "written"
+        except LockedPeriod as refusal:
+            outcome["result"] = refusal
+        finally:
+            done.set()
+            connection.close()
+
+    threads = [threading.Thread(target=set_lock), threading.Thread(target=writer)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert done.is_set() and isinstance(outcome["result"], LockedPeriod)
+    assert not Observation.objects.filter(region__adcode="410100", year=2023).exists()
