@@ -14,6 +14,8 @@ from cities.models import Membership, Region
 from cities.selectors import subtree_q
 
 IMPORT_PERMISSION = "indicators.import_actuals"
+# Locking a region × year (or a whole year) against changes: provincial staff and superusers.
+LOCK_PERMISSION = "indicators.lock_periods"
 
 
 def writable_regions(user: User | AnonymousUser) -> QuerySet[Region]:
@@ -39,3 +41,8 @@ def home_region(user: User | AnonymousUser) -> Region | None:
         return None
     membership = Membership.objects.filter(user=user).select_related("region").first()
     return membership.region if membership else None
+
+
+def can_lock(user: User | AnonymousUser) -> bool:
+    """May lock and unlock periods (indicators.PeriodLock): the permission, or a superuser (has_perm says so)."""
+    return bool(user.is_authenticated and user.is_active and user.has_perm(LOCK_PERMISSION))

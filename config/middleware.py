@@ -11,7 +11,10 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import translation
+
+from indicators.services import LockedPeriod
 
 POLICY = "; ".join(
     [
@@ -59,3 +62,19 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         response.headers.setdefault("Vary", "Cookie")
         return response
+
+
+class LockedPeriodMiddleware:
+    """A page whose write reaches a locked period (indicators.services.LockedPeriod) and does not say so itself
+    answers 409 with the lock named, never a 500: every web write path, present and future, is covered."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, LockedPeriod):
+            return render(request, "locked.html", {"message": str(exception)}, status=409)
+        return None

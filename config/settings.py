@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
+    "config.middleware.LockedPeriodMiddleware",
     # Last, as axes asks: it turns a lockout flagged during the request into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -315,6 +316,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["lib.filters.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # A write into a locked period (indicators.services.LockedPeriod): 409 with the lock's message.
+    "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
     # Numbers are JSON numbers, not strings: scripts read values without parsing.
     "COERCE_DECIMAL_TO_STRING": False,
 }

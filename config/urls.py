@@ -5,9 +5,11 @@ from rest_framework.routers import DefaultRouter
 
 from cities.api import RegionViewSet
 from config import views as site_views
+from dashboard import explanations as explanation_views
 from dashboard import views as dashboard_views
+from imports import locks as lock_views
 from imports import views as import_views
-from indicators.api import IndicatorViewSet, ObservationViewSet
+from indicators.api import IndicatorViewSet, ObservationViewSet, PeriodLockViewSet
 from plans.api import PlanViewSet, ProgressView, TargetViewSet
 
 handler400 = "config.views.bad_request"  # says what was wrong with the request
@@ -18,6 +20,7 @@ router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("targets", TargetViewSet, basename="target")
 router.register("observations", ObservationViewSet, basename="observation")
+router.register("locks", PeriodLockViewSet, basename="lock")
 
 urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -42,6 +45,7 @@ urlpatterns = [
     path("plans/<int:plan_id>/", dashboard_views.plan_detail, name="plan-detail"),
     path("plans/<int:plan_id>/evaluation/", dashboard_views.plan_evaluation_page, name="plan-evaluation"),
     path("plans/<int:plan_id>/evaluation.xlsx", dashboard_views.plan_evaluation_xlsx, name="plan-evaluation-xlsx"),
+    path("targets/<int:target_id>/explanation/", explanation_views.target_explanation, name="target-explanation"),
     path("imports/", import_views.import_upload, name="import-upload"),
     path("imports/<int:pk>/", import_views.import_detail, name="import-detail"),
     path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import-confirm"),
@@ -52,6 +56,8 @@ urlpatterns = [
         import_views.import_template,
         name="import-template",
     ),
+    path("locks/", lock_views.locks_page, name="locks"),
+    path("locks/<int:pk>/unlock/", lock_views.lock_unlock, name="lock-unlock"),
     path("accounts/", include("config.accounts")),
     path("admin/", admin.site.urls),
 ]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -28,6 +29,7 @@ from indicators.models import Indicator
 from plans import progress as pr
 from plans import wording
 from plans.evaluation import Evaluation, completion, stated_target
+from plans.models import TargetExplanation
 
 FORMATS = ("csv", "xlsx")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -242,6 +244,14 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
         _("Section"),
         _("Quote (line)"),
         _("Notes"),
+        # The city's explanation (plans.TargetExplanation), the latest up to the evaluation year.
+        _("Where it stands (完成情况)"),
+        _("Will it be met by the target year? (趋势判断)"),
+        _("Causes (原因分析)"),
+        _("Propose a revised target (是否建议调整)"),
+        _("Revised target, in the target's unit"),
+        _("Next measures (下一步措施)"),
+        _("Explanation: year, author, date"),
     ]
     append_row(sheet, header)
     header_row = sheet.max_row
@@ -273,15 +283,31 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
                 t.get_section_display(),
                 safe_text(f"{t.quote} (L{t.quote_line})"),
                 safe_text(row.notes),
+                *_explanation_cells(row.explanation),
             ],
         )
         number_row = sheet.max_row
         for column in (11, 15):  # completion and growth are shares: shown as percentages
             sheet.cell(number_row, column).number_format = "0.0%"
-    widths = [5, 30, 8, 10, 8, 24, 12, 12, 8, 12, 10, 12, 14, 12, 12, 8, 10, 50, 50]
+    widths = [5, 30, 8, 10, 8, 24, 12, 12, 8, 12, 10, 12, 14, 12, 12, 8, 10, 50, 50, 40, 40, 40, 10, 12, 40, 24]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = sheet.cell(header_row + 1, 3)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _explanation_cells(explanation: TargetExplanation | None) -> list[Any]:
+    if explanation is None:
+        return [""] * 7
+    author = explanation.author.get_username() if explanation.author is not None else "—"
+    return [
+        safe_text(explanation.situation),
+        safe_text(explanation.outlook),
+        safe_text(explanation.causes),
+        _("yes") if explanation.propose_revision else _("no"),
+        explanation.revised_target,
+        safe_text(explanation.measures),
+        safe_text(f"{explanation.year} · {author} · {timezone.localtime(explanation.created_at):%Y-%m-%d %H:%M}"),
+    ]

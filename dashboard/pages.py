@@ -24,11 +24,14 @@ from plans import progress as pr
 from plans import vocabulary as v
 from plans import wording
 from plans.evaluation import Evaluation, completion, plan_evaluation
-from plans.models import Plan, Target
+from plans.models import Plan, Target, TargetExplanation
 from plans.selectors import (
     PlanInconsistency,
     TargetProgress,
+    asks_explanation,
     evaluate_targets,
+    explained_year,
+    latest_explanations,
     plan_inconsistencies,
     plan_span,
     targets_for,
@@ -104,10 +107,20 @@ class Card:
     item: TargetProgress
     figure: charts.Figure
     frame: list[dict[str, Any]]  # one row per year: year, actual, plan, projection, province
+    explanation: TargetExplanation | None = None  # the city's latest account of the target, if any
 
     @property
     def figure_id(self) -> str:
         return f"figure-{self.item.target.pk}"
+
+    @property
+    def asks_explanation(self) -> bool:
+        """Lagging, far behind, regressing or missed: the city explains it (the form shows)."""
+        return asks_explanation(self.item)
+
+    @property
+    def explained_year(self) -> int:
+        return explained_year(self.item)
 
 
 @dataclass(frozen=True)
@@ -160,11 +173,13 @@ def city_page(region: Region, *, section: str = "", sort: str = "", target_id: i
     if sort == "status":
         items.sort(key=lambda item: _ATTENTION[item.status])
     text = chart_text(region)
+    explanations = latest_explanations(item.target.pk for item in items)
     cards = []
     for item in items:
         frame = charts.target_frame(item.spec, item.progress, item.actuals, item.parent_actuals or None)
         words = charts.ChartText(title=short(item.target.label), unit=item.target.indicator.unit, **text)
-        cards.append(Card(item, charts.target_figure(frame, item.spec, item.progress, words), charts.records(frame)))
+        figure = charts.target_figure(frame, item.spec, item.progress, words)
+        cards.append(Card(item, figure, charts.records(frame), explanations.get(item.target.pk)))
     plans = list(region.plans.defer("source_text").order_by("period_start"))
     return CityPage(region, plans, cards, section, sort, text)
 
@@ -311,6 +326,7 @@ class EvaluationPage:
     years: range
     # Kinds whose level is derived (from the baseline, a rate or the province): the table shows it under the target.
     derived_kinds: tuple[str, ...] = (v.MULTIPLE_OF_BASELINE, v.ANNUAL_GROWTH_RATE, v.RELATIVE_TO_AVERAGE)
+    needs_explanation: tuple[str, ...] = v.NEEDS_EXPLANATION  # the rows that say when the city has not explained
 
 
 def evaluation_page(plan: Plan, year: int) -> EvaluationPage:

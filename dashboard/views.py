@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from cities.access import home_region
+from cities.access import can_write, home_region
 from cities.models import Region
 from dashboard import downloads, pages
 from indicators.models import Indicator
@@ -121,7 +121,8 @@ def city_page(request: HttpRequest, adcode: str, file_format: str | None = None)
         if not page.cards:
             raise Http404
         return downloads.download(file_format, downloads.city_table(page))
-    context = _context(page, request, has_demo=page.has_demo, province=page.province)
+    may_explain = can_write(request.user, region)  # the explanation forms show only to who may write the region
+    context = _context(page, request, has_demo=page.has_demo, province=page.province, may_explain=may_explain)
     return render(request, "dashboard/city.html", context)
 
 

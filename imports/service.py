@@ -30,9 +30,16 @@ from imports.layout import RawValue, Table, find_table, raw_values
 from imports.problems import ERROR, WARNING, ImportRejected, Location, Problem
 from imports.reading import read_file
 from imports.values import ValueError_, clean_text, parse_number, parse_year
-from indicators.models import ActualsImport, Indicator, IndicatorAlias, Observation, normalize_name
+from indicators.models import ActualsImport, Indicator, IndicatorAlias, Observation, PeriodLock, normalize_name
 from indicators.numbers import plain
-from indicators.services import ObservationWrite, lock_regions, observations_write_many, write_lock
+from indicators.services import (
+    LockedPeriod,
+    ObservationWrite,
+    find_lock,
+    lock_regions,
+    observations_write_many,
+    write_lock,
+)
 from indicators.units import is_count, unit_factor
 from plans.models import Plan, Target
 from plans.selectors import DEFAULT_SPAN, plan_span
@@ -183,6 +190,8 @@ class Preview:
     # What is stored for the regions × indicators in the file: (region, indicator, year) → (pk, value, source,
     # note, origin).
     stored: dict[tuple[int, int, int], tuple[int, Decimal, str, str, str]] = field(default_factory=dict, repr=False)
+    # The active lock (indicators.PeriodLock) a change would break, if any: an error, and commit refuses.
+    lock: PeriodLock | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -435,8 +444,22 @@ def build_preview(
     elif not preview.items and not preview.errors:
         preview.problems.append(Problem(ERROR, _("The table has no values to import.")))
     _compare_with_stored(preview, lock=lock)
+    _refuse_locked(preview)
     _warn_jumps(preview)
     return preview
+
+
+def _refuse_locked(preview: Preview) -> None:
+    """A change to a locked region × year is an error naming the lock, at the first value it would change (the
+    write path refuses it anyway; here the city sees why before confirming)."""
+    changes = preview.changes
+    lock = find_lock((item.region.pk, item.year) for item in changes)
+    if lock is None:
+        return
+    preview.lock = lock
+    first = next(item for item in changes if item.year == lock.year and lock.region_id in (None, item.region.pk))
+    message = _("%(lock)s: its values cannot be changed. Ask the provincial staff to unlock it.")
+    preview.problems.append(Problem(ERROR, message, {"lock": lock}, first.location))
 
 
 def _sheet_region(
@@ -577,6 +600,8 @@ def commit(record: ActualsImport, *, user: User | AnonymousUser | None, expected
     with record.file.open("rb") as handle:
         data = handle.read()
     preview = build_preview(data, record.file_name, user=user, region=record.region, lock=True)
+    if preview.lock is not None:
+        raise LockedPeriod(preview.lock)  # locked since the preview: said as such, not as "values changed"
     if preview.errors or preview.digest != (expected_digest or record.change_digest):
         raise StaleImport("the stored values changed since the preview")
     writes = [

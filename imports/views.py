@@ -32,6 +32,7 @@ from imports.service import (
 )
 from imports.template import template_csv, template_xlsx
 from indicators.models import ActualsImport
+from indicators.services import LockedPeriod
 
 # Rows of a preview shown on the page; the counts always cover all of them.
 SHOWN_ROWS = 1000
@@ -157,6 +158,9 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     try:
         preview = commit(record, user=user, expected_digest=request.POST.get("digest", ""))
+    except LockedPeriod as locked:
+        messages.error(request, str(locked))  # locked since the preview: nothing written, the lock named
+        return redirect("import-detail", record.pk)
     except StaleImport:
         messages.warning(
             request,

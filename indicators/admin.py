@@ -2,17 +2,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
-from indicators.models import ActualsImport, Indicator, IndicatorAlias, Observation, ObservationChange
+from indicators.models import ActualsImport, Indicator, IndicatorAlias, Observation, ObservationChange, PeriodLock
 from indicators.resources import IndicatorResource, ObservationResource
-from indicators.services import observation_delete, observation_set
+from indicators.services import find_lock, observation_delete, observation_set
 
 
 class IndicatorAliasInline(admin.TabularInline[IndicatorAlias, Indicator]):
@@ -60,8 +62,24 @@ class ObservationChangeInline(admin.TabularInline[ObservationChange, Observation
         return False
 
 
+class ObservationForm(forms.ModelForm[Observation]):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # A locked region × year is a form error naming the lock (the service refuses it again under lock).
+        region = data.get("region") or getattr(self.instance, "region", None)
+        year = data.get("year") or self.instance.year
+        if region is not None and year is not None and self.has_changed():
+            lock = find_lock([(region.pk, year)])
+            if lock is not None:
+                raise forms.ValidationError(
+                    _("%(lock)s: its values cannot be changed."), params={"lock": lock.message()}, code="locked"
+                )
+        return data
+
+
 @admin.register(Observation)
 class ObservationAdmin(ImportExportModelAdmin):
+    form = ObservationForm
     resource_classes = [ObservationResource]
     list_display = ["region", "indicator", "year", "value", "origin", "source", "updated_at", "updated_by"]
     list_filter = ["origin", "year", "region", "indicator"]
@@ -91,6 +109,22 @@ class ObservationAdmin(ImportExportModelAdmin):
             reason=str(_("edited in the admin")),
         )
         obj.pk = saved.pk
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        obj = self.get_object(request, unquote(object_id))
+        lock = find_lock([(obj.region_id, obj.year)]) if obj is not None else None
+        if obj is not None and lock is not None:
+            self.message_user(request, _("%(lock)s: its values cannot be changed.") % {"lock": lock}, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:indicators_observation_change", args=[obj.pk]))
+        response: HttpResponse = super().delete_view(request, object_id, extra_context)
+        return response
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        # The bulk delete action: values of a locked period are listed as what stops the deletion.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        locks = {lock.pk: lock for obj in objs if (lock := find_lock([(obj.region_id, obj.year)])) is not None}
+        protected = [*protected, *(str(lock) for lock in locks.values())]
+        return deleted, counts, perms_needed, protected
 
     def delete_model(self, request: HttpRequest, obj: Observation) -> None:
         observation_delete(observation=obj, user=request.user, reason=str(_("deleted in the admin")))  # type: ignore[arg-type]
@@ -166,3 +200,12 @@ class ActualsImportAdmin(RecordAdmin):
         if not obj.file:
             return "—"
         return format_html('<a href="{}">{}</a>', reverse("import-file", args=[obj.pk]), obj.file_name)
+
+
+@admin.register(PeriodLock)
+class PeriodLockAdmin(RecordAdmin):
+    """Locks are set and lifted on the locks page, the API or `lock_period`; here they are records."""
+
+    list_display = ["year", "region", "locked_by", "locked_at", "reason", "unlocked_by", "unlocked_at", "unlock_reason"]
+    list_filter = ["year", "region"]
+    list_select_related = ["region", "locked_by", "unlocked_by"]

@@ -1,12 +1,24 @@
-"""Read-only API for the indicator catalogue and the yearly actuals."""
+"""API for the indicator catalogue and the yearly actuals (read-only), and the period locks (province staff lock
+and unlock)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django.db.models import QuerySet
-from rest_framework import serializers, viewsets
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from indicators.models import Indicator, Observation
+from cities.access import can_lock
+from cities.models import Region
+from indicators.models import Indicator, Observation, PeriodLock
+from indicators.services import period_lock, period_unlock
 from lib.filters import FilterSet, IntegerFilter
 
 
@@ -63,3 +75,102 @@ class ObservationViewSet(viewsets.ReadOnlyModelViewSet[Observation]):
         return Observation.objects.select_related("region", "indicator").order_by(
             "region__adcode", "indicator__code", "year"
         )
+
+
+class PeriodLockSerializer(serializers.ModelSerializer[PeriodLock]):
+    region = serializers.SerializerMethodField()
+    locked_by = serializers.SerializerMethodField()
+    unlocked_by = serializers.SerializerMethodField()
+    active = serializers.BooleanField(source="is_active", read_only=True)
+    message_zh = serializers.SerializerMethodField()
+    message_en = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PeriodLock
+        fields = [
+            "id",
+            "region",
+            "year",
+            "active",
+            "reason",
+            "locked_by",
+            "locked_at",
+            "unlocked_by",
+            "unlocked_at",
+            "unlock_reason",
+            "message_zh",
+            "message_en",
+        ]
+
+    def get_region(self, obj: PeriodLock) -> str | None:
+        return obj.region.adcode if obj.region is not None else None
+
+    def get_locked_by(self, obj: PeriodLock) -> str | None:
+        return obj.locked_by.get_username() if obj.locked_by is not None else None
+
+    def get_unlocked_by(self, obj: PeriodLock) -> str | None:
+        return obj.unlocked_by.get_username() if obj.unlocked_by is not None else None
+
+    def get_message_zh(self, obj: PeriodLock) -> str:
+        with translation.override("zh-hans"):
+            return obj.message()
+
+    def get_message_en(self, obj: PeriodLock) -> str:
+        with translation.override("en"):
+            return obj.message()
+
+
+class LockRequestSerializer(serializers.Serializer[dict[str, Any]]):
+    region = serializers.RegexField(
+        r"^[0-9]{6}$", allow_null=True, help_text=_("Region adcode; null locks the year for every region.")
+    )
+    year = serializers.IntegerField(min_value=1949, max_value=2100)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+    def validate_region(self, value: str | None) -> Region | None:
+        if value is None:
+            return None
+        region = Region.objects.filter(adcode=value).first()
+        if region is None:
+            raise serializers.ValidationError(_("Unknown region %(adcode)s.") % {"adcode": value})
+        return region
+
+
+class UnlockRequestSerializer(serializers.Serializer[dict[str, Any]]):
+    reason = serializers.CharField(max_length=500, help_text=_("Why the lock is lifted (required)."))
+
+
+class MayLockOrReads(permissions.BasePermission):
+    """Everyone signed in reads the locks; locking and unlocking need indicators.lock_periods."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return request.method in permissions.SAFE_METHODS or can_lock(request.user)
+
+
+class PeriodLockViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet[PeriodLock]
+):
+    """Locks of a region × year (`region` null: every region). POST `{"region": "410100" or null, "year": 2023}`
+    locks (409 if already locked); DELETE `{"reason": "…"}` unlocks (the lock stays, `active` false).
+    Writes of actual values into a locked period are refused with 409 and the lock's message."""
+
+    serializer_class = PeriodLockSerializer
+    permission_classes = [permissions.IsAuthenticated, MayLockOrReads]
+
+    def get_queryset(self) -> QuerySet[PeriodLock]:
+        return PeriodLock.objects.select_related("region", "locked_by", "unlocked_by").order_by("-year", "-id")
+
+    @extend_schema(request=LockRequestSerializer, responses={201: PeriodLockSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        query = LockRequestSerializer(data=request.data)
+        query.is_valid(raise_exception=True)
+        lock = period_lock(user=request.user, **query.validated_data)  # LockError: 409 (config.api)
+        return Response(PeriodLockSerializer(lock).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=UnlockRequestSerializer, responses={204: None})
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        lock = self.get_object()
+        query = UnlockRequestSerializer(data=request.data)
+        query.is_valid(raise_exception=True)
+        period_unlock(lock=lock, user=request.user, reason=query.validated_data["reason"])
+        return Response(status=status.HTTP_204_NO_CONTENT)

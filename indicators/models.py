@@ -289,3 +289,90 @@ class ActualsImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()}, {self.uploaded_at:%Y-%m-%d %H:%M})"
+
+
+class PeriodLock(models.Model):
+    """A region × year (region empty: every region) whose actual values may no longer change, e.g. once an
+    evaluation is published. Unlocking keeps the row with who, when and why: an unlocked lock is the record;
+    only a lock not unlocked is active. Checked inside every write (indicators.services)."""
+
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: every region."),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    reason = models.CharField(_("reason for locking"), max_length=500, blank=True)
+    locked_at = models.DateTimeField(_("locked at"), default=timezone.now)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("locked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    unlocked_at = models.DateTimeField(_("unlocked at"), null=True, blank=True)
+    unlocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("unlocked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    unlock_reason = models.CharField(_("reason for unlocking"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("period lock")
+        verbose_name_plural = _("period locks")
+        ordering = ["-year", "region__adcode", "-locked_at", "-id"]
+        permissions = [("lock_periods", _("Can lock and unlock the actual values of a year"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "year"],
+                condition=models.Q(unlocked_at__isnull=True),
+                name="period_lock_one_active_per_region_year",
+            ),
+            # NULLs are distinct in a unique index: the whole-year lock needs its own.
+            models.UniqueConstraint(
+                fields=["year"],
+                condition=models.Q(unlocked_at__isnull=True, region__isnull=True),
+                name="period_lock_one_active_whole_year",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(year__gte=1949, year__lte=2100), name="period_lock_year_plausible"
+            ),
+            # Unlocking always says why.
+            models.CheckConstraint(
+                condition=models.Q(unlocked_at__isnull=True, unlock_reason="")
+                | (models.Q(unlocked_at__isnull=False) & ~models.Q(unlock_reason="")),
+                name="period_lock_unlock_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.message()
+
+    @property
+    def is_active(self) -> bool:
+        return self.unlocked_at is None
+
+    def region_name(self) -> str:
+        return str(self.region.name) if self.region is not None else str(_("every region"))
+
+    def message(self) -> str:
+        """'2023年 郑州市 已由 bob 于 2026-11-30 锁定', in the active language."""
+        return str(
+            _("%(year)s for %(region)s was locked by %(user)s on %(date)s")
+            % {
+                "year": self.year,
+                "region": self.region_name(),
+                "user": self.locked_by.get_username() if self.locked_by is not None else "—",
+                "date": timezone.localdate(self.locked_at).isoformat(),
+            }
+        )

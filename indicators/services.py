@@ -9,13 +9,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import User
-from django.db import connection, models, transaction
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from psycopg2.extras import execute_values
 
+from cities.access import can_lock
 from cities.models import Region
-from indicators.models import ActualsImport, Indicator, Observation, ObservationChange
+from indicators.models import ActualsImport, Indicator, Observation, ObservationChange, PeriodLock
 
 BATCH_SIZE = 2000
 # First key of the advisory locks on a region's values: pg_advisory_xact_lock(REGION_LOCK, region id). Any constant
@@ -57,6 +61,98 @@ def write_lock() -> None:
         cursor.execute(f"UPDATE {table} SET id = id WHERE 1 = 0")  # noqa: S608 — the model's quoted table name
 
 
+class LockedPeriod(Exception):
+    """A write would change a value of a locked region × year. str() names the lock in the active language."""
+
+    def __init__(self, lock: PeriodLock) -> None:
+        self.lock = lock
+        super().__init__(lock.message())
+
+    def __str__(self) -> str:
+        return str(_("%(lock)s: its values cannot be changed.") % {"lock": self.lock.message()})
+
+
+class LockError(Exception):
+    """Locking or unlocking refused (already locked, not locked, no reason). str() in the active language."""
+
+    def __init__(self, message: Any, **params: Any) -> None:
+        self.message, self.params = message, params
+        super().__init__(str(message) % params)
+
+    def __str__(self) -> str:
+        return str(self.message) % self.params
+
+
+def find_lock(periods: Iterable[tuple[int, int]]) -> PeriodLock | None:
+    """The active lock covering one of these (region id, year) pairs, if any: one query."""
+    periods = set(periods)
+    if not periods:
+        return None
+    years = {year for _region, year in periods}
+    regions = {region for region, _year in periods}
+    candidates = (
+        PeriodLock.objects.filter(unlocked_at__isnull=True, year__in=years)
+        .filter(Q(region__isnull=True) | Q(region_id__in=regions))
+        .select_related("region", "locked_by")
+        .order_by("year", "region_id", "pk")
+    )
+    for lock in candidates:
+        if lock.region_id is None or (lock.region_id, lock.year) in periods:
+            return lock
+    return None
+
+
+def refuse_locked(periods: Iterable[tuple[int, int]]) -> None:
+    """Raise LockedPeriod if any of these (region id, year) pairs is locked."""
+    lock = find_lock(periods)
+    if lock is not None:
+        raise LockedPeriod(lock)
+
+
+@transaction.atomic
+def period_lock(*, region: Region | None, year: int, user: User | AnonymousUser | None, reason: str = "") -> PeriodLock:
+    """Lock a region × year (region None: every region). user None: the operator at the shell."""
+    if user is not None and not can_lock(user):
+        raise PermissionDenied
+    # Taken like a writer takes them: a write running now finishes first, a later one sees the lock.
+    lock_regions(Region.objects.values_list("pk", flat=True) if region is None else [region.pk])
+    existing = (
+        PeriodLock.objects.filter(unlocked_at__isnull=True, year=year, region=region)
+        .select_related("region", "locked_by")
+        .first()
+    )
+    if existing is not None:
+        raise LockError(_("Already locked: %(lock)s."), lock=existing.message())
+    try:
+        with transaction.atomic():
+            return PeriodLock.objects.create(
+                region=region,
+                year=year,
+                reason=reason.strip()[:500],
+                locked_by=user if user is not None and user.pk else None,
+            )
+    except IntegrityError as exc:  # locked by someone else this very moment
+        raise LockError(_("Already locked: %(year)s."), year=year) from exc
+
+
+@transaction.atomic
+def period_unlock(*, lock: PeriodLock, user: User | AnonymousUser | None, reason: str) -> PeriodLock:
+    """Unlock, saying why; the lock stays as the record."""
+    if user is not None and not can_lock(user):
+        raise PermissionDenied
+    reason = reason.strip()
+    if not reason:
+        raise LockError(_("Unlocking needs a reason."))
+    lock = PeriodLock.objects.select_for_update(of=("self",)).select_related("region", "locked_by").get(pk=lock.pk)
+    if not lock.is_active:
+        raise LockError(_("Not locked any more: %(lock)s."), lock=lock.message())
+    lock.unlocked_at = timezone.now()
+    lock.unlocked_by = user if user is not None and user.pk else None
+    lock.unlock_reason = reason[:500]
+    lock.save(update_fields=["unlocked_at", "unlocked_by", "unlock_reason"])
+    return lock
+
+
 @transaction.atomic
 def observation_set(
     *,
@@ -76,6 +172,7 @@ def observation_set(
     lock_regions([region.pk])  # a value not stored yet has no row to lock
     obs = Observation.objects.select_for_update().filter(region=region, indicator=indicator, year=year).first()
     if obs is None:
+        refuse_locked([(region.pk, year)])  # checked under lock_regions: a lock being set waits or is seen
         obs = Observation.objects.create(
             region=region,
             indicator=indicator,
@@ -90,6 +187,7 @@ def observation_set(
         return obs, ObservationChange.Action.CREATE
     if obs.value == value and obs.source == source and obs.note == note and obs.origin == origin:
         return obs, None
+    refuse_locked([(region.pk, year)])
     old_value, old_source = obs.value, obs.source
     obs.value, obs.source, obs.note, obs.origin, obs.updated_by = value, source, note, origin, user
     obs.save()
@@ -102,6 +200,7 @@ def observation_delete(*, observation: Observation, user: User | None = None, re
     # Re-read under lock: the history must hold the value actually deleted, not a caller's stale copy.
     lock_regions([observation.region_id])
     observation = Observation.objects.select_for_update().get(pk=observation.pk)
+    refuse_locked([(observation.region_id, observation.year)])
     _record(
         observation,
         ObservationChange.Action.DELETE,
@@ -145,6 +244,7 @@ def observations_write_many(
     if not writes:
         return
     lock_regions({w.region_id for w in writes})  # already held by a caller that compared; taken otherwise
+    refuse_locked({(w.region_id, w.year) for w in writes})  # every writer, present and future, meets the locks
     ops = connection.ops
     now = timezone.now()
     stamp = ops.adapt_datetimefield_value(now)

@@ -20,7 +20,7 @@ from plans import progress as pr
 from plans import vocabulary as v
 from plans import wording as tx
 from plans.evaluation import YEARS
-from plans.models import Plan, Target
+from plans.models import Plan, Target, TargetExplanation
 from plans.selectors import PlanInconsistency, TargetProgress, evaluate_targets, plan_inconsistencies, targets_for
 
 
@@ -165,11 +165,45 @@ class TargetFilter(FilterSet):
         fields = ["region", "indicator", "plan", "kind", "section"]
 
 
+class ExplanationSerializer(serializers.ModelSerializer[TargetExplanation]):
+    target = serializers.IntegerField(source="target_id", read_only=True)
+    author = serializers.SerializerMethodField()
+    revised_target = _number()
+
+    class Meta:
+        model = TargetExplanation
+        fields = [
+            "id",
+            "target",
+            "year",
+            "situation",
+            "outlook",
+            "causes",
+            "propose_revision",
+            "revised_target",
+            "measures",
+            "author",
+            "created_at",
+        ]
+
+    def get_author(self, obj: TargetExplanation) -> str | None:
+        return obj.author.get_username() if obj.author is not None else None
+
+
 class TargetViewSet(viewsets.ReadOnlyModelViewSet[Target]):
-    """Targets, each with the exact sentence (`quote`) and line of its plan document it comes from."""
+    """Targets, each with the exact sentence (`quote`) and line of its plan document it comes from.
+    `/targets/{id}/explanations/`: the city's explanations of the target, newest first (the first is current)."""
 
     serializer_class = TargetSerializer
     filterset_class = TargetFilter
+
+    @extend_schema(responses=ExplanationSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def explanations(self, request: Request, pk: str | None = None, format: str | None = None) -> Response:
+        """Every version, newest first: the first is the one shown; the earlier are kept."""
+        target = self.get_object()
+        versions = target.explanations.select_related("author").order_by("-year", "-created_at", "-id")
+        return Response({"count": len(versions), "results": ExplanationSerializer(versions, many=True).data})
 
     def get_queryset(self) -> QuerySet[Target]:
         return (

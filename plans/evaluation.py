@@ -12,8 +12,15 @@ from django.utils.translation import pgettext
 from indicators.numbers import plain
 from plans import progress as pr
 from plans import wording as tx
-from plans.models import Plan, Target
-from plans.selectors import TargetProgress, default_as_of, evaluate_targets, plan_span, targets_for
+from plans.models import Plan, Target, TargetExplanation
+from plans.selectors import (
+    TargetProgress,
+    default_as_of,
+    evaluate_targets,
+    latest_explanations,
+    plan_span,
+    targets_for,
+)
 
 # As-of years accepted by the evaluation pages and the progress API.
 YEARS = range(1949, 2101)  # as the actuals (constraint observation_year_plausible)
@@ -23,6 +30,7 @@ YEARS = range(1949, 2101)  # as the actuals (constraint observation_year_plausib
 class EvaluationRow:
     number: int
     item: TargetProgress
+    explanation: TargetExplanation | None = None  # the city's latest, for this year or an earlier one
 
     @property
     def target(self) -> Target:
@@ -107,7 +115,8 @@ def default_year(plan: Plan) -> int:
 def plan_evaluation(plan: Plan, year: int) -> Evaluation:
     items = evaluate_targets(targets_for(plan=plan), as_of=year)
     counts = pr.summary([item.progress for item in items])
-    rows = [EvaluationRow(number, item) for number, item in enumerate(items, start=1)]
+    explanations = latest_explanations((item.target.pk for item in items), year=year)
+    rows = [EvaluationRow(number, item, explanations.get(item.target.pk)) for number, item in enumerate(items, start=1)]
     return Evaluation(plan, year, rows, counts, has_demo=any(item.is_demo for item in items))
 
 

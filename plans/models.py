@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import Region
@@ -145,3 +147,44 @@ class Target(models.Model):
     @property
     def region(self) -> Region:
         return self.plan.region
+
+
+class TargetExplanation(models.Model):
+    """A city's account of a target that lags, falls far behind, regresses or was not achieved, for the year it
+    explains (the as-of year of the status): where it stands, whether it will be met, the causes, whether to
+    propose a revised target, the next measures. Never edited: every edit is a new row, the latest is shown and
+    the earlier ones are kept."""
+
+    target = models.ForeignKey(Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="explanations")
+    year = models.PositiveSmallIntegerField(_("year explained"))
+    situation = models.TextField(_("where it stands (完成情况)"))
+    outlook = models.TextField(_("will it be met (趋势判断)"))
+    causes = models.TextField(_("causes (原因分析)"))
+    propose_revision = models.BooleanField(_("propose a revised target (是否建议调整)"), default=False)
+    revised_target = models.DecimalField(
+        _("proposed revised target"), max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    measures = models.TextField(_("next measures (下一步措施)"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("written by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("explanation of a target")
+        verbose_name_plural = _("explanations of targets")
+        ordering = ["target", "-year", "-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__gte=1949, year__lte=2100), name="target_explanation_year_plausible"
+            ),
+            # A revised number only with the proposal to revise.
+            models.CheckConstraint(
+                condition=Q(propose_revision=True) | Q(revised_target__isnull=True),
+                name="target_explanation_revised_only_if_proposed",
+            ),
+        ]
+        indexes = [models.Index(fields=["target", "year"], name="target_explanation_target_year")]
+
+    def __str__(self) -> str:
+        return f"{self.target} · {self.year} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -23,7 +23,8 @@ from indicators.models import Observation
 from indicators.units import unit_factor
 from plans import consistency, wording
 from plans import progress as pr
-from plans.models import Plan, Target
+from plans import vocabulary as v
+from plans.models import Plan, Target, TargetExplanation
 
 # Kinds whose stated numbers are levels of the indicator (in the plan's printed unit, converted here).
 _LEVEL_VALUED = {
@@ -245,3 +246,39 @@ def plan_inconsistencies(plan: Plan) -> list[PlanInconsistency]:
         )
     findings = consistency.check(statements, tolerance=float(settings.PLAN_CONSISTENCY_TOLERANCE))
     return [PlanInconsistency(f, by_id[f.first], by_id[f.second]) for f in findings]
+
+
+# ---------------------------------------------------------------------------------------------- explanations
+
+
+def explained_year(item: TargetProgress) -> int:
+    """The year an explanation written for this status explains: the year of the actual it was judged on."""
+    return item.progress.year if item.progress.year is not None else item.target.target_year
+
+
+def asks_explanation(item: TargetProgress) -> bool:
+    return item.status in v.NEEDS_EXPLANATION
+
+
+def latest_explanations(target_ids: Iterable[int], *, year: int | None = None) -> dict[int, TargetExplanation]:
+    """Each target's current explanation (the latest written, for the latest year up to `year`): one query."""
+    explanations = TargetExplanation.objects.filter(target_id__in=set(target_ids)).select_related("author")
+    if year is not None:
+        explanations = explanations.filter(year__lte=year)  # an explanation of a later year says nothing of this one
+    latest: dict[int, TargetExplanation] = {}
+    for explanation in explanations.order_by("target_id", "-year", "-created_at", "-id"):
+        latest.setdefault(explanation.target_id, explanation)
+    return latest
+
+
+def targets_without_explanation(region: Region, year: int, *, below: bool = False) -> list[TargetProgress]:
+    """The targets of `region`'s plans (and, with `below`, of the regions below it) that lag, fall far behind,
+    regress or were missed as of `year` and have no explanation for that year: what the review queue asks for."""
+    judged = evaluate_targets(targets_for(region=region, below=below), as_of=year)
+    items = [item for item in judged if asks_explanation(item)]
+    explained = set(
+        TargetExplanation.objects.filter(target_id__in=[item.target.pk for item in items], year=year).values_list(
+            "target_id", flat=True
+        )
+    )
+    return [item for item in items if item.target.pk not in explained]

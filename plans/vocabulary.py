@@ -82,6 +82,8 @@ NOT_QUANTIFIED: Final = "not_quantified"  # 未量化: the target states no numb
 NO_DATA: Final = "no_data"  # 暂无数据
 STATUSES: Final = (ACHIEVED_EARLY, ACHIEVED, AHEAD, ON_SCHEDULE, LAGGING, FAR_BEHIND, REGRESSING, NOT_ACHIEVED,
                    NOT_QUANTIFIED, NO_DATA)  # fmt: skip
+# The statuses a city explains (plans.TargetExplanation): where it stands, whether it will be met, why, what next.
+NEEDS_EXPLANATION: Final = (LAGGING, FAR_BEHIND, REGRESSING, NOT_ACHIEVED)
 # The order of "needing attention first": missed and going backwards before lagging, no data last.
 ATTENTION_ORDER: Final = (NOT_ACHIEVED, REGRESSING, FAR_BEHIND, LAGGING, ON_SCHEDULE, AHEAD, ACHIEVED, ACHIEVED_EARLY,
                           NOT_QUANTIFIED, NO_DATA)  # fmt: skip

@@ -28,7 +28,7 @@ from rest_framework.authtoken.models import Token
 from cities.models import Region
 from cities.resources import RegionResource
 from imports.service import build_preview, commit, save_pending
-from indicators.models import ActualsImport, Indicator, Observation, ObservationChange
+from indicators.models import ActualsImport, Indicator, Observation, ObservationChange, PeriodLock
 from indicators.resources import IndicatorResource, ObservationResource
 from indicators.services import observation_set
 from plans.models import Plan, Target
@@ -62,6 +62,7 @@ def one_of_each(alice: User) -> None:
     data = "地区,指标,年份,数值\n410100,研发投入强度,2024,2.6\n".encode()
     commit(save_pending(build_preview(data, "a.csv", user=alice), data, user=alice), user=alice)
     Token.objects.create(user=alice)
+    PeriodLock.objects.create(region=None, year=2019, locked_by=alice)
     Client().post("/accounts/login/", {"username": "alice", "password": "wrong"})
     Client().login(request=HttpRequest(), username="alice", password=PASSWORD)
     AccessFailureLog.objects.create(username="alice", ip_address="127.0.0.1", path_info="/accounts/login/")
@@ -99,7 +100,14 @@ def test_it_opens_every_changelist_add_and_change_page(
     assert changelist.status_code == 200
     may_add = model_admin_.has_add_permission(changelist.wsgi_request)
     # Only records are read-only: the history of values, the uploads (made through the import pages), the logins.
-    assert may_add or model in (ObservationChange, ActualsImport, AccessAttempt, AccessLog, AccessFailureLog)
+    assert may_add or model in (
+        ObservationChange,
+        ActualsImport,
+        PeriodLock,
+        AccessAttempt,
+        AccessLog,
+        AccessFailureLog,
+    )
     assert alice_client.get(url(model, "add")).status_code == (200 if may_add else 403)
     row = model._default_manager.order_by("pk").first()
     assert row is not None, f"no {label} row to open"

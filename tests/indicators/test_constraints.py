@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from cities.models import Region
 from indicators.models import (
@@ -23,9 +24,10 @@ from indicators.models import (
     IndicatorAlias,
     Observation,
     ObservationChange,
+    PeriodLock,
     normalize_name,
 )
-from plans.models import Plan, Target
+from plans.models import Plan, Target, TargetExplanation
 
 # Every named constraint of the project's models, and the test(s) below that break it.
 TESTED_CONSTRAINTS = {
@@ -53,6 +55,12 @@ TESTED_CONSTRAINTS = {
     "target_section_valid",
     "target_quote_not_empty",
     "target_compares_growth_only_relative",
+    "period_lock_one_active_per_region_year",
+    "period_lock_one_active_whole_year",
+    "period_lock_year_plausible",
+    "period_lock_unlock_has_reason",
+    "target_explanation_year_plausible",
+    "target_explanation_revised_only_if_proposed",
 }
 
 
@@ -448,3 +456,51 @@ def test_it_refuses_a_committed_import_whose_file_was_purged(db: None) -> None:
     )
     assert_accepted(lambda: spreadsheet_import(status="expired", file_purged_at=now))
     assert_accepted(lambda: spreadsheet_import(status="cancelled", file_purged_at=now))
+
+
+# ---------------------------------------------------------------- period locks and explanations
+
+
+def test_it_refuses_a_second_active_lock_of_a_region_year_but_keeps_unlocked_ones(db: None) -> None:
+    PeriodLock.objects.create(region=zhengzhou(), year=2023, unlocked_at=timezone.now(), unlock_reason="更正")
+    PeriodLock.objects.create(region=zhengzhou(), year=2023)  # the unlocked one is only the record
+    assert_refused(
+        "period_lock_one_active_per_region_year",
+        lambda: PeriodLock.objects.create(region=zhengzhou(), year=2023),
+        "indicators_periodlock.region_id, indicators_periodlock.year",
+    )
+    assert_accepted(lambda: PeriodLock.objects.create(region=zhengzhou(), year=2024))
+
+
+def test_it_refuses_a_second_active_whole_year_lock(db: None) -> None:
+    PeriodLock.objects.create(region=None, year=2023)
+    assert_refused(
+        "period_lock_one_active_whole_year",
+        lambda: PeriodLock.objects.create(region=None, year=2023),
+        "indicators_periodlock.year",
+    )
+
+
+def test_it_refuses_an_implausible_lock_year(db: None) -> None:
+    assert_refused("period_lock_year_plausible", lambda: PeriodLock.objects.create(region=None, year=1900))
+
+
+@pytest.mark.parametrize("unlocked", [True, False], ids=["unlocked-without-reason", "reason-without-unlock"])
+def test_it_refuses_an_unlock_without_a_reason(db: None, unlocked: bool) -> None:
+    fields = {"unlocked_at": timezone.now(), "unlock_reason": ""} if unlocked else {"unlock_reason": "why"}
+    assert_refused("period_lock_unlock_has_reason", lambda: PeriodLock.objects.create(year=2023, **fields))
+
+
+def _explanation(**fields: Any) -> TargetExplanation:
+    target = Target.objects.filter(plan__region__adcode="410100").order_by("pk")[0]
+    values = {"situation": "s", "outlook": "o", "causes": "c", "measures": "m", "year": 2023} | fields
+    return TargetExplanation.objects.create(target=target, **values)
+
+
+def test_it_refuses_an_implausible_explanation_year(db: None) -> None:
+    assert_refused("target_explanation_year_plausible", lambda: _explanation(year=3000))
+
+
+def test_it_refuses_a_revised_target_without_the_proposal(db: None) -> None:
+    assert_refused("target_explanation_revised_only_if_proposed", lambda: _explanation(revised_target=Decimal("2.8")))
+    assert_accepted(lambda: _explanation(propose_revision=True, revised_target=Decimal("2.8")))

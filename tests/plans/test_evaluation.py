@@ -293,6 +293,13 @@ def test_the_workbook_holds_numbers_as_numbers(bob_client: Client) -> None:
         "所在部分",
         "原文（行号）",
         "说明",
+        "完成情况",
+        "趋势判断（能否在目标年实现）",
+        "原因分析",
+        "是否建议调整",
+        "建议调整后的目标（按目标单位）",
+        "下一步措施",
+        "情况说明：年度、填写人、时间",
     ]
     keys = list(plan.targets.order_by("position").values_list("key", flat=True))
     first = header_row(sheet) + 1 + keys.index("table-01-rd-intensity")

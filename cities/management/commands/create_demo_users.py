@@ -32,6 +32,8 @@ ROLE_PERMISSIONS = {
         "view_observationchange",
         "view_actualsimport",
         "import_actuals",
+        "lock_periods",
+        "view_periodlock",
     ],
     "city_official": [
         "view_region",

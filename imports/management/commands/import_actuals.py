@@ -15,6 +15,7 @@ from django.utils import translation
 from cities.models import Region
 from imports.service import CHANGED, NEW, Preview, StaleImport, build_preview, commit, save_pending
 from indicators.numbers import plain
+from indicators.services import LockedPeriod
 
 MAX_LISTED = 200
 
@@ -64,6 +65,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 record = save_pending(preview, data, user=actor)
                 commit(record, user=actor)
+        except LockedPeriod as exc:
+            raise CommandError(f"{exc} Nothing was written.", returncode=1) from exc
         except StaleImport as exc:
             # Another import or edit wrote some of these values since the preview above (imports of the same
             # regions take turns): a clean refusal, not a traceback.

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from cities.models import Region
 from indicators.models import Indicator, Observation
-from indicators.services import observation_delete, observation_set
+from indicators.services import LockedPeriod, observation_delete, observation_set
 from plans.demo import DEMO_SOURCE, demo_values, target_specs
 
 
@@ -27,7 +27,11 @@ class Command(BaseCommand):
         reason = "demo data (load_demo_actuals)"
         if remove:
             for obs in Observation.objects.filter(origin=Observation.Origin.DEMO):
-                observation_delete(observation=obs, reason=reason)
+                try:
+                    observation_delete(observation=obs, reason=reason)
+                except LockedPeriod:
+                    counts["kept (locked period)"] += 1  # a locked year keeps even its demo values
+                    continue
                 counts["deleted"] += 1
         else:
             regions = {r.adcode: r for r in Region.objects.all()}
@@ -41,15 +45,19 @@ class Command(BaseCommand):
                 if current is not None and current.origin != Observation.Origin.DEMO:
                     counts["kept real value"] += 1  # real statistics always win over demo values
                     continue
-                _obs, action = observation_set(
-                    region=regions[adcode],
-                    indicator=indicators[code],
-                    year=year,
-                    value=value,
-                    source=DEMO_SOURCE,
-                    origin=Observation.Origin.DEMO,
-                    reason=reason,
-                )
+                try:
+                    _obs, action = observation_set(
+                        region=regions[adcode],
+                        indicator=indicators[code],
+                        year=year,
+                        value=value,
+                        source=DEMO_SOURCE,
+                        origin=Observation.Origin.DEMO,
+                        reason=reason,
+                    )
+                except LockedPeriod:
+                    counts["kept (locked period)"] += 1
+                    continue
                 counts[action or "unchanged"] += 1
         for key in sorted(counts):
             self.stdout.write(f"demo values {key}: {counts[key]}")
