@@ -8,15 +8,18 @@ message (imports.reading). Text cells come back cleaned of control characters (i
 
 from __future__ import annotations
 
+import csv
 import io
 import pickle
 import re
 import resource
 import sys
+import zipfile
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 import python_calamine
+from defusedxml import ElementTree
 
 from imports.values import clean_text
 from indicators.numbers import plain
@@ -93,10 +96,6 @@ def xlsx_percent_cells(data: bytes) -> dict[str, set[tuple[int, int]]]:
     """Cells shown as percentages, by sheet name → {(row, column)} (0-based). Excel stores "2.5%" typed in a
     cell as 0.025 with a percent format, and readers return 0.025: the importer must read what the user saw.
     Only the styles are parsed unless some style is a percentage, so ordinary files cost almost nothing."""
-    import zipfile  # here, not at the top: the child's start-up is paid for every file (as is csv's below)
-
-    from defusedxml import ElementTree
-
     archive = zipfile.ZipFile(io.BytesIO(data))
     names = set(archive.namelist())
     if "xl/styles.xml" not in names:
@@ -201,8 +200,6 @@ def decode_text(data: bytes) -> str:
 
 
 def _read_csv(data: bytes) -> list[tuple[str, Rows]]:
-    import csv
-
     try:
         text = decode_text(data)
     except UnicodeError as exc:
