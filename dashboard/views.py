@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from cities.access import home_region
 from cities.models import Region
 from dashboard import downloads, pages
+from imports.review import own_open_imports
 from indicators.models import Indicator
 from plans.evaluation import YEARS, default_year
 from plans.models import Plan, Target
@@ -68,7 +69,8 @@ def home(request: HttpRequest, file_format: str | None = None) -> HttpResponse:
         if page.overview is None:
             raise Http404
         return downloads.download(file_format, downloads.overview_table(page.overview))
-    return render(request, "dashboard/home.html", _context(page, request, no_target=_("no target")))
+    context = _context(page, request, no_target=_("no target"), my_imports=own_open_imports(request.user)[:10])
+    return render(request, "dashboard/home.html", context)
 
 
 @require_GET

@@ -113,7 +113,7 @@ def assert_only(record: ActualsImport, values: dict[tuple[str, str], str], loser
     assert set(changes.values_list("actuals_import_id", "action").distinct()) == {(record.pk, "create")}
     record.refresh_from_db()
     loser.refresh_from_db()
-    assert (record.status, loser.status) == (ActualsImport.Status.COMMITTED, ActualsImport.Status.PENDING)
+    assert (record.status, loser.status) == (ActualsImport.Status.APPROVED, ActualsImport.Status.PENDING)
 
 
 def values_of(rows: list[list[Any]]) -> dict[tuple[str, str], str]:

@@ -32,6 +32,7 @@ ROLE_PERMISSIONS = {
         "view_observationchange",
         "view_actualsimport",
         "import_actuals",
+        "review_actuals",
     ],
     "city_official": [
         "view_region",

@@ -1,0 +1,304 @@
+"""The reporting cycle: a city official's confirmed import is submitted, a reviewer approves it (its values become
+actuals, the history naming both) or returns it with a comment (nothing written); reviewers import approved."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+
+from cities.models import Region
+from imports.review import lagging_after
+from imports.service import ReviewRefused, StaleImport, approve, send_back
+from indicators.models import ActualsImport, Indicator, Observation, ObservationChange, SubmittedValue
+from indicators.services import observation_set
+from tests.spreadsheets import csv_bytes, imported, long, store, stored, years_stored
+
+pytestmark = pytest.mark.django_db
+
+
+def submitted(charlie: User, *rows: list[object]) -> ActualsImport:
+    """Charlie's confirmed import of Zhengzhou values (default: R&D intensity 2023 = 2.5)."""
+    body = rows or (["410100", "研发投入强度", 2023, 2.5],)
+    _, record = imported(csv_bytes(long(*body)), "zhengzhou.csv", user=charlie)
+    assert record.status == ActualsImport.Status.SUBMITTED
+    return record
+
+
+# ------------------------------------------------------------------------------------------------- service
+
+
+def test_a_city_officials_import_is_submitted_and_writes_no_actual(charlie: User) -> None:
+    before = (Observation.objects.count(), ObservationChange.objects.count())
+    record = submitted(charlie)
+    assert (Observation.objects.count(), ObservationChange.objects.count()) == before
+    [value] = SubmittedValue.objects.filter(actuals_import=record)
+    assert (value.region.adcode, value.year, value.value, value.base_observation_id) == (
+        "410100",
+        2023,
+        Decimal("2.5"),
+        None,
+    )
+    assert record.reviewed_by is None and record.reviewed_at is None
+
+
+def test_approval_writes_the_values_and_the_history_names_submitter_and_approver(charlie: User, bob: User) -> None:
+    manual = store("410100", "rd_intensity", 2022, "2.3", origin="manual")
+    record = submitted(charlie, ["410100", "研发投入强度", 2022, 2.4], ["410100", "研发投入强度", 2023, 2.5])
+    approve(record, reviewer=bob, comment="数据核实无误")
+    record.refresh_from_db()
+    assert (record.status, record.reviewed_by, record.review_comment) == ("approved", bob, "数据核实无误")
+    assert record.reviewed_at is not None
+    assert years_stored("410100", "rd_intensity") == {2022: Decimal("2.4"), 2023: Decimal("2.5")}
+    changes = ObservationChange.objects.filter(actuals_import=record).order_by("year")
+    assert [(c.action, c.old_value, c.new_value) for c in changes] == [
+        ("update", Decimal("2.3"), Decimal("2.4")),
+        ("create", None, Decimal("2.5")),
+    ]
+    assert {(c.changed_by, c.approved_by) for c in changes} == {(charlie, bob)}
+    assert all("bob" in c.reason and "zhengzhou.csv" in c.reason for c in changes)
+    assert changes[0].observation_id == manual.pk
+    assert stored("410100", "rd_intensity", 2023).updated_by == charlie  # type: ignore[union-attr]
+
+
+def test_return_writes_nothing_and_keeps_the_comment(charlie: User, bob: User) -> None:
+    record = submitted(charlie)
+    before = (Observation.objects.count(), ObservationChange.objects.count())
+    send_back(record, reviewer=bob, comment="2023年数值请与统计公报核对")
+    record.refresh_from_db()
+    assert (record.status, record.reviewed_by, record.review_comment) == ("returned", bob, "2023年数值请与统计公报核对")
+    assert (Observation.objects.count(), ObservationChange.objects.count()) == before
+    with pytest.raises(ReviewRefused, match="not awaiting review"):
+        approve(record, reviewer=bob)
+
+
+def test_return_needs_a_comment(charlie: User, bob: User) -> None:
+    record = submitted(charlie)
+    with pytest.raises(ReviewRefused, match="Comment"):
+        send_back(record, reviewer=bob, comment="   ")
+    record.refresh_from_db()
+    assert record.status == "submitted"
+
+
+def test_an_approval_after_the_approved_value_changed_is_refused(charlie: User, bob: User) -> None:
+    store("410100", "rd_intensity", 2023, "2.3", origin="manual")
+    record = submitted(charlie)
+    observation_set(
+        region=Region.objects.get(adcode="410100"),
+        indicator=Indicator.objects.get(code="rd_intensity"),
+        year=2023,
+        value=Decimal("2.35"),
+        origin="manual",
+        user=bob,
+    )
+    with pytest.raises(StaleImport):
+        approve(record, reviewer=bob)
+    record.refresh_from_db()
+    assert record.status == "submitted"
+    assert years_stored("410100", "rd_intensity") == {2023: Decimal("2.35")}
+
+
+def test_an_approval_after_someone_created_the_value_is_refused(charlie: User, bob: User) -> None:
+    record = submitted(charlie)
+    store("410100", "rd_intensity", 2023, "2.2", origin="manual")
+    with pytest.raises(StaleImport):
+        approve(record, reviewer=bob)
+
+
+def test_the_submitter_may_not_approve_or_return(charlie: User) -> None:
+    record = submitted(charlie)
+    with pytest.raises(PermissionDenied):
+        approve(record, reviewer=charlie)
+    with pytest.raises(PermissionDenied):
+        send_back(record, reviewer=charlie, comment="x")
+    record.refresh_from_db()
+    assert record.status == "submitted"
+
+
+@pytest.mark.parametrize("who", ["alice", "bob"])
+def test_a_reviewer_importing_directly_is_approved_at_once(who: str, request: pytest.FixtureRequest) -> None:
+    user: User = request.getfixturevalue(who)
+    _, record = imported(csv_bytes(long(["410100", "研发投入强度", 2023, 2.5])), "a.csv", user=user)
+    assert (record.status, record.reviewed_by) == ("approved", user)
+    assert years_stored("410100", "rd_intensity") == {2023: Decimal("2.5")}
+    change = ObservationChange.objects.get(actuals_import=record)
+    assert (change.changed_by, change.approved_by) == (user, user)
+
+
+def test_the_operator_imports_approved(db: None) -> None:
+    _, record = imported(csv_bytes(long(["410100", "研发投入强度", 2023, 2.5])), "a.csv", user=None)
+    assert record.status == "approved"
+    assert years_stored("410100", "rd_intensity") == {2023: Decimal("2.5")}
+
+
+def test_lagging_after_counts_targets_the_import_turns_lagging(charlie: User) -> None:
+    # Zhengzhou's R&D intensity target rises from its baseline: a value far below it puts the target behind.
+    record = submitted(charlie, ["410100", "研发投入强度", 2023, 0.5])
+    assert lagging_after(record) >= 1
+    good = submitted(charlie, ["410100", "研发投入强度", 2021, 2.9])
+    assert lagging_after(good) == 0
+
+
+# ------------------------------------------------------------------------------------------------- web
+
+
+def test_the_city_official_confirms_on_the_web_and_sees_it_awaits_review(charlie_client: Client) -> None:
+    upload = charlie_client.post(
+        reverse("import-upload"),
+        {"file": _file(csv_bytes(long(["410100", "研发投入强度", 2023, 2.5])))},
+    )
+    record = ActualsImport.objects.get()
+    page = charlie_client.get(upload["Location"])
+    digest = record.change_digest
+    response = charlie_client.post(reverse("import-confirm", args=[record.pk]), {"digest": digest}, follow=True)
+    assert "Submitted for review" in response.content.decode() or "已提交审核" in response.content.decode()
+    record.refresh_from_db()
+    assert record.status == "submitted" and page.status_code == 200
+    assert 'data-import-status="submitted"' in response.content.decode()
+    assert years_stored("410100", "rd_intensity") == {}
+
+
+def _file(data: bytes) -> io.BytesIO:
+    handle = io.BytesIO(data)
+    handle.name = "zhengzhou.csv"
+    return handle
+
+
+def test_the_review_queue_lists_the_submission_and_approving_writes(charlie: User, bob_client: Client) -> None:
+    record = submitted(charlie)
+    queue = bob_client.get(reverse("import-review"))
+    assert queue.status_code == 200
+    assert f'data-import="{record.pk}"' in queue.content.decode()
+    detail = bob_client.get(reverse("import-detail", args=[record.pk])).content.decode()
+    assert 'data-count="new">1<' in detail and reverse("import-approve", args=[record.pk]) in detail
+    response = bob_client.post(reverse("import-approve", args=[record.pk]), {"comment": ""})
+    assert response.status_code == 302
+    assert years_stored("410100", "rd_intensity") == {2023: Decimal("2.5")}
+    assert f'data-import="{record.pk}"' not in bob_client.get(reverse("import-review")).content.decode()
+
+
+def test_a_return_shows_its_comment_on_the_import_page_and_the_home_page(
+    charlie: User, charlie_client: Client, bob_client: Client
+) -> None:
+    record = submitted(charlie)
+    response = bob_client.post(reverse("import-return", args=[record.pk]), {"comment": "请核对2023年研发投入"})
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.status == "returned"
+    assert years_stored("410100", "rd_intensity") == {}
+    detail = charlie_client.get(reverse("import-detail", args=[record.pk])).content.decode()
+    assert "data-review-comment" in detail and "请核对2023年研发投入" in detail
+    home = charlie_client.get(reverse("home")).content.decode()
+    assert "请核对2023年研发投入" in home and reverse("import-detail", args=[record.pk]) in home
+
+
+def test_a_return_without_comment_is_refused_on_the_web(charlie: User, bob_client: Client) -> None:
+    record = submitted(charlie)
+    response = bob_client.post(reverse("import-return", args=[record.pk]), {"comment": ""}, follow=True)
+    assert response.status_code == 200
+    record.refresh_from_db()
+    assert record.status == "submitted"
+
+
+def test_a_stale_approval_on_the_web_writes_nothing(charlie: User, bob_client: Client) -> None:
+    record = submitted(charlie)
+    store("410100", "rd_intensity", 2023, "2.2", origin="manual")
+    response = bob_client.post(reverse("import-approve", args=[record.pk]), {}, follow=True)
+    assert response.status_code == 200
+    record.refresh_from_db()
+    assert record.status == "submitted"
+    assert years_stored("410100", "rd_intensity") == {2023: Decimal("2.2")}
+
+
+@pytest.mark.parametrize("name", ["import-approve", "import-return"])
+def test_the_city_official_may_not_review_on_the_web(charlie: User, charlie_client: Client, name: str) -> None:
+    record = submitted(charlie)
+    assert charlie_client.post(reverse(name, args=[record.pk]), {"comment": "ok"}).status_code == 403
+    assert charlie_client.get(reverse("import-review")).status_code == 403
+    record.refresh_from_db()
+    assert record.status == "submitted"
+
+
+@pytest.mark.parametrize("name", ["import-approve", "import-return"])
+def test_review_actions_take_post_only_and_know_their_import(charlie: User, bob_client: Client, name: str) -> None:
+    record = submitted(charlie)
+    assert bob_client.get(reverse(name, args=[record.pk])).status_code == 405
+    assert bob_client.post(reverse(name, args=[record.pk + 999]), {"comment": "x"}).status_code == 404
+
+
+def test_the_review_queue_needs_a_login(client: Client) -> None:
+    response = client.get(reverse("import-review"))
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+# ------------------------------------------------------------------------------------------------- commands
+
+
+def write(tmp_path: Path, rows: list[list[object]]) -> str:
+    path = tmp_path / "zhengzhou.csv"
+    path.write_bytes(csv_bytes(long(*rows)))
+    return str(path)
+
+
+def test_import_actuals_with_a_city_user_submits_and_without_approves(tmp_path: Path, charlie: User) -> None:
+    out = io.StringIO()
+    call_command(
+        "import_actuals", write(tmp_path, [["410100", "研发投入强度", 2023, 2.5]]), "--user", "charlie", stdout=out
+    )
+    assert "Submitted" in out.getvalue()
+    assert years_stored("410100", "rd_intensity") == {}
+    call_command("import_actuals", write(tmp_path, [["410100", "研发投入强度", 2022, 2.4]]), stdout=io.StringIO())
+    assert years_stored("410100", "rd_intensity") == {2022: Decimal("2.4")}
+    assert ActualsImport.objects.filter(status="approved", uploaded_by=None).count() == 1
+
+
+def test_review_import_approves_and_returns(charlie: User, bob: User) -> None:
+    first = submitted(charlie)
+    second = submitted(charlie, ["410100", "研发投入强度", 2022, 2.4])
+    out = io.StringIO()
+    call_command("review_import", str(first.pk), "--approve", "--user", "bob", "--language", "en", stdout=out)
+    assert f"#{first.pk}: Approved" in out.getvalue()
+    call_command("review_import", str(second.pk), "--return", "--comment", "请更正", "--user", "bob", stdout=out)
+    second.refresh_from_db()
+    assert (second.status, second.review_comment, second.reviewed_by) == ("returned", "请更正", bob)
+    assert years_stored("410100", "rd_intensity") == {2023: Decimal("2.5")}
+    assert ObservationChange.objects.get(actuals_import=first).approved_by == bob
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["999999", "--approve"], "No import #999999"),
+        (["{pk}", "--approve", "--user", "charlie"], "may not review"),
+        (["{pk}", "--return", "--user", "bob"], "Comment"),
+        (["{pk}", "--approve", "--user", "nobody"], "Unknown or inactive user"),
+    ],
+    ids=["wrong-id", "no-right", "no-comment", "unknown-user"],
+)
+def test_review_import_exits_1_with_a_clear_message(charlie: User, bob: User, args: list[str], words: str) -> None:
+    record = submitted(charlie)
+    with pytest.raises(CommandError) as caught:
+        call_command("review_import", *[a.format(pk=record.pk) for a in args], "--language", "en", stdout=io.StringIO())
+    assert caught.value.returncode == 1
+    assert words in str(caught.value)
+    record.refresh_from_db()
+    assert record.status == "submitted"
+
+
+def test_review_import_refuses_an_import_already_reviewed_and_a_stale_one(charlie: User, bob: User) -> None:
+    record = submitted(charlie)
+    call_command("review_import", str(record.pk), "--approve", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="not awaiting review") as caught:
+        call_command("review_import", str(record.pk), "--approve", "--language", "en", stdout=io.StringIO())
+    assert caught.value.returncode == 1
+    stale = submitted(charlie, ["410100", "研发投入强度", 2023, 2.7])
+    store("410100", "rd_intensity", 2023, "2.6", origin="manual")
+    with pytest.raises(CommandError, match="changed since it was submitted"):
+        call_command("review_import", str(stale.pk), "--approve", "--language", "en", stdout=io.StringIO())
