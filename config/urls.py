@@ -7,6 +7,7 @@ from cities.api import RegionViewSet
 from config import views as site_views
 from dashboard import views as dashboard_views
 from imports import views as import_views
+from imports.api import ImportViewSet
 from indicators.api import IndicatorViewSet, ObservationViewSet
 from plans.api import PlanViewSet, ProgressView, TargetViewSet
 
@@ -18,6 +19,7 @@ router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("targets", TargetViewSet, basename="target")
 router.register("observations", ObservationViewSet, basename="observation")
+router.register("imports", ImportViewSet, basename="import")
 
 urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
