@@ -15,10 +15,12 @@ from django.test import Client
 from django.urls import reverse
 
 from cities.models import Region
+from dashboard import pages
 from imports.review import lagging_after
 from imports.service import ReviewRefused, StaleImport, approve, send_back
 from indicators.models import ActualsImport, Indicator, Observation, ObservationChange, SubmittedValue
 from indicators.services import observation_set
+from plans.selectors import TargetProgress
 from tests.spreadsheets import csv_bytes, imported, long, store, stored, years_stored
 
 pytestmark = pytest.mark.django_db
@@ -75,13 +77,13 @@ def test_return_writes_nothing_and_keeps_the_comment(charlie: User, bob: User) -
     record.refresh_from_db()
     assert (record.status, record.reviewed_by, record.review_comment) == ("returned", bob, "2023年数值请与统计公报核对")
     assert (Observation.objects.count(), ObservationChange.objects.count()) == before
-    with pytest.raises(ReviewRefused, match="not awaiting review"):
+    with pytest.raises(ReviewRefused, match="不在待审核状态"):
         approve(record, reviewer=bob)
 
 
 def test_return_needs_a_comment(charlie: User, bob: User) -> None:
     record = submitted(charlie)
-    with pytest.raises(ReviewRefused, match="Comment"):
+    with pytest.raises(ReviewRefused, match="意见"):
         send_back(record, reviewer=bob, comment="   ")
     record.refresh_from_db()
     assert record.status == "submitted"
@@ -302,3 +304,85 @@ def test_review_import_refuses_an_import_already_reviewed_and_a_stale_one(charli
     store("410100", "rd_intensity", 2023, "2.6", origin="manual")
     with pytest.raises(CommandError, match="changed since it was submitted"):
         call_command("review_import", str(stale.pk), "--approve", "--language", "en", stdout=io.StringIO())
+
+
+# ------------------------------------------------------------------------------------------------- pages
+
+
+def zhengzhou_rd(items: list[TargetProgress]) -> list[TargetProgress]:
+    return [i for i in items if i.target.plan.region.adcode == "410100" and i.target.indicator.code == "rd_intensity"]
+
+
+def test_submitted_values_are_invisible_by_default_and_marked_when_included(charlie: User, bob_client: Client) -> None:
+    submitted(charlie, ["410100", "研发投入强度", 2023, 2.9])
+    henan = Region.objects.get(adcode="410000")
+    plain = pages.overview_page(requested=henan, home=None, year=2023)
+    assert plain.overview is not None
+    assert all(i.progress.actual is None for i in zhengzhou_rd(_all(plain)))
+    included = pages.overview_page(requested=henan, home=None, year=2023, include_submitted=True)
+    assert included.overview is not None and included.overview.has_submitted
+    marked = zhengzhou_rd(_all(included))
+    assert marked and all(i.progress.actual == 2.9 and i.is_submitted and not i.is_demo for i in marked)
+
+    home = bob_client.get(reverse("home"), {"region": "410000", "year": "2023"}).content.decode()
+    assert "data-has-submitted" not in home and 'data-include-submitted="off"' in home
+    home = bob_client.get(
+        reverse("home"), {"region": "410000", "year": "2023", "include": "submitted"}
+    ).content.decode()
+    assert "data-has-submitted" in home and 'data-include-submitted="on"' in home
+
+    city = bob_client.get(reverse("city", args=["410100"])).content.decode()
+    assert 'data-submitted-year="2023"' not in city and "data-has-submitted" not in city
+    city = bob_client.get(reverse("city", args=["410100"]), {"include": "submitted"}).content.decode()
+    assert 'data-submitted-year="2023"' in city and "data-has-submitted" in city
+    assert bob_client.get(reverse("city", args=["410100"]), {"include": "returned"}).status_code == 400
+
+    download = bob_client.get(reverse("city-data", args=["410100", "csv"]), {"include": "submitted"})
+    assert "已报送" in download.content.decode("utf-8-sig")
+    assert "已报送" not in bob_client.get(reverse("city-data", args=["410100", "csv"])).content.decode("utf-8-sig")
+
+
+def _all(page: pages.OverviewPage) -> list[TargetProgress]:
+    assert page.overview is not None
+    return [item for row in page.overview.rows for item in row.items]
+
+
+def test_approved_values_show_on_the_pages_without_the_switch(charlie: User, bob: User, bob_client: Client) -> None:
+    record = submitted(charlie, ["410100", "研发投入强度", 2023, 2.9])
+    approve(record, reviewer=bob)
+    page = pages.city_page(Region.objects.get(adcode="410100"))
+    items = zhengzhou_rd([card.item for card in page.cards])
+    assert items and all(i.progress.actual == 2.9 and not i.is_submitted for i in items)
+    city = bob_client.get(reverse("city", args=["410100"]), {"include": "submitted"}).content.decode()
+    assert 'data-submitted-year="2023"' not in city, "approved: no longer marked as awaiting review"
+
+
+def test_returned_values_are_never_shown_on_the_pages(charlie: User, bob: User) -> None:
+    record = submitted(charlie, ["410100", "研发投入强度", 2023, 2.9])
+    send_back(record, reviewer=bob, comment="请更正")
+    page = pages.city_page(Region.objects.get(adcode="410100"), include_submitted=True)
+    assert all(i.progress.actual is None for i in zhengzhou_rd([card.item for card in page.cards]))
+
+
+def test_the_latest_submission_wins_when_submitted_values_are_included(charlie: User) -> None:
+    submitted(charlie, ["410100", "研发投入强度", 2023, 2.9])
+    submitted(charlie, ["410100", "研发投入强度", 2023, 2.7])
+    page = pages.city_page(Region.objects.get(adcode="410100"), include_submitted=True)
+    assert {i.progress.actual for i in zhengzhou_rd([card.item for card in page.cards])} == {2.7}
+
+
+def test_the_indicator_and_evaluation_pages_and_downloads_take_the_switch(charlie: User, bob_client: Client) -> None:
+    submitted(charlie, ["410100", "研发投入强度", 2023, 2.9])
+    plan = Region.objects.get(adcode="410100").plans.get()
+    include = {"include": "submitted", "year": "2023"}
+    indicator = bob_client.get(reverse("indicator", args=["rd_intensity"]), include).content.decode()
+    assert "data-has-submitted" in indicator and "submitted-tag" in indicator
+    assert "data-has-submitted" not in bob_client.get(reverse("indicator", args=["rd_intensity"])).content.decode()
+    evaluation = bob_client.get(reverse("plan-evaluation", args=[plan.pk]), include).content.decode()
+    assert "data-has-submitted" in evaluation and "include=submitted" in evaluation
+    plain = bob_client.get(reverse("plan-evaluation", args=[plan.pk]), {"year": "2023"}).content.decode()
+    assert "data-has-submitted" not in plain
+    workbook = bob_client.get(reverse("plan-evaluation-xlsx", args=[plan.pk]), include)
+    assert workbook.status_code == 200
+    csv = bob_client.get(reverse("indicator-data", args=["rd_intensity", "csv"]), {**include, "chart": "actuals"})
+    assert "已报送" in csv.content.decode("utf-8-sig")
