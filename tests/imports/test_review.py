@@ -386,3 +386,20 @@ def test_the_indicator_and_evaluation_pages_and_downloads_take_the_switch(charli
     assert workbook.status_code == 200
     csv = bob_client.get(reverse("indicator-data", args=["rd_intensity", "csv"]), {**include, "chart": "actuals"})
     assert "已报送" in csv.content.decode("utf-8-sig")
+
+
+def test_the_demo_shows_submitted_imports_and_one_returned(db: None) -> None:
+    out = io.StringIO()
+    call_command("load_demo_reviews", "--force", stdout=out)
+    statuses = sorted(ActualsImport.objects.filter(uploaded_by__username="zhengzhou").values_list("status", flat=True))
+    assert statuses == ["returned", "submitted", "submitted"]
+    returned = ActualsImport.objects.get(status="returned")
+    assert returned.reviewed_by is not None and returned.reviewed_by.username == "province" and returned.review_comment
+    assert not Observation.objects.filter(year=2025, region__adcode="410100").exists(), "nothing approved"
+    call_command("load_demo_reviews", "--force", stdout=out)
+    assert ActualsImport.objects.count() == 3
+
+
+def test_the_demo_reviews_refuse_to_run_on_a_production_server(db: None) -> None:
+    with pytest.raises(CommandError, match="DEBUG off"):
+        call_command("load_demo_reviews", stdout=io.StringIO())
