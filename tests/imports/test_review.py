@@ -3,6 +3,7 @@ actuals, the history naming both) or returns it with a comment (nothing written)
 
 from __future__ import annotations
 
+import datetime
 import io
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from cities.models import Region
 from dashboard import pages
@@ -403,3 +405,15 @@ def test_the_demo_shows_submitted_imports_and_one_returned(db: None) -> None:
 def test_the_demo_reviews_refuse_to_run_on_a_production_server(db: None) -> None:
     with pytest.raises(CommandError, match="DEBUG off"):
         call_command("load_demo_reviews", stdout=io.StringIO())
+
+
+def test_clean_uploads_keeps_the_files_of_submitted_and_returned_imports(charlie: User, bob: User) -> None:
+    waiting = submitted(charlie)
+    returned = submitted(charlie, ["410100", "研发投入强度", 2022, 2.4])
+    send_back(returned, reviewer=bob, comment="请更正")
+    ActualsImport.objects.update(uploaded_at=timezone.now() - datetime.timedelta(days=3))
+    call_command("clean_uploads", stdout=io.StringIO())
+    for record in (waiting, returned):
+        record.refresh_from_db()
+        assert record.file and record.file_purged_at is None
+        assert record.file.storage.exists(record.file.name)
