@@ -150,6 +150,8 @@ def overview(
         for item in region_items:
             grouped[item.target.indicator_id].append(item)
         url = reverse("city", args=[row_region.adcode])
+        if include_submitted:
+            url += "?include=submitted"  # the city page keeps the switch
         cells = [Cell.of(grouped[ind.pk], url) if ind.pk in grouped else None for ind in columns]
         counts = Counter(item.status for item in region_items)
         rows.append(OverviewRow(row_region, url, cells, {s: counts[s] for s in v.STATUSES}, region_items))

@@ -417,3 +417,13 @@ def test_clean_uploads_keeps_the_files_of_submitted_and_returned_imports(charlie
         record.refresh_from_db()
         assert record.file and record.file_purged_at is None
         assert record.file.storage.exists(record.file.name)
+
+
+def test_the_switch_is_kept_by_the_overviews_links_and_forms(charlie: User, bob_client: Client) -> None:
+    submitted(charlie, ["410100", "研发投入强度", 2023, 2.9])
+    home = bob_client.get(reverse("home"), {"region": "410000", "include": "submitted"}).content.decode()
+    assert reverse("city", args=["410100"]) + "?include=submitted" in home
+    assert '<input type="hidden" name="include" value="submitted">' in home
+    plain = bob_client.get(reverse("home"), {"region": "410000"}).content.decode()
+    assert "include=submitted" in plain  # the switch itself
+    assert reverse("city", args=["410100"]) + "?include=submitted" not in plain
