@@ -28,12 +28,13 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 
 setup: $(VENV)/.runtime ## create .venv and install the runtime requirements
 
-data: setup ## migrate, load the five plans, the published figures, the demo actuals and the demo users (idempotent)
+data: setup ## migrate, load the five plans, the published figures, the demo actuals, the demo users and their imports under review (idempotent)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_plans
 	$(BIN)/python manage.py load_published
 	$(BIN)/python manage.py load_demo_actuals
 	$(BIN)/python manage.py create_demo_users
+	$(BIN)/python manage.py load_demo_reviews
 
 run: data ## set up everything and serve the app on http://127.0.0.1:8000
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"

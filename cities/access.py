@@ -3,9 +3,14 @@
 A user belongs to one region (Membership). With the permission ``indicators.import_actuals`` they write that
 region and every region below it: a city official their city (and its counties), provincial staff the province
 itself and all its cities. Superusers write everywhere. Nothing else grants write access.
+
+Reviewing (approving or returning a submitted import) works the same way with ``indicators.review_actuals``
+(the provincial-staff group): the reviewer's region and every region below it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
@@ -16,14 +21,32 @@ from cities.selectors import subtree_q
 IMPORT_PERMISSION = "indicators.import_actuals"
 # Locking a region × year (or a whole year) against changes: provincial staff and superusers.
 LOCK_PERMISSION = "indicators.lock_periods"
+REVIEW_PERMISSION = "indicators.review_actuals"
 
 
 def writable_regions(user: User | AnonymousUser) -> QuerySet[Region]:
+    return _regions_with(user, IMPORT_PERMISSION)
+
+
+def reviewable_regions(user: User | AnonymousUser) -> QuerySet[Region]:
+    """The regions whose submitted values the user may approve or return."""
+    return _regions_with(user, REVIEW_PERMISSION)
+
+
+def can_review_all(user: User | AnonymousUser | None, region_ids: Iterable[int]) -> bool:
+    """May the user approve values of every one of these regions? None (the operator at the shell): yes."""
+    if user is None:
+        return True
+    wanted = set(region_ids)
+    return len(wanted) == reviewable_regions(user).filter(pk__in=wanted).count()
+
+
+def _regions_with(user: User | AnonymousUser, permission: str) -> QuerySet[Region]:
     if not user.is_authenticated or not user.is_active:
         return Region.objects.none()
     if user.is_superuser:
         return Region.objects.all()
-    if not user.has_perm(IMPORT_PERMISSION):
+    if not user.has_perm(permission):
         return Region.objects.none()
     membership = Membership.objects.filter(user=user).select_related("region").first()
     if membership is None:

@@ -9,6 +9,7 @@ from dashboard import explanations as explanation_views
 from dashboard import views as dashboard_views
 from imports import locks as lock_views
 from imports import views as import_views
+from imports.api import ImportViewSet
 from indicators.api import IndicatorViewSet, ObservationViewSet, PeriodLockViewSet
 from plans.api import PlanViewSet, ProgressView, TargetViewSet
 
@@ -21,6 +22,7 @@ router.register("plans", PlanViewSet, basename="plan")
 router.register("targets", TargetViewSet, basename="target")
 router.register("observations", ObservationViewSet, basename="observation")
 router.register("locks", PeriodLockViewSet, basename="lock")
+router.register("imports", ImportViewSet, basename="import")
 
 urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -47,7 +49,10 @@ urlpatterns = [
     path("plans/<int:plan_id>/evaluation.xlsx", dashboard_views.plan_evaluation_xlsx, name="plan-evaluation-xlsx"),
     path("targets/<int:target_id>/explanation/", explanation_views.target_explanation, name="target-explanation"),
     path("imports/", import_views.import_upload, name="import-upload"),
+    path("imports/review/", import_views.review_queue_page, name="import-review"),
     path("imports/<int:pk>/", import_views.import_detail, name="import-detail"),
+    path("imports/<int:pk>/approve/", import_views.import_approve, name="import-approve"),
+    path("imports/<int:pk>/return/", import_views.import_return, name="import-return"),
     path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import-confirm"),
     path("imports/<int:pk>/cancel/", import_views.import_cancel, name="import-cancel"),
     path("imports/<int:pk>/file/", import_views.import_file, name="import-file"),

@@ -13,7 +13,7 @@ figure through `plotly.graph_objects.Figure` to check it against the schema inst
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -180,6 +180,23 @@ def target_figure(frame: pd.DataFrame, spec: pr.TargetSpec, result: pr.Progress,
         yaxis=_axis(text.unit, rangemode="tozero" if spec.kind != v.ANNUAL_GROWTH_RATE else "normal"),
     )
     return {"data": [trace for trace in data if trace is not None], "layout": layout}
+
+
+def submitted_trace(frame: pd.DataFrame, years: Iterable[int], name: str) -> Figure | None:
+    """Open markers over the actuals of `years`: values submitted and awaiting review, drawn apart from approved
+    ones (only when the page includes them)."""
+    wanted = set(years)
+    rows = frame[frame["year"].isin(wanted) & frame["actual"].notna()]
+    if rows.empty:
+        return None
+    return {
+        "type": "scatter",
+        "x": rows["year"].tolist(),
+        "y": _numbers(rows["actual"].to_numpy()),
+        "name": name,
+        "mode": "markers",
+        "marker": {"symbol": "diamond-open", "size": 13, "color": "#c65d00", "line": {"width": 2}},
+    }
 
 
 # ------------------------------------------------------------------------------------ many regions at once

@@ -95,7 +95,10 @@ def download(file_format: str, table: Table) -> HttpResponse:
     return table_response(file_format, table.name, table.header, table.rows, sheet_title=table.sheet_title)
 
 
-def _demo(is_demo: bool) -> str:
+def _demo(is_demo: bool, is_submitted: bool = False) -> str:
+    """The label of a value that is not approved real data: demo, or submitted and awaiting review."""
+    if is_submitted:
+        return _("submitted, awaiting review (待审核)")
     return _("demo data (演示数据)") if is_demo else ""
 
 
@@ -104,7 +107,7 @@ def overview_table(view: Overview) -> Table:
     header = [
         _("Region"), _("Adcode"), _("Indicator code"), _("Indicator"), _("Unit"), _("Target"), _("Section"),
         _("Stated target"), _("Year of the actual"), _("Latest actual"), _("Completion"), _("Status"), _("Trend"),
-        _("Demo data"),
+        _("Demo or awaiting review"),
     ]  # fmt: skip
     rows = [
         [
@@ -121,7 +124,7 @@ def overview_table(view: Overview) -> Table:
             completion(item.progress),
             wording.status_label(item.progress),
             wording.trend_label(item.progress),
-            _demo(item.is_demo),
+            _demo(item.is_demo, item.is_submitted),
         ]
         for row in view.rows
         for item in row.items
@@ -134,7 +137,7 @@ def city_table(page: CityPage) -> Table:
     text = page.text
     header = [
         _("Region"), _("Indicator code"), _("Target"), _("Unit"), text["year"], text["actual"], text["plan"],
-        text["projection"], text["province"], _("Status"), _("Demo data"),
+        text["projection"], text["province"], _("Status"), _("Demo or awaiting review"),
     ]  # fmt: skip
     rows = []
     for card in page.cards:
@@ -142,6 +145,7 @@ def city_table(page: CityPage) -> Table:
         target, status = item.target, wording.status_label(item.progress)
         for row in card.frame:
             is_demo = row["actual"] is not None and row["year"] in item.demo_years
+            is_submitted = row["actual"] is not None and row["year"] in item.submitted_years
             rows.append(
                 [
                     page.region.name,
@@ -154,7 +158,7 @@ def city_table(page: CityPage) -> Table:
                     row["projection"],
                     row["province"],
                     status,
-                    _demo(is_demo),
+                    _demo(is_demo, is_submitted),
                 ]
             )
     cards = page.cards
@@ -164,7 +168,15 @@ def city_table(page: CityPage) -> Table:
 
 def indicator_actuals_table(indicator: Indicator, rows: list[IndicatorRow]) -> Table:
     """The lines of the indicator page: each region's actuals, once per region."""
-    header = [_("Region"), _("Adcode"), _("Indicator code"), _("Unit"), _("Year"), _("Actual"), _("Demo data")]
+    header = [
+        _("Region"),
+        _("Adcode"),
+        _("Indicator code"),
+        _("Unit"),
+        _("Year"),
+        _("Actual"),
+        _("Demo or awaiting review"),
+    ]
     seen: set[int] = set()
     table = []
     for row in rows:
@@ -174,8 +186,9 @@ def indicator_actuals_table(indicator: Indicator, rows: list[IndicatorRow]) -> T
             continue
         seen.add(region.pk)
         for year in sorted(item.actuals):
-            value, is_demo = item.actuals[year], year in item.demo_years
-            table.append([region.name, region.adcode, indicator.code, indicator.unit, year, value, _demo(is_demo)])
+            value, is_demo, is_submitted = item.actuals[year], year in item.demo_years, year in item.submitted_years
+            label = _demo(is_demo, is_submitted)
+            table.append([region.name, region.adcode, indicator.code, indicator.unit, year, value, label])
     return Table(f"indicator-{indicator.code}-actuals", header, table, indicator.code)
 
 
@@ -183,7 +196,8 @@ def indicator_progress_table(indicator: Indicator, rows: list[IndicatorRow]) -> 
     """The table of the indicator page: every target, its completion and status."""
     header = [
         _("Region"), _("Adcode"), _("Target"), _("Stated target"), _("Baseline"), _("Baseline year"),
-        _("Latest actual"), _("Year of the actual"), _("Completion"), _("Status"), _("Trend"), _("Demo data"),
+        _("Latest actual"), _("Year of the actual"), _("Completion"), _("Status"), _("Trend"),
+        _("Demo or awaiting review"),
     ]  # fmt: skip
     table = [
         [
@@ -198,7 +212,7 @@ def indicator_progress_table(indicator: Indicator, rows: list[IndicatorRow]) -> 
             row.completion,
             wording.status_label(row.item.progress),
             wording.trend_label(row.item.progress),
-            _demo(row.item.is_demo),
+            _demo(row.item.is_demo, row.item.is_submitted),
         ]
         for row in rows
     ]
@@ -206,6 +220,10 @@ def indicator_progress_table(indicator: Indicator, rows: list[IndicatorRow]) -> 
 
 
 # ---------------------------------------------------------------------------------------------- the evaluation
+
+
+def _yes(flag: bool) -> str:
+    return _("yes") if flag else ""
 
 
 def _figure(value: float | None) -> float | None:
@@ -223,6 +241,8 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
     append_row(sheet, [safe_text(evaluation.summary)])
     if evaluation.has_demo:
         append_row(sheet, [_("Contains demo data (演示数据): not real statistics.")])
+    if evaluation.has_submitted:
+        append_row(sheet, [_("Includes submitted values awaiting review (待审核): not yet approved.")])
     sheet.append([])
     header = [
         _("No."),
@@ -240,7 +260,7 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
         _("Trend"),
         _("Projected value"),
         _("Required annual growth"),
-        _("Demo data"),
+        _("Demo or awaiting review"),
         _("Section"),
         _("Quote (line)"),
         _("Notes"),
@@ -279,7 +299,7 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
                 row.trend_label,
                 _figure(p.projected_value),
                 _figure(p.required_annual_growth),
-                _("yes") if row.item.is_demo else "",
+                _demo(row.item.is_demo, row.item.is_submitted) if row.item.is_submitted else _yes(row.item.is_demo),
                 t.get_section_display(),
                 safe_text(f"{t.quote} (L{t.quote_line})"),
                 safe_text(row.notes),

@@ -74,6 +74,10 @@ class Overview:
         return any(item.is_demo for row in self.rows for item in row.items)
 
     @property
+    def has_submitted(self) -> bool:
+        return any(item.is_submitted for row in self.rows for item in row.items)
+
+    @property
     def total(self) -> int:
         return sum(row.total for row in self.rows)
 
@@ -108,7 +112,15 @@ def plan_years(region: Region) -> range:
     return plan_span(plans_in(region))
 
 
-def overview(region: Region, *, year: int | None, years: range, section: str = "", kind: str = "") -> Overview:
+def overview(
+    region: Region,
+    *,
+    year: int | None,
+    years: range,
+    section: str = "",
+    kind: str = "",
+    include_submitted: bool = False,
+) -> Overview:
     query = targets_for(region=region)
     if section:
         query = query.filter(section=section)
@@ -117,7 +129,7 @@ def overview(region: Region, *, year: int | None, years: range, section: str = "
     targets = list(query)
     if year is None:
         year = default_as_of(list({t.plan.region for t in targets}), years)
-    items = evaluate_targets(targets, as_of=year)
+    items = evaluate_targets(targets, as_of=year, include_submitted=include_submitted)
     by_region: dict[Region, list[TargetProgress]] = defaultdict(list)
     for item in items:
         by_region[item.target.plan.region].append(item)
@@ -138,6 +150,8 @@ def overview(region: Region, *, year: int | None, years: range, section: str = "
         for item in region_items:
             grouped[item.target.indicator_id].append(item)
         url = reverse("city", args=[row_region.adcode])
+        if include_submitted:
+            url += "?include=submitted"  # the city page keeps the switch
         cells = [Cell.of(grouped[ind.pk], url) if ind.pk in grouped else None for ind in columns]
         counts = Counter(item.status for item in region_items)
         rows.append(OverviewRow(row_region, url, cells, {s: counts[s] for s in v.STATUSES}, region_items))

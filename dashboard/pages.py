@@ -62,7 +62,13 @@ class OverviewPage:
 
 
 def overview_page(
-    *, requested: Region | None, home: Region | None, year: int | None, section: str = "", kind: str = ""
+    *,
+    requested: Region | None,
+    home: Region | None,
+    year: int | None,
+    section: str = "",
+    kind: str = "",
+    include_submitted: bool = False,
 ) -> OverviewPage:
     """The province overview: regions × indicators by status, counts per region, the plans."""
     region = ov.overview_region(requested, home)
@@ -77,7 +83,7 @@ def overview_page(
     if region is None:
         return OverviewPage(**common)
     years = ov.plan_years(region)
-    view = ov.overview(region, year=year, years=years, section=section, kind=kind)
+    view = ov.overview(region, year=year, years=years, section=section, kind=kind, include_submitted=include_submitted)
     words = wording.status_words()
     counts = pd.DataFrame(
         [row.counts for row in view.rows], index=[row.region.name for row in view.rows], columns=list(v.STATUSES)
@@ -138,6 +144,10 @@ class CityPage:
         return any(card.item.is_demo for card in self.cards)
 
     @property
+    def has_submitted(self) -> bool:
+        return any(card.item.submitted_years for card in self.cards)
+
+    @property
     def province(self) -> str:
         return self.text["province"]
 
@@ -151,6 +161,7 @@ def chart_text(region: Region) -> dict[str, str]:
         "province": region.parent.name if region.parent else _("Parent region"),
         "target": _("Target"),
         "baseline": _("Baseline"),
+        "submitted": _("Submitted, awaiting review (待审核)"),
     }
 
 
@@ -161,15 +172,23 @@ def short(label: str, limit: int = 40) -> str:
 _ATTENTION = {status: rank for rank, status in enumerate(v.ATTENTION_ORDER)}
 
 
-def city_page(region: Region, *, section: str = "", sort: str = "", target_id: int | None = None) -> CityPage:
+def city_page(
+    region: Region,
+    *,
+    section: str = "",
+    sort: str = "",
+    target_id: int | None = None,
+    include_submitted: bool = False,
+) -> CityPage:
     """A region's plans and, per target, a chart: baseline, plan path, actuals, projection, target, status.
-    `target_id` keeps one target (a card's own download)."""
+    `target_id` keeps one target (a card's own download); `include_submitted` adds the values awaiting review,
+    marked on the charts."""
     targets = targets_for(region=region, below=False)
     if section:
         targets = targets.filter(section=section)
     if target_id is not None:
         targets = targets.filter(pk=target_id)
-    items = evaluate_targets(targets)
+    items = evaluate_targets(targets, include_submitted=include_submitted)
     if sort == "status":
         items.sort(key=lambda item: _ATTENTION[item.status])
     text = chart_text(region)
@@ -177,8 +196,15 @@ def city_page(region: Region, *, section: str = "", sort: str = "", target_id: i
     cards = []
     for item in items:
         frame = charts.target_frame(item.spec, item.progress, item.actuals, item.parent_actuals or None)
-        words = charts.ChartText(title=short(item.target.label), unit=item.target.indicator.unit, **text)
+        words = charts.ChartText(
+            title=short(item.target.label),
+            unit=item.target.indicator.unit,
+            **{key: value for key, value in text.items() if key != "submitted"},
+        )
         figure = charts.target_figure(frame, item.spec, item.progress, words)
+        marks = charts.submitted_trace(frame, item.submitted_years, text["submitted"])
+        if marks is not None:
+            figure["data"].append(marks)
         cards.append(Card(item, figure, charts.records(frame), explanations.get(item.target.pk)))
     plans = list(region.plans.defer("source_text").order_by("period_start"))
     return CityPage(region, plans, cards, section, sort, text)
@@ -214,10 +240,17 @@ class IndicatorPage:
     def has_demo(self) -> bool:
         return any(row.item.is_demo for row in self.rows)
 
+    @property
+    def has_submitted(self) -> bool:
+        return any(row.item.submitted_years for row in self.rows)
 
-def indicator_rows(indicator: Indicator, *, region: Region | None, year: int | None) -> list[IndicatorRow]:
+
+def indicator_rows(
+    indicator: Indicator, *, region: Region | None, year: int | None, include_submitted: bool = False
+) -> list[IndicatorRow]:
     """Every target on the indicator (of `region` and below), each with a unique bar name."""
-    items = evaluate_targets(targets_for(region=region, indicator_code=indicator.code), as_of=year)
+    targets = targets_for(region=region, indicator_code=indicator.code)
+    items = evaluate_targets(targets, as_of=year, include_submitted=include_submitted)
     per_region = Counter(item.target.plan.region_id for item in items)
     rows, used = [], set()
     for item in items:
@@ -232,10 +265,12 @@ def indicator_rows(indicator: Indicator, *, region: Region | None, year: int | N
     return rows
 
 
-def indicator_page(indicator: Indicator, *, region: Region | None, year: int | None) -> IndicatorPage:
+def indicator_page(
+    indicator: Indicator, *, region: Region | None, year: int | None, include_submitted: bool = False
+) -> IndicatorPage:
     """Every region with a target on one indicator, side by side: completion (bars, sorted), actuals over time
     (lines) and a table."""
-    rows = indicator_rows(indicator, region=region, year=year)
+    rows = indicator_rows(indicator, region=region, year=year, include_submitted=include_submitted)
     frame = pd.DataFrame(
         {
             "label": [row.label for row in rows],
@@ -329,6 +364,7 @@ class EvaluationPage:
     needs_explanation: tuple[str, ...] = v.NEEDS_EXPLANATION  # the rows that say when the city has not explained
 
 
-def evaluation_page(plan: Plan, year: int) -> EvaluationPage:
+def evaluation_page(plan: Plan, year: int, *, include_submitted: bool = False) -> EvaluationPage:
     """The evaluation table (中期/终期评估) of a plan at an as-of year."""
-    return EvaluationPage(plan, plan_evaluation(plan, year), plan_span([plan], including=year))
+    evaluation = plan_evaluation(plan, year, include_submitted=include_submitted)
+    return EvaluationPage(plan, evaluation, plan_span([plan], including=year))

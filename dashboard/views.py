@@ -17,15 +17,35 @@ from django.views.decorators.http import require_GET
 from cities.access import can_write, home_region
 from cities.models import Region
 from dashboard import downloads, pages
+from imports.review import own_open_imports
 from indicators.models import Indicator
 from plans.evaluation import YEARS, default_year
 from plans.models import Plan, Target
 
 
 def _context(page: Any, request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    """The page's fields (and properties the templates read) as the template's names, plus the query string."""
+    """The page's fields (and properties the templates read) as the template's names, plus the query string and
+    the query string of the same page with the submitted values switched (include=submitted) on or off."""
     fields = {f.name: getattr(page, f.name) for f in dataclasses.fields(page)}
-    return {"page": page, **fields, "query": request.GET.urlencode(), **extra}
+    toggled = request.GET.copy()
+    include = _include_param(request)
+    if include:
+        toggled.pop("include", None)
+    else:
+        toggled["include"] = "submitted"
+    return {
+        "page": page,
+        **fields,
+        "query": request.GET.urlencode(),
+        "include_submitted": include,
+        "toggle_query": toggled.urlencode(),
+        **extra,
+    }
+
+
+def _include_param(request: HttpRequest) -> bool:
+    """?include=submitted: values awaiting review shown too (marked); default: approved values only."""
+    return _choice_param(request, "include", ["submitted"]) == "submitted"
 
 
 def _region_param(request: HttpRequest) -> Region | None:
@@ -63,12 +83,14 @@ def home(request: HttpRequest, file_format: str | None = None) -> HttpResponse:
         year=_year_param(request),
         section=_choice_param(request, "section", Target.Section.values),
         kind=_choice_param(request, "kind", Target.Kind.values),
+        include_submitted=_include_param(request),
     )
     if file_format:
         if page.overview is None:
             raise Http404
         return downloads.download(file_format, downloads.overview_table(page.overview))
-    return render(request, "dashboard/home.html", _context(page, request, no_target=_("no target")))
+    context = _context(page, request, no_target=_("no target"), my_imports=own_open_imports(request.user)[:10])
+    return render(request, "dashboard/home.html", context)
 
 
 @require_GET
@@ -90,7 +112,7 @@ def _as_of(request: HttpRequest, plan: Plan) -> int:
 def plan_evaluation_page(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The evaluation table (中期/终期评估) of a plan at an as-of year; printable."""
     plan = get_object_or_404(Plan.objects.select_related("region"), pk=plan_id)
-    page = pages.evaluation_page(plan, _as_of(request, plan))
+    page = pages.evaluation_page(plan, _as_of(request, plan), include_submitted=_include_param(request))
     return render(request, "dashboard/evaluation.html", _context(page, request))
 
 
@@ -99,7 +121,7 @@ def plan_evaluation_page(request: HttpRequest, plan_id: int) -> HttpResponse:
 def plan_evaluation_xlsx(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(Plan.objects.select_related("region"), pk=plan_id)
     year = _as_of(request, plan)
-    evaluation = pages.evaluation_page(plan, year).evaluation
+    evaluation = pages.evaluation_page(plan, year, include_submitted=_include_param(request)).evaluation
     response = HttpResponse(downloads.evaluation_xlsx(evaluation), content_type=downloads.XLSX)
     response["Content-Disposition"] = f'attachment; filename="evaluation-{plan.slug}-{year}.xlsx"'
     return response
@@ -116,13 +138,21 @@ def city_page(request: HttpRequest, adcode: str, file_format: str | None = None)
     if file_format and request.GET.get("target"):  # one chart's data: the card's own download links
         raw = request.GET["target"]
         target_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else 0
-    page = pages.city_page(region, section=section, sort=sort, target_id=target_id)
+    include = _include_param(request)
+    page = pages.city_page(region, section=section, sort=sort, target_id=target_id, include_submitted=include)
     if file_format:
         if not page.cards:
             raise Http404
         return downloads.download(file_format, downloads.city_table(page))
     may_explain = can_write(request.user, region)  # the explanation forms show only to who may write the region
-    context = _context(page, request, has_demo=page.has_demo, province=page.province, may_explain=may_explain)
+    context = _context(
+        page,
+        request,
+        has_demo=page.has_demo,
+        province=page.province,
+        may_explain=may_explain,
+        has_submitted=page.has_submitted,
+    )
     return render(request, "dashboard/city.html", context)
 
 
@@ -134,9 +164,10 @@ def indicator_page(request: HttpRequest, code: str, file_format: str | None = No
     region, year = _region_param(request), _year_param(request)
     chart = _choice_param(request, "chart", ["progress", "actuals"])
     if file_format:
-        rows = pages.indicator_rows(indicator, region=region, year=year)
+        rows = pages.indicator_rows(indicator, region=region, year=year, include_submitted=_include_param(request))
         if chart == "actuals":
             return downloads.download(file_format, downloads.indicator_actuals_table(indicator, rows))
         return downloads.download(file_format, downloads.indicator_progress_table(indicator, rows))
-    page = pages.indicator_page(indicator, region=region, year=year)
-    return render(request, "dashboard/indicator.html", _context(page, request, has_demo=page.has_demo))
+    page = pages.indicator_page(indicator, region=region, year=year, include_submitted=_include_param(request))
+    context = _context(page, request, has_demo=page.has_demo, has_submitted=page.has_submitted)
+    return render(request, "dashboard/indicator.html", context)

@@ -83,7 +83,7 @@ def sweep_uploads(max_age_hours: int, *, dry_run: bool = False, now: datetime | 
 
 def _purge_uncommitted(sweep: Sweep, storage: FileSystemStorage, now: datetime) -> None:
     stale = (
-        ActualsImport.objects.exclude(status=ActualsImport.Status.COMMITTED)
+        ActualsImport.objects.exclude(status__in=ActualsImport.CONFIRMED)
         .filter(uploaded_at__lt=sweep.cutoff)
         .filter(~Q(file="") | Q(status=ActualsImport.Status.PENDING))
     )
@@ -91,7 +91,8 @@ def _purge_uncommitted(sweep: Sweep, storage: FileSystemStorage, now: datetime) 
         with transaction.atomic():
             # Locked and read again: a preview confirmed at this very moment is committed, and then kept.
             record = ActualsImport.objects.select_for_update().filter(pk=pk).first()
-            if record is None or record.status == ActualsImport.Status.COMMITTED:
+            # Submitted and returned files too: the reviewer reads the one, the other is the record of what was sent.
+            if record is None or record.status in ActualsImport.CONFIRMED:
                 continue
             name, kind = record.file.name or "", record.status
             if not sweep.dry_run:

@@ -18,19 +18,28 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cities.access import writable_regions
+from cities.access import can_review_all, reviewable_regions, writable_regions
 from cities.models import Region
 from imports.layout import RawValue, Table, find_table, raw_values
 from imports.problems import ERROR, WARNING, ImportRejected, Location, Problem
 from imports.reading import read_file
 from imports.values import ValueError_, clean_text, parse_number, parse_year
-from indicators.models import ActualsImport, Indicator, IndicatorAlias, Observation, PeriodLock, normalize_name
+from indicators.models import (
+    ActualsImport,
+    Indicator,
+    IndicatorAlias,
+    Observation,
+    PeriodLock,
+    SubmittedValue,
+    normalize_name,
+)
 from indicators.numbers import plain
 from indicators.services import (
     LockedPeriod,
@@ -589,10 +598,11 @@ def save_pending(preview: Preview, data: bytes, *, user: User | None) -> Actuals
 
 @transaction.atomic
 def commit(record: ActualsImport, *, user: User | AnonymousUser | None, expected_digest: str | None = None) -> Preview:
-    """Write a pending import: the file is read again and compared under lock; if anything differs from the
+    """Confirm a pending import: the file is read again and compared under lock; if anything differs from the
     preview the user saw (`expected_digest`, by default the one taken at upload), nothing is written
-    (StaleImport). Two commits of the same regions take turns: the second compares with what the first wrote,
-    and so is stale when they overlap."""
+    (StaleImport). A user who may review every region it touches (or the operator, user None) writes the values
+    approved; anyone else submits them for review (SubmittedValue, nothing in Observation). Two commits of the
+    same regions take turns: the second compares with what the first wrote, and so is stale when they overlap."""
     write_lock()  # SQLite: before this transaction reads anything (see write_lock)
     record = ActualsImport.objects.select_for_update().get(pk=record.pk)
     if record.status != ActualsImport.Status.PENDING:
@@ -604,32 +614,153 @@ def commit(record: ActualsImport, *, user: User | AnonymousUser | None, expected
         raise LockedPeriod(preview.lock)  # locked since the preview: said as such, not as "values changed"
     if preview.errors or preview.digest != (expected_digest or record.change_digest):
         raise StaleImport("the stored values changed since the preview")
-    writes = [
-        ObservationWrite(
-            region_id=item.region.pk,
-            indicator_id=item.indicator.pk,
-            year=item.year,
-            value=item.value,
-            source=item.source,
-            note=item.note,
-            observation_id=item.observation_id,
-        )
-        for item in preview.changes
-    ]
     writer = user if user is not None and user.pk else None
-    observations_write_many(
-        writes,
-        origin=Observation.Origin.IMPORT,
-        user=writer,
-        reason=str(_("Spreadsheet import: %(name)s") % {"name": record.file_name})[:500],
-        actuals_import=record,
-    )
-    record.status = ActualsImport.Status.COMMITTED
-    record.committed_at = timezone.now()
+    now = timezone.now()
+    record.committed_at = now
+    if can_review_all(user, {item.region.pk for item in preview.changes}):
+        # The uploader may approve every region it touches: approved at once, as an import always was.
+        writes = [
+            ObservationWrite(
+                region_id=item.region.pk,
+                indicator_id=item.indicator.pk,
+                year=item.year,
+                value=item.value,
+                source=item.source,
+                note=item.note,
+                observation_id=item.observation_id,
+            )
+            for item in preview.changes
+        ]
+        observations_write_many(
+            writes,
+            origin=Observation.Origin.IMPORT,
+            user=writer,
+            reason=str(_("Spreadsheet import: %(name)s") % {"name": record.file_name})[:500],
+            actuals_import=record,
+            approved_by=writer,
+        )
+        record.status = ActualsImport.Status.APPROVED
+        record.reviewed_at, record.reviewed_by = now, writer
+    else:
+        # Kept aside for review, with the approved value each was compared with (the approval re-checks it).
+        SubmittedValue.objects.bulk_create(
+            [
+                _submitted(record, item, preview.stored.get((item.region.pk, item.indicator.pk, item.year)))
+                for item in preview.changes
+            ],
+            batch_size=2000,
+        )
+        record.status = ActualsImport.Status.SUBMITTED
     record.created_count, record.updated_count = preview.count(NEW), preview.count(CHANGED)
     record.unchanged_count, record.values_read = preview.count(UNCHANGED), len(preview.items)
     record.save()
     return preview
+
+
+def _submitted(record: ActualsImport, item: Item, base: tuple[int, Decimal, str, str, str] | None) -> SubmittedValue:
+    value = SubmittedValue(
+        actuals_import=record,
+        region=item.region,
+        indicator=item.indicator,
+        year=item.year,
+        value=item.value,
+        source=item.source,
+        note=item.note,
+    )
+    if base is not None:
+        value.base_observation_id, value.base_value, value.base_source, value.base_note, value.base_origin = base
+    return value
+
+
+class ReviewRefused(Exception):
+    """The import cannot be approved or returned (not awaiting review, no comment); the message says why."""
+
+    def __init__(self, message: Any) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+def _locked_for_review(record: ActualsImport, reviewer: User | None) -> tuple[ActualsImport, list[SubmittedValue]]:
+    """The import read again under lock, after checking the reviewer may review all its regions (else
+    PermissionDenied, whatever its state) and that it awaits review (else ReviewRefused)."""
+    write_lock()  # SQLite: before this transaction reads anything (see write_lock)
+    record = ActualsImport.objects.select_for_update().get(pk=record.pk)
+    values = list(record.submitted_values.all())
+    if reviewer is not None and not reviewable_regions(reviewer).exists():
+        raise PermissionDenied
+    if not can_review_all(reviewer, {value.region_id for value in values}):
+        raise PermissionDenied
+    if record.status != ActualsImport.Status.SUBMITTED:
+        raise ReviewRefused(
+            _("Import #%(id)s is not awaiting review (status: %(status)s).")
+            % {"id": record.pk, "status": record.get_status_display()}
+        )
+    return record, values
+
+
+@transaction.atomic
+def approve(record: ActualsImport, *, reviewer: User | None, comment: str = "") -> ActualsImport:
+    """Write a submitted import's values as approved. Under the lock of its regions, every approved value it was
+    compared with must be as it was (StaleImport otherwise: nothing is written, it stays submitted)."""
+    record, values = _locked_for_review(record, reviewer)
+    regions = {value.region_id for value in values}
+    lock_regions(regions)
+    stored = {
+        (r, i, y): (pk, v, s, n, o)
+        for pk, r, i, y, v, s, n, o in Observation.objects.filter(
+            region_id__in=regions, indicator_id__in={value.indicator_id for value in values}
+        ).values_list("pk", "region_id", "indicator_id", "year", "value", "source", "note", "origin")
+    }
+    for value in values:
+        now = stored.get((value.region_id, value.indicator_id, value.year))
+        then = (
+            None
+            if value.base_observation_id is None
+            else (value.base_observation_id, value.base_value, value.base_source, value.base_note, value.base_origin)
+        )
+        if now != then:
+            raise StaleImport("the approved values changed since the submission")
+    reviewer = reviewer if reviewer is not None and reviewer.pk else None
+    observations_write_many(
+        [
+            ObservationWrite(
+                region_id=value.region_id,
+                indicator_id=value.indicator_id,
+                year=value.year,
+                value=value.value,
+                source=value.source,
+                note=value.note,
+                observation_id=value.base_observation_id,
+            )
+            for value in values
+        ],
+        origin=Observation.Origin.IMPORT,
+        user=record.uploaded_by,
+        approved_by=reviewer,
+        reason=str(
+            _("Spreadsheet import: %(name)s, approved by %(reviewer)s")
+            % {"name": record.file_name, "reviewer": reviewer or _("the operator")}
+        )[:500],
+        actuals_import=record,
+    )
+    record.status = ActualsImport.Status.APPROVED
+    record.reviewed_at, record.reviewed_by, record.review_comment = timezone.now(), reviewer, comment.strip()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def send_back(record: ActualsImport, *, reviewer: User | None, comment: str) -> ActualsImport:
+    """Return a submitted import to its uploader with a comment: nothing is written; its values are never shown."""
+    record, _values = _locked_for_review(record, reviewer)
+    if not comment.strip():
+        raise ReviewRefused(_("Comment: say what should be corrected before the import can be sent again."))
+    record.status = ActualsImport.Status.RETURNED
+    record.reviewed_at = timezone.now()
+    record.reviewed_by = reviewer if reviewer is not None and reviewer.pk else None
+    record.review_comment = comment.strip()
+    record.save()
+    return record
 
 
 def cancel(record: ActualsImport) -> None:

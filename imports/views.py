@@ -1,7 +1,8 @@
 """Pages for importing actual values: upload → preview → confirm or cancel; templates; the import history.
 
 Every view needs a logged-in user with write rights to at least one region (cities.access); what they may
-see of an import is limited to their own uploads unless they are superusers.
+see of an import is limited to their own uploads unless they are superusers or review its regions. The review
+queue, approve and return need the review right (indicators.review_actuals) for the import's regions.
 """
 
 from __future__ import annotations
@@ -14,21 +15,25 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cities.access import home_region, writable_regions
+from cities.access import home_region, reviewable_regions, writable_regions
 from cities.models import Region
+from imports.review import lagging_after, review, review_queue, reviewable_imports
 from imports.service import (
+    ReviewRefused,
     StaleImport,
+    approve,
     build_preview,
     cancel,
     commit,
     save_pending,
+    send_back,
 )
 from imports.template import template_csv, template_xlsx
 from indicators.models import ActualsImport
@@ -80,8 +85,19 @@ def _writer(request: HttpRequest) -> User:
 
 
 def _visible_imports(user: User) -> QuerySet[ActualsImport]:
-    imports = ActualsImport.objects.select_related("region", "uploaded_by")
-    return imports if user.is_superuser else imports.filter(uploaded_by=user)
+    """Their own uploads; for a reviewer also the imports submitted for their regions."""
+    imports = ActualsImport.objects.select_related("region", "uploaded_by", "reviewed_by")
+    if user.is_superuser:
+        return imports
+    return imports.filter(Q(uploaded_by=user) | Q(pk__in=reviewable_imports(user).values("pk")))
+
+
+def _reviewer(request: HttpRequest) -> User:
+    """The user, if they may review any region's submitted values; else 403."""
+    user = request.user
+    if not reviewable_regions(user).exists():
+        raise PermissionDenied
+    return user  # type: ignore[return-value]
 
 
 @login_required
@@ -130,7 +146,10 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _writer(request)
     record = get_object_or_404(_visible_imports(user), pk=pk)
     preview = None
-    if record.status == ActualsImport.Status.PENDING:
+    pending_review = None
+    if record.status == ActualsImport.Status.SUBMITTED and reviewable_imports(user).filter(pk=record.pk).exists():
+        pending_review = review(record)  # the reviewer sees the diff against the approved values now
+    elif record.status == ActualsImport.Status.PENDING:
         # Read again now: the preview shows the stored values as they are at this moment, and the confirm form
         # carries its fingerprint so that exactly this is written.
         with record.file.open("rb") as handle:
@@ -142,6 +161,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "record": record,
             "preview": preview,
+            "review": pending_review,
+            "submitted": record.submitted_values.select_related("region", "indicator")[:SHOWN_ROWS],
             "history": changes[:SHOWN_ROWS],
             "history_total": changes.count() if preview is None else 0,
             "shown_rows": SHOWN_ROWS,
@@ -167,12 +188,83 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             _("The stored values changed since this preview was shown. Check the updated preview and confirm again."),
         )
         return redirect("import-detail", record.pk)
-    messages.success(
-        request,
-        _("Imported: %(new)s values added, %(changed)s changed. Earlier values are kept in the history.")
-        % {"new": preview.count("new"), "changed": preview.count("changed")},
-    )
+    record.refresh_from_db()
+    if record.status == ActualsImport.Status.SUBMITTED:
+        messages.success(
+            request,
+            _(
+                "Submitted for review: %(new)s new and %(changed)s changed values. They are shown as data once "
+                "the province approves them."
+            )
+            % {"new": preview.count("new"), "changed": preview.count("changed")},
+        )
+    else:
+        messages.success(
+            request,
+            _("Imported: %(new)s values added, %(changed)s changed. Earlier values are kept in the history.")
+            % {"new": preview.count("new"), "changed": preview.count("changed")},
+        )
     return redirect("import-detail", record.pk)
+
+
+@login_required
+@require_GET
+def review_queue_page(request: HttpRequest) -> HttpResponse:
+    """Every import submitted for the reviewer's regions, oldest first, with what it would turn lagging."""
+    user = _reviewer(request)
+    queue = [(record, lagging_after(record)) for record in review_queue(user)[:100]]
+    recent = reviewable_imports(user).filter(status__in=[ActualsImport.Status.APPROVED, ActualsImport.Status.RETURNED])
+    return render(
+        request,
+        "imports/review_queue.html",
+        {"queue": queue, "recent": recent.exclude(reviewed_at=None).order_by("-reviewed_at")[:20]},
+    )
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(label=gettext_lazy("Comment"), required=False, max_length=2000, widget=forms.Textarea)
+
+
+def _reviewed(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    user = _reviewer(request)
+    record = get_object_or_404(reviewable_imports(user), pk=pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Comment: at most 2000 characters."))
+        return redirect("import-detail", record.pk)
+    comment = form.cleaned_data["comment"]
+    try:
+        if action == "approve":
+            approve(record, reviewer=user, comment=comment)
+            messages.success(request, _("Approved: the values are now shown as data."))
+        else:
+            send_back(record, reviewer=user, comment=comment)
+            messages.info(request, _("Returned with your comment: nothing was written."))
+    except ReviewRefused as refused:
+        messages.error(request, str(refused.message))
+        return redirect("import-detail", record.pk)
+    except StaleImport:
+        messages.warning(
+            request,
+            _(
+                "Approved values of this import's regions changed since it was submitted: nothing was written. "
+                "Return it so that a corrected file is sent."
+            ),
+        )
+        return redirect("import-detail", record.pk)
+    return redirect("import-review")
+
+
+@login_required
+@require_POST
+def import_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _reviewed(request, pk, "approve")
+
+
+@login_required
+@require_POST
+def import_return(request: HttpRequest, pk: int) -> HttpResponse:
+    return _reviewed(request, pk, "return")
 
 
 @login_required

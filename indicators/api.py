@@ -3,21 +3,22 @@ and unlock)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django.db.models import QuerySet
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cities.access import can_lock
 from cities.models import Region
-from indicators.models import Indicator, Observation, PeriodLock
+from indicators.models import ActualsImport, Indicator, Observation, PeriodLock, SubmittedValue
 from indicators.services import period_lock, period_unlock
 from lib.filters import FilterSet, IntegerFilter
 
@@ -46,18 +47,72 @@ class ObservationSerializer(serializers.ModelSerializer[Observation]):
     indicator = serializers.CharField(source="indicator.code", read_only=True)
     value = serializers.DecimalField(max_digits=20, decimal_places=6, coerce_to_string=False, normalize_output=True)
     is_demo = serializers.BooleanField(read_only=True)
+    status = serializers.SerializerMethodField(
+        help_text="approved, demo, or submitted (awaiting review; only with include=submitted)"
+    )
+    actuals_import = serializers.SerializerMethodField(help_text="the submitted import (submitted rows only)")
 
     class Meta:
         model = Observation
-        fields = ["region", "indicator", "year", "value", "source", "note", "origin", "is_demo", "updated_at"]
+        fields = [
+            "region",
+            "indicator",
+            "year",
+            "value",
+            "source",
+            "note",
+            "origin",
+            "is_demo",
+            "updated_at",
+            "status",
+            "actuals_import",
+        ]
+
+    def get_status(self, obj: Observation) -> str:
+        return "demo" if obj.is_demo else "approved"
+
+    def get_actuals_import(self, obj: Observation) -> int | None:
+        return None
 
 
-class ObservationFilter(FilterSet):
+class SubmittedValueSerializer(serializers.ModelSerializer[SubmittedValue]):
+    """A value awaiting review, in the shape of an observation row."""
+
+    region = serializers.CharField(source="region.adcode", read_only=True)
+    indicator = serializers.CharField(source="indicator.code", read_only=True)
+    value = serializers.DecimalField(max_digits=20, decimal_places=6, coerce_to_string=False, normalize_output=True)
+    origin = serializers.SerializerMethodField()
+    is_demo = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField(source="actuals_import.committed_at", read_only=True)
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SubmittedValue
+        fields = [*ObservationSerializer.Meta.fields]
+
+    def get_origin(self, obj: SubmittedValue) -> str:
+        return str(Observation.Origin.IMPORT)
+
+    def get_is_demo(self, obj: SubmittedValue) -> bool:
+        return False
+
+    def get_status(self, obj: SubmittedValue) -> str:
+        return "submitted"
+
+
+class SubmittedValueFilter(FilterSet):
     region = django_filters.CharFilter(field_name="region__adcode")
     indicator = django_filters.CharFilter(field_name="indicator__code")
     year = IntegerFilter(field_name="year")
     year_min = IntegerFilter(field_name="year", lookup_expr="gte")
     year_max = IntegerFilter(field_name="year", lookup_expr="lte")
+
+    class Meta:
+        model = SubmittedValue
+        fields = ["region", "indicator", "year", "year_min", "year_max"]
+
+
+class ObservationFilter(SubmittedValueFilter):
     origin = django_filters.ChoiceFilter(choices=Observation.Origin.choices)
 
     class Meta:
@@ -66,7 +121,9 @@ class ObservationFilter(FilterSet):
 
 
 class ObservationViewSet(viewsets.ReadOnlyModelViewSet[Observation]):
-    """Yearly actual values. `origin` says where a value came from; `is_demo` marks generated demo data (演示数据)."""
+    """Yearly actual values: approved ones (and demo data) by default. `status` says which: approved, demo, or —
+    with `?include=submitted` — submitted (values awaiting review, listed after the stored value of the same key,
+    with their import). `origin` says where a value came from; `is_demo` marks generated demo data (演示数据)."""
 
     serializer_class = ObservationSerializer
     filterset_class = ObservationFilter
@@ -75,6 +132,25 @@ class ObservationViewSet(viewsets.ReadOnlyModelViewSet[Observation]):
         return Observation.objects.select_related("region", "indicator").order_by(
             "region__adcode", "indicator__code", "year"
         )
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        include = request.query_params.get("include", "")
+        if include not in ("", "submitted"):
+            raise ValidationError({"include": [_("Unknown value for include: %(value)s") % {"value": include}]})
+        if include != "submitted":
+            return super().list(request, *args, **kwargs)
+        approved = ObservationSerializer(self.filter_queryset(self.get_queryset()), many=True).data
+        pending = SubmittedValue.objects.filter(actuals_import__status=ActualsImport.Status.SUBMITTED)
+        if request.query_params.get("origin") not in (None, "", Observation.Origin.IMPORT):
+            pending = pending.none()  # submitted values come from imports only
+        pending = SubmittedValueFilter(request.query_params, queryset=pending, request=request).qs
+        submitted = SubmittedValueSerializer(
+            pending.select_related("region", "indicator", "actuals_import").order_by("actuals_import__committed_at"),
+            many=True,
+        ).data
+        rows = sorted([*approved, *submitted], key=lambda row: (row["region"], row["indicator"], row["year"]))
+        page = self.paginate_queryset(cast(Any, rows))
+        return self.get_paginated_response(page) if page is not None else Response(rows)
 
 
 class PeriodLockSerializer(serializers.ModelSerializer[PeriodLock]):

@@ -186,6 +186,16 @@ class ObservationChange(models.Model):
         blank=True,
         related_name="+",
     )
+    # Who approved the value, when it was submitted by someone else (changed_by) and reviewed; for values written
+    # approved at once, the writer.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("change of an actual value")
@@ -219,15 +229,24 @@ def _import_upload_to(instance: ActualsImport, filename: str) -> str:
 
 
 class ActualsImport(models.Model):
-    """One spreadsheet upload of actual values: kept pending while the user reviews the preview, then committed
+    """One spreadsheet upload of actual values: kept pending while the user reviews the preview, then confirmed
     (the stored file stays for audit) or cancelled (the file is removed). A preview left unconfirmed expires:
-    `clean_uploads` removes its file and keeps the row as history."""
+    `clean_uploads` removes its file and keeps the row as history.
+
+    Confirmed, it is approved at once (its values written to Observation) when the user may review every region
+    it touches, else submitted: its values wait in SubmittedValue until a reviewer approves (then they are
+    written) or returns it with a comment (nothing is written)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting confirmation")
-        COMMITTED = "committed", _("Imported")
+        SUBMITTED = "submitted", _("Submitted, awaiting review")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned")
         CANCELLED = "cancelled", _("Cancelled")
         EXPIRED = "expired", _("Expired (never confirmed)")
+
+    # Confirmed by the uploader: committed_at is set and the file is kept.
+    CONFIRMED = (Status.SUBMITTED, Status.APPROVED, Status.RETURNED)
 
     file = models.FileField(_("file"), upload_to=_import_upload_to, max_length=200, blank=True)
     file_name = models.CharField(_("file name"), max_length=255)
@@ -261,7 +280,18 @@ class ActualsImport(models.Model):
         blank=True,
         related_name="+",
     )
-    committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    # When the uploader confirmed it (submitted, or approved at once).
+    committed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    review_comment = models.TextField(_("review comment"), blank=True)
     # Set when clean_uploads removed the file of an import that was never committed.
     file_purged_at = models.DateTimeField(_("file removed at"), null=True, blank=True)
 
@@ -269,21 +299,25 @@ class ActualsImport(models.Model):
         verbose_name = _("spreadsheet import")
         verbose_name_plural = _("spreadsheet imports")
         ordering = ["-uploaded_at", "-id"]
-        permissions = [("import_actuals", _("Can import actual values from spreadsheets"))]
+        permissions = [
+            ("import_actuals", _("Can import actual values from spreadsheets")),
+            ("review_actuals", _("Can approve or return submitted actual values")),
+        ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["pending", "committed", "cancelled", "expired"]),
+                condition=models.Q(status__in=["pending", "submitted", "approved", "returned", "cancelled", "expired"]),
                 name="actuals_import_status_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(status="committed", committed_at__isnull=False)
-                | (~models.Q(status="committed") & models.Q(committed_at__isnull=True)),
-                name="actuals_import_committed_at_iff_committed",
+                condition=models.Q(status__in=["submitted", "approved", "returned"], committed_at__isnull=False)
+                | (~models.Q(status__in=["submitted", "approved", "returned"]) & models.Q(committed_at__isnull=True)),
+                name="actuals_import_committed_at_iff_confirmed",
             ),
-            # A committed import's file is the source of stored values: it is never purged.
+            # A confirmed import's file is the source of values stored or under review: it is never purged.
             models.CheckConstraint(
-                condition=~models.Q(status="committed") | models.Q(file_purged_at__isnull=True),
-                name="actuals_import_committed_file_never_purged",
+                condition=~models.Q(status__in=["submitted", "approved", "returned"])
+                | models.Q(file_purged_at__isnull=True),
+                name="actuals_import_confirmed_file_never_purged",
             ),
         ]
 
@@ -376,3 +410,38 @@ class PeriodLock(models.Model):
                 "date": timezone.localdate(self.locked_at).isoformat(),
             }
         )
+
+
+class SubmittedValue(models.Model):
+    """A value of a submitted import, waiting for review: not an actual until approved (then written to
+    Observation). `base_*` is the approved value it was compared with at submission (none: a new value); the
+    approval refuses when that has changed meanwhile."""
+
+    actuals_import = models.ForeignKey(
+        ActualsImport, verbose_name=_("spreadsheet import"), on_delete=models.CASCADE, related_name="submitted_values"
+    )
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=6)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    base_observation_id = models.BigIntegerField(_("approved value compared with"), null=True, blank=True)
+    base_value = models.DecimalField(_("approved value then"), max_digits=20, decimal_places=6, null=True, blank=True)
+    base_source = models.CharField(_("approved source then"), max_length=200, blank=True)
+    base_note = models.TextField(_("approved note then"), blank=True)
+    base_origin = models.CharField(_("approved origin then"), max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("submitted value")
+        verbose_name_plural = _("submitted values")
+        ordering = ["actuals_import", "region__adcode", "indicator__code", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["actuals_import", "region", "indicator", "year"], name="submitted_value_unique_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["region", "indicator", "year"], name="submitted_value_key")]
+
+    def __str__(self) -> str:
+        return f"#{self.actuals_import_id} {self.region_id} {self.indicator_id} {self.year} = {self.value}"

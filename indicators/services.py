@@ -234,6 +234,7 @@ def observations_write_many(
     user: User | None,
     reason: str,
     actuals_import: ActualsImport | None = None,
+    approved_by: User | None = None,
 ) -> None:
     """Create and change many values at once, with one history row each: the bulk form of observation_set for
     imports. The caller has compared, under lock_regions, what it writes with what is stored; old values are re-read
@@ -250,6 +251,7 @@ def observations_write_many(
     stamp = ops.adapt_datetimefield_value(now)
     user_id = user.pk if user is not None else None
     import_id = actuals_import.pk if actuals_import is not None else None
+    approver_id = approved_by.pk if approved_by is not None else None
     reason = reason[:500]
 
     def number(value: Decimal | None) -> Any:
@@ -302,6 +304,7 @@ def observations_write_many(
         "changed_at",
         "changed_by",
         "actuals_import",
+        "approved_by",
     ]
     history = [
         (
@@ -319,6 +322,7 @@ def observations_write_many(
             stamp,
             user_id,
             import_id,
+            approver_id,
         )
         for w in updates
         if w.observation_id is not None
@@ -338,6 +342,7 @@ def observations_write_many(
             stamp,
             user_id,
             import_id,
+            approver_id,
         )
         for w in creates
     ]

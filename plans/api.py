@@ -223,6 +223,11 @@ class ProgressQuerySerializer(serializers.Serializer[dict[str, Any]]):
     )
     plan = serializers.IntegerField(required=False, min_value=1)
     indicator = serializers.SlugField(required=False)
+    include = serializers.ChoiceField(
+        choices=["submitted"],
+        required=False,
+        help_text=_("“submitted”: also the values awaiting review (status submitted); default: approved only."),
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         region = Region.objects.filter(adcode=attrs["region"]).first()
@@ -265,6 +270,11 @@ class ProgressRowSerializer(serializers.Serializer[dict[str, Any]]):
     actual = serializers.FloatField(allow_null=True)
     actual_origin = serializers.CharField(allow_null=True)
     is_demo = serializers.BooleanField()
+    actual_status = serializers.ChoiceField(
+        choices=["approved", "submitted", "demo"],
+        allow_null=True,
+        help_text=_("The evaluation year's actual: approved, demo, or submitted (only with include=submitted)."),
+    )
     measured = serializers.FloatField(allow_null=True)
     baseline_used = serializers.FloatField(allow_null=True)
     baseline_year_used = serializers.IntegerField(allow_null=True)
@@ -316,6 +326,14 @@ _NUMBERS = (
 )
 
 
+def _actual_status(item: TargetProgress) -> str | None:
+    if item.actual_origin is None:
+        return None
+    if item.is_submitted:
+        return "submitted"
+    return "demo" if item.is_demo else "approved"
+
+
 def progress_row(item: TargetProgress, as_of: int | None) -> dict[str, Any]:
     target, result = item.target, item.progress
     row: dict[str, Any] = {
@@ -333,6 +351,7 @@ def progress_row(item: TargetProgress, as_of: int | None) -> dict[str, Any]:
         "year": result.year,
         "actual_origin": item.actual_origin,
         "is_demo": item.is_demo,
+        "actual_status": _actual_status(item),
         "baseline_year_used": result.baseline_year_used,
         "status": pr.status(result),
         "pace_status": result.pace_status,
@@ -362,7 +381,7 @@ def progress_row(item: TargetProgress, as_of: int | None) -> dict[str, Any]:
 class ProgressView(generics.GenericAPIView[Any]):
     """Progress of every target of a region's plans (and of the regions below it) at an as-of year.
 
-    GET /api/v1/progress/?region=ADCODE[&year=YYYY][&plan=ID][&indicator=CODE]
+    GET /api/v1/progress/?region=ADCODE[&year=YYYY][&plan=ID][&indicator=CODE][&include=submitted]
     """
 
     serializer_class = ProgressRowSerializer
@@ -375,7 +394,8 @@ class ProgressView(generics.GenericAPIView[Any]):
         params = query.validated_data
         as_of = params.get("year")
         targets = targets_for(region=params["region"], plan=params.get("plan"), indicator_code=params.get("indicator"))
-        rows = [progress_row(item, as_of) for item in evaluate_targets(targets, as_of=as_of)]
+        items = evaluate_targets(targets, as_of=as_of, include_submitted=params.get("include") == "submitted")
+        rows = [progress_row(item, as_of) for item in items]
         page = self.paginate_queryset(cast(Any, rows))
         # The rows are plain JSON values already (progress_row); ProgressRowSerializer documents them in the
         # OpenAPI schema, and running it over thousands of rows would only copy them.

@@ -68,6 +68,7 @@ class Evaluation:
     rows: list[EvaluationRow]
     counts: dict[str, int]
     has_demo: bool
+    has_submitted: bool = False  # some actuals are submitted values awaiting review (include_submitted)
 
     @property
     def is_final(self) -> bool:
@@ -112,12 +113,19 @@ def default_year(plan: Plan) -> int:
     return default_as_of([plan.region], plan_span([plan]))
 
 
-def plan_evaluation(plan: Plan, year: int) -> Evaluation:
-    items = evaluate_targets(targets_for(plan=plan), as_of=year)
+def plan_evaluation(plan: Plan, year: int, *, include_submitted: bool = False) -> Evaluation:
+    items = evaluate_targets(targets_for(plan=plan), as_of=year, include_submitted=include_submitted)
     counts = pr.summary([item.progress for item in items])
     explanations = latest_explanations((item.target.pk for item in items), year=year)
     rows = [EvaluationRow(number, item, explanations.get(item.target.pk)) for number, item in enumerate(items, start=1)]
-    return Evaluation(plan, year, rows, counts, has_demo=any(item.is_demo for item in items))
+    return Evaluation(
+        plan,
+        year,
+        rows,
+        counts,
+        has_demo=any(item.is_demo for item in items),
+        has_submitted=any(item.is_submitted for item in items),
+    )
 
 
 def stated_target(target: Target) -> str:

@@ -8,7 +8,7 @@ the as-of year a page reads them at when none is asked for (default_as_of).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -19,12 +19,15 @@ from django.utils import timezone
 
 from cities.models import Region
 from cities.selectors import subtree_q
-from indicators.models import Observation
+from indicators.models import ActualsImport, Observation, SubmittedValue
 from indicators.units import unit_factor
 from plans import consistency, wording
 from plans import progress as pr
 from plans import vocabulary as v
 from plans.models import Plan, Target, TargetExplanation
+
+# The origin a submitted value (awaiting review) is shown with: never stored as an Observation's origin.
+SUBMITTED = ActualsImport.Status.SUBMITTED.value
 
 # Kinds whose stated numbers are levels of the indicator (in the plan's printed unit, converted here).
 _LEVEL_VALUED = {
@@ -46,6 +49,10 @@ class TargetProgress:
     actuals: Mapping[int, float] = field(default_factory=dict)  # the region's series the target was judged on
     parent_actuals: Mapping[int, float] = field(default_factory=dict)  # the province's, for relative targets
     demo_years: frozenset[int] = frozenset()  # the years of `actuals` that are demonstration data
+    # The years of `actuals` that are submitted values awaiting review (only with include_submitted), and whether
+    # the evaluation year's actual (or the province's yardstick) is one.
+    submitted_years: frozenset[int] = frozenset()
+    is_submitted: bool = False
 
     @property
     def status(self) -> str:
@@ -112,8 +119,16 @@ def targets_for(
     return targets.order_by("plan__region__adcode", "plan_id", "position")
 
 
-def evaluate_targets(targets: Iterable[Target], *, as_of: int | None = None) -> list[TargetProgress]:
-    """Evaluate each target against its region's actuals (and its parent region's for relative targets)."""
+def evaluate_targets(
+    targets: Iterable[Target],
+    *,
+    as_of: int | None = None,
+    include_submitted: bool = False,
+    submitted_imports: Collection[int] | None = None,
+) -> list[TargetProgress]:
+    """Evaluate each target against its region's approved actuals (and its parent region's for relative targets).
+    `include_submitted` lays the values of every import awaiting review over them (the latest submission wins);
+    `submitted_imports` those of these imports only (what one import would do, for its reviewer)."""
     targets = list(targets)
     if not targets:
         return []
@@ -137,6 +152,23 @@ def evaluate_targets(targets: Iterable[Target], *, as_of: int | None = None) -> 
         origins[region_id, indicator_id, year] = origin
         if origin == Observation.Origin.DEMO:
             demo[region_id, indicator_id].add(year)
+    submitted: dict[tuple[int, int], set[int]] = defaultdict(set)
+    if include_submitted or submitted_imports is not None:
+        pending = SubmittedValue.objects.filter(region_id__in=region_ids, indicator_id__in=indicator_ids)
+        if submitted_imports is not None:
+            pending = pending.filter(actuals_import_id__in=submitted_imports)
+        else:
+            pending = pending.filter(actuals_import__status=ActualsImport.Status.SUBMITTED)
+        if as_of is not None:
+            pending = pending.filter(year__lte=as_of)
+        pending = pending.order_by("actuals_import__committed_at", "actuals_import_id")  # later ones overwrite
+        for region_id, indicator_id, year, value in pending.values_list(
+            "region_id", "indicator_id", "year", Cast("value", FloatField())
+        ):
+            series[region_id, indicator_id][year] = value
+            origins[region_id, indicator_id, year] = SUBMITTED
+            demo[region_id, indicator_id].discard(year)
+            submitted[region_id, indicator_id].add(year)
     limits = thresholds()
     results = []
     for target in targets:
@@ -167,6 +199,8 @@ def evaluate_targets(targets: Iterable[Target], *, as_of: int | None = None) -> 
                 actuals=own,
                 parent_actuals=parent if target.kind == Target.Kind.RELATIVE_TO_AVERAGE else {},
                 demo_years=frozenset(demo.get((region.pk, target.indicator_id), ())),
+                submitted_years=frozenset(submitted.get((region.pk, target.indicator_id), ())),
+                is_submitted=SUBMITTED in (shown, yardstick),
             )
         )
     return results

@@ -252,7 +252,7 @@ def db_state() -> tuple[int, int, int]:
     return (
         Observation.objects.count(),
         ObservationChange.objects.count(),
-        ActualsImport.objects.filter(status=ActualsImport.Status.COMMITTED).count(),
+        ActualsImport.objects.filter(status=ActualsImport.Status.APPROVED).count(),
     )
 
 

@@ -182,7 +182,7 @@ def test_a_city_official_uploads_previews_and_confirms(server: LiveServer, brows
     page.click("button.primary")
     page.wait_for_load_state()
     assert page.locator("[data-import-status=committed]").count() == 1
-    assert ActualsImport.objects.get().status == "committed"
+    assert ActualsImport.objects.get().status == "approved"
     assert sorted(Observation.objects.filter(origin="import").values_list("year", flat=True)) == [2022, 2023]
     page.screenshot(path=str(ARTIFACTS / "import-done.png"), full_page=True)
     assert browser.problems == []

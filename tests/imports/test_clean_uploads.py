@@ -87,7 +87,7 @@ def test_a_committed_imports_file_stays_however_old(media: Path) -> None:
     record = an_import(2.0, hours=24 * 400, committed=True)
     clean()
     record.refresh_from_db()
-    assert record.status == ActualsImport.Status.COMMITTED
+    assert record.status == ActualsImport.Status.APPROVED
     assert Path(record.file.path).stat().st_size == record.size
     assert record.file_purged_at is None
 
@@ -207,7 +207,7 @@ def test_cancelling_a_stale_copy_of_a_committed_import_keeps_its_file(media: Pat
     commit(record, user=None)
     cancel(stale)  # e.g. a second browser tab still showing the preview
     record.refresh_from_db()
-    assert record.status == ActualsImport.Status.COMMITTED
+    assert record.status == ActualsImport.Status.APPROVED
     assert Path(record.file.path).exists()
 
 
@@ -226,7 +226,7 @@ def test_a_preview_confirmed_during_the_sweep_is_kept(media: Path) -> None:
     with mock.patch.object(ActualsImport.objects, "select_for_update", side_effect=commit_first):
         clean()
     record.refresh_from_db()
-    assert record.status == ActualsImport.Status.COMMITTED
+    assert record.status == ActualsImport.Status.APPROVED
     assert Path(record.file.path).exists()
 
 

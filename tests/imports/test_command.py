@@ -86,7 +86,7 @@ def test_a_run_writes_everything_and_records_the_import(tmp_path: Path, demo: No
     data = xlsx_bytes(WIDE)
     out = run(write(tmp_path, "wide.xlsx", data))
     record = ActualsImport.objects.get()
-    assert record.status == ActualsImport.Status.COMMITTED
+    assert record.status == ActualsImport.Status.APPROVED
     assert record.committed_at is not None
     assert record.sha256 == hashlib.sha256(data).hexdigest()
     assert (record.file_name, record.file_format, record.layout, record.size) == (
@@ -150,9 +150,12 @@ def test_a_city_official_may_not_import_another_city(tmp_path: Path, charlie: Us
     _, out = fails(kaifeng, "--user", "charlie", "--language", "en")
     assert "may not" in out
     assert "Kaifeng" in out
-    # Without --user the operator has all rights; charlie may write his own city.
-    run(write(tmp_path, "zhengzhou.csv", csv_bytes(long(["410100", "研发投入强度", 2023, 2.5]))), "--user", "charlie")
-    assert years_stored("410100", "rd_intensity") == {2023: Decimal("2.5")}
+    # Without --user the operator has all rights; charlie may submit his own city, which then awaits review.
+    zhengzhou = write(tmp_path, "zhengzhou.csv", csv_bytes(long(["410100", "研发投入强度", 2023, 2.5])))
+    out = run(zhengzhou, "--user", "charlie")
+    assert "Submitted zhengzhou.csv for review" in out
+    assert ActualsImport.objects.get().status == ActualsImport.Status.SUBMITTED
+    assert years_stored("410100", "rd_intensity") == {}
     assert years_stored("410200", "rd_intensity") == {}
 
 

@@ -1,6 +1,7 @@
 """Two imports at once, for real: two threads, each with its own database connection, confirm files holding the
-same new region × indicator × year values. Exactly one writes; the other is told the values changed (web), refused
-with exit status 1 (command) — never a unique-constraint error — and the history holds the winner's rows only.
+same new region × indicator × year values (or approve two submissions of them). Exactly one writes; the other is
+told the values changed (web), refused with exit status 1 (command) — never a unique-constraint error — and the
+history holds the winner's rows only.
 
 PostgreSQL only: SQLite's test database lives in memory with a shared cache, whose table locks fail at once
 instead of waiting, so two connections cannot take turns there (the lock itself is in indicators.services).
@@ -19,7 +20,7 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -27,7 +28,7 @@ from django.urls import reverse
 
 from cities.models import Membership, Region
 from imports.management.commands import import_actuals
-from imports.service import StaleImport, build_preview, commit, save_pending
+from imports.service import StaleImport, approve, build_preview, commit, save_pending
 from indicators.models import ActualsImport, Observation, ObservationChange
 from indicators.services import observations_write_many
 from plans.services import fixtures_load
@@ -113,7 +114,7 @@ def assert_only(record: ActualsImport, values: dict[tuple[str, str], str], loser
     assert set(changes.values_list("actuals_import_id", "action").distinct()) == {(record.pk, "create")}
     record.refresh_from_db()
     loser.refresh_from_db()
-    assert (record.status, loser.status) == (ActualsImport.Status.COMMITTED, ActualsImport.Status.PENDING)
+    assert (record.status, loser.status) == (ActualsImport.Status.APPROVED, ActualsImport.Status.PENDING)
 
 
 def values_of(rows: list[list[Any]]) -> dict[tuple[str, str], str]:
@@ -220,3 +221,39 @@ def test_the_loser_of_two_import_actuals_runs_exits_1_with_a_clear_message(tmp_p
         (o.region.adcode, o.indicator.code): o.value for o in Observation.objects.select_related("region", "indicator")
     }
     assert stored == {key: Decimal(value) for key, value in values_of((FIRST, SECOND)[winner]).items()}
+
+
+def test_two_approvals_of_the_same_new_values_write_once() -> None:
+    """Two submissions of the same new keys, approved at the same moment: one is written, the other is refused as
+    stale (the approved values it was compared with changed) and stays submitted."""
+    official = User.objects.create_user("official")
+    official.user_permissions.add(Permission.objects.get(codename="import_actuals"))
+    Membership.objects.create(user=official, region=Region.objects.get(adcode="410000"))
+    official = User.objects.get(pk=official.pk)  # permissions cached on the instance: read again
+    submitted = []
+    for name, rows in (("first.csv", FIRST), ("second.csv", SECOND)):
+        data = csv_bytes(rows)
+        record = save_pending(build_preview(data, name, user=official), data, user=official)
+        commit(record, user=official)
+        record.refresh_from_db()
+        assert record.status == ActualsImport.Status.SUBMITTED
+        submitted.append(record)
+    assert not Observation.objects.filter(year=2024).exists()
+
+    with writers_meet():
+        outcomes = in_threads(*[lambda record=record: approve(record, reviewer=None) for record in submitted])
+
+    assert sorted(kind for kind, _ in outcomes) == ["error", "ok"], outcomes
+    winner = 0 if outcomes[0][0] == "ok" else 1
+    assert isinstance(outcomes[1 - winner][1], StaleImport), outcomes
+    stored = {
+        (o.region.adcode, o.indicator.code): o.value
+        for o in Observation.objects.filter(year=2024).select_related("region", "indicator")
+    }
+    assert stored == {key: Decimal(value) for key, value in values_of((FIRST, SECOND)[winner]).items()}
+    assert set(ObservationChange.objects.filter(year=2024).values_list("actuals_import_id", flat=True)) == {
+        submitted[winner].pk
+    }
+    loser = submitted[1 - winner]
+    loser.refresh_from_db()
+    assert loser.status == ActualsImport.Status.SUBMITTED

@@ -15,7 +15,17 @@ from django.contrib.auth.models import User
 from pytest_django.fixtures import SettingsWrapper
 
 from cities.models import Region
-from imports.service import CHANGED, NEW, UNCHANGED, StaleImport, build_preview, cancel, commit, save_pending
+from imports.service import (
+    CHANGED,
+    NEW,
+    UNCHANGED,
+    StaleImport,
+    approve,
+    build_preview,
+    cancel,
+    commit,
+    save_pending,
+)
 from indicators.models import ActualsImport, Indicator, Observation, ObservationChange
 from indicators.services import observation_set
 from plans.demo import DEMO_SOURCE
@@ -94,7 +104,7 @@ def test_a_wide_table_in_every_format_is_stored_exactly(kind: str, demo: None, a
         "410100"
     }
 
-    assert record.status == ActualsImport.Status.COMMITTED
+    assert record.status == ActualsImport.Status.APPROVED
     assert record.committed_at is not None
     assert record.sha256 == hashlib.sha256(data).hexdigest()
     assert (record.file_format, record.layout, record.size) == (WRITERS[kind][2], "wide", len(data))
@@ -379,8 +389,11 @@ def test_a_city_official_may_not_write_another_city(charlie: User) -> None:
     assert "Kaifeng" in problem.text_en
 
 
-def test_a_city_official_writes_their_own_city(charlie: User) -> None:
-    imported(xlsx_bytes(long(["郑州市", "研发投入强度", 2023, 2.5])), "a.xlsx", user=charlie)
+def test_a_city_official_submits_their_own_city(charlie: User, bob: User) -> None:
+    _, record = imported(xlsx_bytes(long(["郑州市", "研发投入强度", 2023, 2.5])), "a.xlsx", user=charlie)
+    assert record.status == ActualsImport.Status.SUBMITTED
+    assert years_stored("410100", "rd_intensity") == {}, "submitted, not approved: no actual yet"
+    approve(record, reviewer=bob)
     assert years_stored("410100", "rd_intensity") == {2023: Decimal("2.5")}
     observation = stored("410100", "rd_intensity", 2023)
     assert observation is not None

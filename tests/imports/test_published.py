@@ -127,7 +127,7 @@ def test_load_published_stores_each_shown_value_converted() -> None:
         change = observation.changes.get()
         assert change.origin == Observation.Origin.IMPORT and change.changed_by is None
     record = ActualsImport.objects.get()
-    assert record.status == ActualsImport.Status.COMMITTED and record.uploaded_by is None
+    assert record.status == ActualsImport.Status.APPROVED and record.uploaded_by is None
     assert record.created_count == len(SHOWN)
 
 

@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cities.models import Membership, Region
+from imports.service import approve
 from indicators.models import ActualsImport, Indicator, Observation, ObservationChange
 from indicators.services import observation_set
 
@@ -83,7 +84,9 @@ def test_a_user_without_write_rights_is_refused(client: Client) -> None:
     assert Observation.objects.filter(origin="import").count() == 0
 
 
-def test_a_city_official_previews_confirms_and_finds_the_values_stored(charlie: User, charlie_client: Client) -> None:
+def test_a_city_official_previews_confirms_and_finds_the_values_stored_once_approved(
+    charlie: User, charlie_client: Client, bob: User
+) -> None:
     store_manually("rd_intensity", 2022, Decimal("2.30"))
     data = xlsx(ZHENGZHOU_FILE)
     response = upload(charlie_client, data)
@@ -99,17 +102,24 @@ def test_a_city_official_previews_confirms_and_finds_the_values_stored(charlie: 
     charlie_client.post(reverse("import-confirm", args=[record.pk]), {"digest": digest_of(page)})
 
     record.refresh_from_db()
-    assert record.status == "committed" and record.committed_at is not None
+    # A city official submits: nothing is an actual until the province approves it.
+    assert record.status == "submitted" and record.committed_at is not None
     assert (record.created_count, record.updated_count) == (2, 1)
     assert record.sha256 == hashlib.sha256(data).hexdigest()
     with record.file.open("rb") as kept:
         assert kept.read() == data, "the original file is kept for audit"
+    assert stored("410100", "rd_intensity", 2023) is None
+    assert stored("410100", "rd_intensity", 2022).value == Decimal("2.30")  # type: ignore[union-attr]
+    approve(record, reviewer=bob)
+    record.refresh_from_db()
+    assert record.status == "approved" and record.reviewed_by == bob
     assert stored("410100", "rd_intensity", 2022).value == Decimal("2.41")  # type: ignore[union-attr]
     assert stored("410100", "rd_intensity", 2023).value == Decimal("2.6")  # type: ignore[union-attr]
     assert stored("410100", "tech_contract_turnover", 2022).value == Decimal("350")  # type: ignore[union-attr]
     assert stored("410100", "tech_contract_turnover", 2023) is None, "an empty cell is no value, not zero"
     update = ObservationChange.objects.get(actuals_import=record, action="update")
     assert (update.old_value, update.new_value, update.changed_by) == (Decimal("2.3"), Decimal("2.41"), charlie)
+    assert update.approved_by == bob
     assert ObservationChange.objects.filter(actuals_import=record).count() == 3
 
     download = charlie_client.get(reverse("import-file", args=[record.pk]))
@@ -127,11 +137,12 @@ def store_manually(code: str, year: int, value: Decimal) -> None:
     )
 
 
-def test_the_identical_file_again_reports_no_changes_and_writes_nothing(charlie_client: Client) -> None:
+def test_the_identical_file_again_reports_no_changes_and_writes_nothing(charlie_client: Client, bob: User) -> None:
     data = xlsx(ZHENGZHOU_FILE)
     first = upload(charlie_client, data)
     page = charlie_client.get(first["Location"])
     charlie_client.post(reverse("import-confirm", args=[ActualsImport.objects.get().pk]), {"digest": digest_of(page)})
+    approve(ActualsImport.objects.get(), reviewer=bob)  # compared with the approved values
     counts = (Observation.objects.count(), ObservationChange.objects.count(), ActualsImport.objects.count())
 
     again = upload(charlie_client, data)

@@ -42,8 +42,9 @@ TESTED_CONSTRAINTS = {
     "observation_change_action_valid",
     "observation_change_values_match_action",
     "actuals_import_status_valid",
-    "actuals_import_committed_at_iff_committed",
-    "actuals_import_committed_file_never_purged",
+    "actuals_import_committed_at_iff_confirmed",
+    "actuals_import_confirmed_file_never_purged",
+    "submitted_value_unique_key",
     "plan_period_end_after_start",
     "target_key_unique_per_plan",
     "target_year_after_baseline_year",
@@ -425,15 +426,21 @@ def test_it_refuses_an_unknown_import_status(db: None) -> None:
 
 @pytest.mark.parametrize(
     ("status", "committed"),
-    [("committed", False), ("pending", True), ("cancelled", True)],
-    ids=["committed-without-time", "pending-with-time", "cancelled-with-time"],
+    [("approved", False), ("submitted", False), ("returned", False), ("pending", True), ("cancelled", True)],
+    ids=[
+        "approved-without-time",
+        "submitted-without-time",
+        "returned-without-time",
+        "pending-with-time",
+        "cancelled-with-time",
+    ],
 )
 def test_it_refuses_a_commit_time_that_does_not_match_the_status(db: None, status: str, committed: bool) -> None:
     from django.utils import timezone
 
     at = timezone.now() if committed else None
     assert_refused(
-        "actuals_import_committed_at_iff_committed", lambda: spreadsheet_import(status=status, committed_at=at)
+        "actuals_import_committed_at_iff_confirmed", lambda: spreadsheet_import(status=status, committed_at=at)
     )
 
 
@@ -443,16 +450,19 @@ def test_it_accepts_each_import_status_with_its_commit_time(db: None) -> None:
     assert_accepted(lambda: spreadsheet_import(status="pending"))
     assert_accepted(lambda: spreadsheet_import(status="cancelled"))
     assert_accepted(lambda: spreadsheet_import(status="expired"))
-    assert_accepted(lambda: spreadsheet_import(status="committed", committed_at=timezone.now()))
+    assert_accepted(lambda: spreadsheet_import(status="submitted", committed_at=timezone.now()))
+    assert_accepted(lambda: spreadsheet_import(status="approved", committed_at=timezone.now()))
+    assert_accepted(lambda: spreadsheet_import(status="returned", committed_at=timezone.now()))
 
 
-def test_it_refuses_a_committed_import_whose_file_was_purged(db: None) -> None:
+@pytest.mark.parametrize("status", ["submitted", "approved", "returned"])
+def test_it_refuses_a_confirmed_import_whose_file_was_purged(db: None, status: str) -> None:
     from django.utils import timezone
 
     now = timezone.now()
     assert_refused(
-        "actuals_import_committed_file_never_purged",
-        lambda: spreadsheet_import(status="committed", committed_at=now, file_purged_at=now),
+        "actuals_import_confirmed_file_never_purged",
+        lambda: spreadsheet_import(status=status, committed_at=now, file_purged_at=now),
     )
     assert_accepted(lambda: spreadsheet_import(status="expired", file_purged_at=now))
     assert_accepted(lambda: spreadsheet_import(status="cancelled", file_purged_at=now))
@@ -504,3 +514,19 @@ def test_it_refuses_an_implausible_explanation_year(db: None) -> None:
 def test_it_refuses_a_revised_target_without_the_proposal(db: None) -> None:
     assert_refused("target_explanation_revised_only_if_proposed", lambda: _explanation(revised_target=Decimal("2.8")))
     assert_accepted(lambda: _explanation(propose_revision=True, revised_target=Decimal("2.8")))
+
+
+def test_it_refuses_one_key_twice_in_one_submission(db: None) -> None:
+    from django.utils import timezone
+
+    from indicators.models import Indicator, SubmittedValue
+
+    record = spreadsheet_import(status="submitted", committed_at=timezone.now())
+    key = {"actuals_import": record, "region": zhengzhou(), "indicator": Indicator.objects.first(), "year": 2023}
+    SubmittedValue.objects.create(**key, value=Decimal("1"))
+    assert_refused(
+        "submitted_value_unique_key",
+        lambda: SubmittedValue.objects.create(**key, value=Decimal("2")),
+        unique_columns="indicators_submittedvalue.actuals_import_id, indicators_submittedvalue.region_id, "
+        "indicators_submittedvalue.indicator_id, indicators_submittedvalue.year",
+    )

@@ -289,7 +289,7 @@ def test_the_workbook_holds_numbers_as_numbers(bob_client: Client) -> None:
         "趋势",
         "目标年预测值",
         "所需年均增速",
-        "演示数据",
+        "演示数据或待审核",  # the column also marks submitted values (include=submitted)
         "所在部分",
         "原文（行号）",
         "说明",

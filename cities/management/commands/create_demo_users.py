@@ -34,6 +34,7 @@ ROLE_PERMISSIONS = {
         "import_actuals",
         "lock_periods",
         "view_periodlock",
+        "review_actuals",
     ],
     "city_official": [
         "view_region",

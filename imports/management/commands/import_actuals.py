@@ -1,6 +1,7 @@
 """`manage.py import_actuals FILE [--region ADCODE] [--dry-run] [--user USERNAME]`: the web upload's code path
-from the command line. Exit status 0 when written (or, with --dry-run, when it would be), 1 when anything is
-wrong, and then nothing is written."""
+from the command line. Exit status 0 when written or submitted (or, with --dry-run, when it would be), 1 when
+anything is wrong, and then nothing is written. With --user the values are submitted for review unless the user
+may review every region they touch; without, the operator writes them approved."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.utils import translation
 
 from cities.models import Region
 from imports.service import CHANGED, NEW, Preview, StaleImport, build_preview, commit, save_pending
+from indicators.models import ActualsImport
 from indicators.numbers import plain
 from indicators.services import LockedPeriod
 
@@ -74,6 +76,16 @@ class Command(BaseCommand):
                 f"Values changed while importing ({exc}): nothing was written; run again to compare with them.",
                 returncode=1,
             ) from exc
+        record.refresh_from_db()  # commit() worked on its own locked copy
+        if record.status == ActualsImport.Status.SUBMITTED:
+            # The user may not approve every region it touches: the values wait for review (review_import).
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Submitted {file.name} for review: {preview.count(NEW)} new, {preview.count(CHANGED)} changed "
+                    f"(import #{record.pk}, SHA-256 {record.sha256[:12]}…); nothing is shown until approved."
+                )
+            )
+            return
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {file.name}: {preview.count(NEW)} added, {preview.count(CHANGED)} changed "
