@@ -8,7 +8,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/plan_tracker
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup data test lint test-sqlite test-postgres ensure-postgres ensure-pg-client ensure-chromium messages clean \
+.PHONY: help run setup data test lint test-sqlite test-postgres ensure-postgres ensure-redis ensure-pg-client ensure-chromium messages clean \
 	bench-import bench-dashboard backup restore
 
 help: ## list the commands
@@ -51,18 +51,21 @@ ensure-chromium: ## install Debian's chromium (and a CJK font for screenshots) i
 ensure-postgres: ## start the local PostgreSQL if it is down (CI=true: failing to reach it is an error)
 	@bash scripts/ensure_postgres.sh
 
+ensure-redis: ## start the local Redis if it is down, installing it if missing (CI=true: failing to reach it is an error)
+	@bash scripts/ensure_redis.sh
+
 ensure-pg-client: ## install Debian's postgresql-client (pg_dump, pg_restore, psql) if missing
 	@command -v pg_dump >/dev/null && command -v pg_restore >/dev/null && command -v psql >/dev/null || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client; }
 
-test-sqlite: $(VENV)/.dev ensure-chromium
+test-sqlite: $(VENV)/.dev ensure-chromium ensure-redis
 	DATABASE_URL=sqlite:///$(CURDIR)/.test.sqlite3 $(BIN)/pytest
 
-test-postgres: $(VENV)/.dev ensure-chromium ensure-postgres ensure-pg-client
+test-postgres: $(VENV)/.dev ensure-chromium ensure-postgres ensure-redis ensure-pg-client
 	@if [ -f .postgres-unavailable ]; then echo "PostgreSQL unavailable: PostgreSQL run SKIPPED (CI=true would fail)"; \
 	else DATABASE_URL=$(PG_URL) $(BIN)/pytest; fi
 
-test: lint test-sqlite test-postgres ## lint, then the whole suite on SQLite and on PostgreSQL
+test: lint ensure-redis test-sqlite test-postgres ## lint, then the whole suite on SQLite and on PostgreSQL
 
 bench-import: $(VENV)/.runtime ensure-postgres ## benchmark the spreadsheet importer (50 000 rows, SQLite + PostgreSQL) → bench/results/
 	$(BIN)/python bench/import_bench.py $(BENCH_ARGS)

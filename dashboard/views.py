@@ -10,13 +10,13 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cities.access import home_region
 from cities.models import Region
-from dashboard import downloads, pages
+from dashboard import downloads, fragments, pages
 from indicators.models import Indicator
 from plans.evaluation import YEARS, default_year
 from plans.models import Plan, Target
@@ -57,26 +57,41 @@ def _choice_param(request: HttpRequest, name: str, choices: list[str]) -> str:
 @login_required
 def home(request: HttpRequest, file_format: str | None = None) -> HttpResponse:
     """The province overview: regions × indicators by status, per-region counts, and the plans."""
-    page = pages.overview_page(
-        requested=_region_param(request),
-        home=home_region(request.user),
-        year=_year_param(request),
-        section=_choice_param(request, "section", Target.Section.values),
-        kind=_choice_param(request, "kind", Target.Kind.values),
-    )
+    home = home_region(request.user)
+
+    def build() -> pages.OverviewPage:
+        return pages.overview_page(
+            requested=_region_param(request),
+            home=home,
+            year=_year_param(request),
+            section=_choice_param(request, "section", Target.Section.values),
+            kind=_choice_param(request, "kind", Target.Kind.values),
+        )
+
     if file_format:
+        page = build()
         if page.overview is None:
             raise Http404
         return downloads.download(file_format, downloads.overview_table(page.overview))
-    return render(request, "dashboard/home.html", _context(page, request, no_target=_("no target")))
+    # Without ?region= the overview shows the user's home region: that is part of the key.
+    return fragments.cached_page(
+        request,
+        "dashboard/home.html",
+        lambda: _context(build(), request, no_target=_("no target")),
+        scope=home.adcode if home else "",
+    )
 
 
 @require_GET
 @login_required
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(Plan.objects.select_related("region"), pk=plan_id)
-    page = pages.plan_page(plan)
-    return render(request, "dashboard/plan_detail.html", _context(page, request, missing_ids=page.missing_ids))
+
+    def build() -> dict[str, Any]:
+        page = pages.plan_page(plan)
+        return _context(page, request, missing_ids=page.missing_ids)
+
+    return fragments.cached_page(request, "dashboard/plan_detail.html", build)
 
 
 def _as_of(request: HttpRequest, plan: Plan) -> int:
@@ -90,8 +105,10 @@ def _as_of(request: HttpRequest, plan: Plan) -> int:
 def plan_evaluation_page(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The evaluation table (中期/终期评估) of a plan at an as-of year; printable."""
     plan = get_object_or_404(Plan.objects.select_related("region"), pk=plan_id)
-    page = pages.evaluation_page(plan, _as_of(request, plan))
-    return render(request, "dashboard/evaluation.html", _context(page, request))
+    year = _as_of(request, plan)
+    return fragments.cached_page(
+        request, "dashboard/evaluation.html", lambda: _context(pages.evaluation_page(plan, year), request)
+    )
 
 
 @require_GET
@@ -116,13 +133,17 @@ def city_page(request: HttpRequest, adcode: str, file_format: str | None = None)
     if file_format and request.GET.get("target"):  # one chart's data: the card's own download links
         raw = request.GET["target"]
         target_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else 0
-    page = pages.city_page(region, section=section, sort=sort, target_id=target_id)
     if file_format:
+        page = pages.city_page(region, section=section, sort=sort, target_id=target_id)
         if not page.cards:
             raise Http404
         return downloads.download(file_format, downloads.city_table(page))
-    context = _context(page, request, has_demo=page.has_demo, province=page.province)
-    return render(request, "dashboard/city.html", context)
+
+    def build() -> dict[str, Any]:
+        page = pages.city_page(region, section=section, sort=sort)
+        return _context(page, request, has_demo=page.has_demo, province=page.province)
+
+    return fragments.cached_page(request, "dashboard/city.html", build)
 
 
 @require_GET
@@ -137,5 +158,9 @@ def indicator_page(request: HttpRequest, code: str, file_format: str | None = No
         if chart == "actuals":
             return downloads.download(file_format, downloads.indicator_actuals_table(indicator, rows))
         return downloads.download(file_format, downloads.indicator_progress_table(indicator, rows))
-    page = pages.indicator_page(indicator, region=region, year=year)
-    return render(request, "dashboard/indicator.html", _context(page, request, has_demo=page.has_demo))
+
+    def build() -> dict[str, Any]:
+        page = pages.indicator_page(indicator, region=region, year=year)
+        return _context(page, request, has_demo=page.has_demo)
+
+    return fragments.cached_page(request, "dashboard/indicator.html", build)

@@ -14,6 +14,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from psycopg2.extras import execute_values
 
+from cities import versioning
 from cities.models import Region
 from indicators.models import ActualsImport, Indicator, Observation, ObservationChange
 
@@ -145,6 +146,7 @@ def observations_write_many(
     if not writes:
         return
     lock_regions({w.region_id for w in writes})  # already held by a caller that compared; taken otherwise
+    versioning.bump()  # the raw SQL and COPY below send no model signal
     ops = connection.ops
     now = timezone.now()
     stamp = ops.adapt_datetimefield_value(now)
