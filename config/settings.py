@@ -101,6 +101,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML and JSON gzipped for clients that accept it. Below WhiteNoise, which answers static files itself
+    # (already compressed at collectstatic); above every middleware that writes a body. Against BREACH it pads
+    # each response with random bytes, and every CSRF token is masked afresh per response (README, Compression).
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
