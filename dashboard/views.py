@@ -126,21 +126,26 @@ def plan_evaluation_xlsx(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 def city_page(request: HttpRequest, adcode: str, file_format: str | None = None) -> HttpResponse:
     """A region's plans and, per target, a chart: baseline, plan path, actuals, projection, target, status."""
-    region = get_object_or_404(Region.objects.select_related("parent"), adcode=adcode)
     section = _choice_param(request, "section", Target.Section.values)
     sort = _choice_param(request, "sort", ["status"])
+
+    def region() -> Region:
+        return get_object_or_404(Region.objects.select_related("parent"), adcode=adcode)
+
     target_id = None
     if file_format and request.GET.get("target"):  # one chart's data: the card's own download links
         raw = request.GET["target"]
         target_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else 0
     if file_format:
-        page = pages.city_page(region, section=section, sort=sort, target_id=target_id)
+        page = pages.city_page(region(), section=section, sort=sort, target_id=target_id)
         if not page.cards:
             raise Http404
         return downloads.download(file_format, downloads.city_table(page))
 
+    # Looked up inside: a page served from the cache needs no query of its own (a region removed since raised the
+    # data version, so its page is no longer in the cache and the look-up answers 404).
     def build() -> dict[str, Any]:
-        page = pages.city_page(region, section=section, sort=sort)
+        page = pages.city_page(region(), section=section, sort=sort)
         return _context(page, request, has_demo=page.has_demo, province=page.province)
 
     return fragments.cached_page(request, "dashboard/city.html", build)
@@ -150,16 +155,17 @@ def city_page(request: HttpRequest, adcode: str, file_format: str | None = None)
 @login_required
 def indicator_page(request: HttpRequest, code: str, file_format: str | None = None) -> HttpResponse:
     """Every region with a target on one indicator, side by side."""
-    indicator = get_object_or_404(Indicator, code=code)
-    region, year = _region_param(request), _year_param(request)
+    year = _year_param(request)
     chart = _choice_param(request, "chart", ["progress", "actuals"])
     if file_format:
+        indicator, region = get_object_or_404(Indicator, code=code), _region_param(request)
         rows = pages.indicator_rows(indicator, region=region, year=year)
         if chart == "actuals":
             return downloads.download(file_format, downloads.indicator_actuals_table(indicator, rows))
         return downloads.download(file_format, downloads.indicator_progress_table(indicator, rows))
 
-    def build() -> dict[str, Any]:
+    def build() -> dict[str, Any]:  # the look-ups inside, as on the city page
+        indicator, region = get_object_or_404(Indicator, code=code), _region_param(request)
         page = pages.indicator_page(indicator, region=region, year=year)
         return _context(page, request, has_demo=page.has_demo)
 
