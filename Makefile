@@ -8,8 +8,8 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/plan_tracker
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup data test lint test-sqlite test-postgres ensure-postgres ensure-pg-client ensure-chromium messages clean \
-	bench-import bench-dashboard backup restore fuzz
+.PHONY: help run setup data test lint test-sqlite test-postgres ensure-postgres ensure-redis ensure-pg-client ensure-chromium ensure-wrk messages clean \
+	bench-import bench-dashboard bench-load backup restore fuzz
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -53,18 +53,24 @@ ensure-chromium: ## install Debian's chromium (and a CJK font for screenshots) i
 ensure-postgres: ## start the local PostgreSQL if it is down (CI=true: failing to reach it is an error)
 	@bash scripts/ensure_postgres.sh
 
+ensure-redis: ## start the local Redis if it is down, installing it if missing (CI=true: failing to reach it is an error)
+	@bash scripts/ensure_redis.sh
+
+ensure-wrk: ## install Debian's wrk (the HTTP load generator of make bench-load) if missing
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+
 ensure-pg-client: ## install Debian's postgresql-client (pg_dump, pg_restore, psql) if missing
 	@command -v pg_dump >/dev/null && command -v pg_restore >/dev/null && command -v psql >/dev/null || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client; }
 
-test-sqlite: $(VENV)/.dev ensure-chromium
+test-sqlite: $(VENV)/.dev ensure-chromium ensure-redis
 	DATABASE_URL=sqlite:///$(CURDIR)/.test.sqlite3 $(BIN)/pytest
 
-test-postgres: $(VENV)/.dev ensure-chromium ensure-postgres ensure-pg-client
+test-postgres: $(VENV)/.dev ensure-chromium ensure-postgres ensure-redis ensure-pg-client
 	@if [ -f .postgres-unavailable ]; then echo "PostgreSQL unavailable: PostgreSQL run SKIPPED (CI=true would fail)"; \
 	else DATABASE_URL=$(PG_URL) $(BIN)/pytest; fi
 
-test: lint test-sqlite test-postgres ## lint, then the whole suite on SQLite and on PostgreSQL
+test: lint ensure-redis test-sqlite test-postgres ## lint, then the whole suite on SQLite and on PostgreSQL
 
 bench-import: $(VENV)/.runtime ensure-postgres ## benchmark the spreadsheet importer (50 000 rows, SQLite + PostgreSQL) → bench/results/
 	$(BIN)/python bench/import_bench.py $(BENCH_ARGS)
@@ -74,6 +80,9 @@ bench-dashboard: $(VENV)/.runtime ensure-postgres ## benchmark the dashboard pag
 
 fuzz: $(VENV)/.dev ## fuzz the importer's reading path with thousands of mutated real files (FUZZ_ARGS="--cases 3000") → bench/results/
 	$(BIN)/python bench/fuzz_import.py $(FUZZ_ARGS)
+
+bench-load: $(VENV)/.runtime ensure-postgres ensure-redis ensure-wrk ## gunicorn + wrk on the pages, uncached/cold/warm, two servers with an import mid-run → bench/results/
+	$(BIN)/python bench/load_bench.py $(BENCH_ARGS)
 
 # A PostgreSQL database is dumped and restored by its client tools; SQLite needs only Python.
 PG_TOOLS = $(if $(filter postgres%,$(DATABASE_URL)),ensure-pg-client)

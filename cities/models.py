@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from cities.versioning import new_epoch
+
 # \Z, not $: "$" also matches before a trailing newline (Python and SQLite), which would let "410100\n" in.
 adcode_validator = RegexValidator(r"^[0-9]{6}\Z", _("An adcode is six digits."))
 
@@ -72,3 +74,23 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.region}"
+
+
+class DataVersion(models.Model):
+    """One row: a number every write of the project's data raises, in the writer's transaction (cities.versioning).
+
+    Cached pages are keyed on it, so a page read after a write has committed is computed afresh, whichever
+    worker or server serves it and whichever cache (local memory or Redis) holds the old one."""
+
+    version = models.BigIntegerField(_("data version"), default=0)
+    # Renewed when the whole database is replaced (restore): versions of the old one may repeat in the new.
+    epoch = models.CharField(_("epoch"), max_length=32, default=new_epoch)
+    changed_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="dataversion_single_row")]
+
+    def __str__(self) -> str:
+        return f"{self.epoch}-{self.version}"

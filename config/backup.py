@@ -42,6 +42,9 @@ from django.db.utils import OperationalError
 from django.utils.translation import gettext as _
 from psycopg2.extensions import make_dsn
 
+from cities import versioning
+from cities.models import DataVersion
+
 FORMAT = 1
 MANIFEST = "manifest.json"
 MEDIA = "media.tar.gz"
@@ -294,6 +297,10 @@ def restore(folder: Path, connection: BaseDatabaseWrapper, *, media_root: Path, 
         else:
             _restore_sqlite(folder / DUMPS[kind], target)
         _move_into(staging, media_root)
+        # Cached pages were keyed on the replaced database's versions, which the restored one may repeat.
+        connection.close()  # SQLite: the file was replaced under the open connection
+        if DataVersion._meta.db_table in connection.introspection.table_names():  # older backups: migrate adds it
+            versioning.renew_epoch(connection)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return Restored(manifest, _migration_notes(manifest, connection))

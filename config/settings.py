@@ -10,6 +10,7 @@ import os
 import re
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -100,6 +101,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML and JSON gzipped for clients that accept it. Below WhiteNoise, which answers static files itself
+    # (already compressed at collectstatic); above every middleware that writes a body. Against BREACH it pads
+    # each response with random bytes, and every CSRF token is masked afresh per response (README, Compression).
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -351,3 +356,23 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Caches. REDIS_URL set: Django's Redis backend, shared by every worker and server (API rate counts, token locks,
+# cached pages). Unset: each process its own local memory. Cached pages are keyed on the data version stored in
+# the database (cities.versioning), so a write invalidates them with either backend.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES: dict[str, dict[str, Any]] = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "plan-tracker"),
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 1000}}
+    )
+}
+# Pages (their data-dependent part) and progress API results cached per data version; false: computed each time.
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
+# Entries of older versions are never read again; this bounds how long they occupy memory.
+PAGE_CACHE_SECONDS = env_positive_int("PAGE_CACHE_SECONDS", 24 * 3600)

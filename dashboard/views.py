@@ -10,13 +10,13 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cities.access import can_write, home_region
 from cities.models import Region
-from dashboard import downloads, pages
+from dashboard import downloads, fragments, pages
 from imports.review import own_open_imports
 from indicators.models import Indicator
 from plans.evaluation import YEARS, default_year
@@ -77,28 +77,45 @@ def _choice_param(request: HttpRequest, name: str, choices: list[str]) -> str:
 @login_required
 def home(request: HttpRequest, file_format: str | None = None) -> HttpResponse:
     """The province overview: regions × indicators by status, per-region counts, and the plans."""
-    page = pages.overview_page(
-        requested=_region_param(request),
-        home=home_region(request.user),
-        year=_year_param(request),
-        section=_choice_param(request, "section", Target.Section.values),
-        kind=_choice_param(request, "kind", Target.Kind.values),
-        include_submitted=_include_param(request),
-    )
+    home = home_region(request.user)
+
+    def build() -> pages.OverviewPage:
+        return pages.overview_page(
+            requested=_region_param(request),
+            home=home,
+            year=_year_param(request),
+            section=_choice_param(request, "section", Target.Section.values),
+            kind=_choice_param(request, "kind", Target.Kind.values),
+            include_submitted=_include_param(request),
+        )
+
     if file_format:
+        page = build()
         if page.overview is None:
             raise Http404
         return downloads.download(file_format, downloads.overview_table(page.overview))
-    context = _context(page, request, no_target=_("no target"), my_imports=own_open_imports(request.user)[:10])
-    return render(request, "dashboard/home.html", context)
+    my_imports = list(own_open_imports(request.user)[:10])
+    # Without ?region= the overview shows the user's home region: part of the key; so is the user when the page
+    # carries the box of their own submitted and returned imports.
+    scope = (home.adcode if home else "", request.user.pk if my_imports else "")
+    return fragments.cached_page(
+        request,
+        "dashboard/home.html",
+        lambda: _context(build(), request, no_target=_("no target"), my_imports=my_imports),
+        scope=scope,
+    )
 
 
 @require_GET
 @login_required
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(Plan.objects.select_related("region"), pk=plan_id)
-    page = pages.plan_page(plan)
-    return render(request, "dashboard/plan_detail.html", _context(page, request, missing_ids=page.missing_ids))
+
+    def build() -> dict[str, Any]:
+        page = pages.plan_page(plan)
+        return _context(page, request, missing_ids=page.missing_ids)
+
+    return fragments.cached_page(request, "dashboard/plan_detail.html", build)
 
 
 def _as_of(request: HttpRequest, plan: Plan) -> int:
@@ -112,8 +129,12 @@ def _as_of(request: HttpRequest, plan: Plan) -> int:
 def plan_evaluation_page(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The evaluation table (中期/终期评估) of a plan at an as-of year; printable."""
     plan = get_object_or_404(Plan.objects.select_related("region"), pk=plan_id)
-    page = pages.evaluation_page(plan, _as_of(request, plan), include_submitted=_include_param(request))
-    return render(request, "dashboard/evaluation.html", _context(page, request))
+    year, include = _as_of(request, plan), _include_param(request)
+    return fragments.cached_page(
+        request,
+        "dashboard/evaluation.html",
+        lambda: _context(pages.evaluation_page(plan, year, include_submitted=include), request),
+    )
 
 
 @require_GET
@@ -139,21 +160,20 @@ def city_page(request: HttpRequest, adcode: str, file_format: str | None = None)
         raw = request.GET["target"]
         target_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else 0
     include = _include_param(request)
-    page = pages.city_page(region, section=section, sort=sort, target_id=target_id, include_submitted=include)
     if file_format:
+        page = pages.city_page(region, section=section, sort=sort, target_id=target_id, include_submitted=include)
         if not page.cards:
             raise Http404
         return downloads.download(file_format, downloads.city_table(page))
     may_explain = can_write(request.user, region)  # the explanation forms show only to who may write the region
-    context = _context(
-        page,
-        request,
-        has_demo=page.has_demo,
-        province=page.province,
-        may_explain=may_explain,
-        has_submitted=page.has_submitted,
-    )
-    return render(request, "dashboard/city.html", context)
+
+    def build() -> dict[str, Any]:
+        page = pages.city_page(region, section=section, sort=sort, include_submitted=include)
+        extra = {"has_demo": page.has_demo, "province": page.province, "has_submitted": page.has_submitted}
+        return _context(page, request, may_explain=may_explain, **extra)
+
+    # Whether the explanation forms show is part of the key; their CSRF token is put in for each request.
+    return fragments.cached_page(request, "dashboard/city.html", build, scope=("explain", may_explain))
 
 
 @require_GET
@@ -168,6 +188,9 @@ def indicator_page(request: HttpRequest, code: str, file_format: str | None = No
         if chart == "actuals":
             return downloads.download(file_format, downloads.indicator_actuals_table(indicator, rows))
         return downloads.download(file_format, downloads.indicator_progress_table(indicator, rows))
-    page = pages.indicator_page(indicator, region=region, year=year, include_submitted=_include_param(request))
-    context = _context(page, request, has_demo=page.has_demo, has_submitted=page.has_submitted)
-    return render(request, "dashboard/indicator.html", context)
+
+    def build() -> dict[str, Any]:
+        page = pages.indicator_page(indicator, region=region, year=year, include_submitted=_include_param(request))
+        return _context(page, request, has_demo=page.has_demo, has_submitted=page.has_submitted)
+
+    return fragments.cached_page(request, "dashboard/indicator.html", build)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from psycopg2.extras import execute_values
 
+from cities import versioning
 from cities.access import can_lock
 from cities.models import Region
 from indicators.models import ActualsImport, Indicator, Observation, ObservationChange, PeriodLock
@@ -246,6 +247,7 @@ def observations_write_many(
         return
     lock_regions({w.region_id for w in writes})  # already held by a caller that compared; taken otherwise
     refuse_locked({(w.region_id, w.year) for w in writes})  # every writer, present and future, meets the locks
+    versioning.bump()  # the raw SQL and COPY below send no model signal
     ops = connection.ops
     now = timezone.now()
     stamp = ops.adapt_datetimefield_value(now)

@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from cities import versioning
 from cities.models import Region
 from indicators.models import Indicator
 from lib.filters import FilterSet, IntegerFilter
@@ -393,9 +394,25 @@ class ProgressView(generics.GenericAPIView[Any]):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         as_of = params.get("year")
-        targets = targets_for(region=params["region"], plan=params.get("plan"), indicator_code=params.get("indicator"))
-        items = evaluate_targets(targets, as_of=as_of, include_submitted=params.get("include") == "submitted")
-        rows = [progress_row(item, as_of) for item in items]
+        include = params.get("include") == "submitted"
+
+        def compute() -> list[dict[str, Any]]:
+            targets = targets_for(
+                region=params["region"], plan=params.get("plan"), indicator_code=params.get("indicator")
+            )
+            items = evaluate_targets(targets, as_of=as_of, include_submitted=include)
+            return [progress_row(item, as_of) for item in items]
+
+        # Same for every user (all data is readable by every logged-in user); the page number is applied after.
+        key = (
+            "progress",
+            params["region"].pk,
+            getattr(params.get("plan"), "pk", ""),
+            params.get("indicator") or "",
+            as_of or "",
+            include,
+        )
+        rows, _computed = versioning.cached(request, key, compute)
         page = self.paginate_queryset(cast(Any, rows))
         # The rows are plain JSON values already (progress_row); ProgressRowSerializer documents them in the
         # OpenAPI schema, and running it over thousands of rows would only copy them.

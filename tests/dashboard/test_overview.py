@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -165,6 +166,7 @@ def add_city(number: int, targets: int) -> None:
 
 def test_the_overview_makes_the_same_number_of_queries_whatever_the_size(bob_client: Client) -> None:
     bob_client.get("/")  # warm the session
+    cache.clear()  # the page computed, not served from the cache (add_city's writes invalidate it)
     with CaptureQueriesContext(connection) as before:
         assert bob_client.get("/").status_code == 200
     add_city(1, 30)
@@ -172,7 +174,7 @@ def test_the_overview_makes_the_same_number_of_queries_whatever_the_size(bob_cli
     with CaptureQueriesContext(connection) as after:
         response = bob_client.get("/")
     assert len(response.context["overview"].rows) == 7
-    assert len(after) == len(before) <= 14
+    assert len(after) == len(before) <= 15
 
 
 # ------------------------------------------------------------------------------------------- indicator page
@@ -217,6 +219,7 @@ def test_the_indicator_page_limits_to_a_region_and_an_as_of_year(bob_client: Cli
 def test_the_indicator_page_makes_the_same_number_of_queries_whatever_the_size(bob_client: Client) -> None:
     code = Indicator.objects.order_by("code").first().code  # type: ignore[union-attr]
     bob_client.get(f"/indicators/{code}/")
+    cache.clear()  # the page computed, not served from the cache (add_city's writes invalidate it)
     with CaptureQueriesContext(connection) as before:
         bob_client.get(f"/indicators/{code}/")
     add_city(1, 3)
@@ -224,7 +227,7 @@ def test_the_indicator_page_makes_the_same_number_of_queries_whatever_the_size(b
     with CaptureQueriesContext(connection) as after:
         response = bob_client.get(f"/indicators/{code}/")
     assert len(response.context["rows"]) >= 2
-    assert len(after) == len(before) <= 10
+    assert len(after) == len(before) <= 11
 
 
 # ------------------------------------------------------------------------------------------------ downloads

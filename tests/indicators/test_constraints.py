@@ -17,7 +17,7 @@ from django.apps import apps
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from cities.models import Region
+from cities.models import DataVersion, Region
 from indicators.models import (
     ActualsImport,
     Indicator,
@@ -34,6 +34,7 @@ TESTED_CONSTRAINTS = {
     "region_adcode_six_digits",
     "region_level_valid",
     "region_non_province_has_parent",
+    "dataversion_single_row",
     "indicator_direction_valid",
     "indicator_measure_valid",
     "observation_unique_region_indicator_year",
@@ -106,6 +107,13 @@ def test_it_has_a_test_for_every_named_constraint(db: None) -> None:
         for constraint in model._meta.constraints
     }
     assert declared == TESTED_CONSTRAINTS
+
+
+# ---------------------------------------------------------------- the data version
+
+
+def test_there_is_one_data_version_row(db: None) -> None:
+    assert_refused("dataversion_single_row", lambda: DataVersion.objects.create(pk=2))
 
 
 # ---------------------------------------------------------------- regions
