@@ -181,11 +181,50 @@ def test_a_city_official_uploads_previews_and_confirms(server: LiveServer, brows
 
     page.click("button.primary")
     page.wait_for_load_state()
-    assert page.locator("[data-import-status=committed]").count() == 1
-    assert ActualsImport.objects.get().status == "approved"
+    # A city official's confirmed import waits for the province: submitted, nothing written, not on the charts.
+    assert page.locator("[data-import-status=submitted]").count() == 1
+    assert ActualsImport.objects.get().status == "submitted"
+    assert Observation.objects.filter(origin="import").count() == 0
+    target = Target.objects.filter(plan__region__adcode="410100", indicator__code="rd_intensity").first()
+    assert target is not None
+    assert not _charted(page, base, target.pk, 2023, 2.6)
+    page.screenshot(path=str(ARTIFACTS / "import-submitted.png"), full_page=True)
+
+    # The province reviews: the queue lists it, its page shows the diff, approving writes it; the chart changes.
+    reviewer = User.objects.create_user("fred", password="a long demo password")
+    reviewer.user_permissions.add(*Permission.objects.filter(codename__in=["review_actuals", "import_actuals"]))
+    Membership.objects.create(user=reviewer, region=Region.objects.get(adcode="410000"))
+    page.click("header form.inline button")  # log out
+    page.goto(f"{base}/accounts/login/?next=/imports/review/")
+    page.fill("#id_username", "fred")
+    page.fill("#id_password", "a long demo password")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/imports/review/")
+    page.click(f"tr[data-import] a:has-text('{upload.name}')")
+    page.wait_for_url(f"{base}/imports/*/")
+    assert page.locator("tr[data-status=new]").count() == 2
+    page.click("form[action*=approve] button.primary")
+    page.wait_for_url(f"{base}/imports/review/")  # back to the queue, now empty of it
+    record = ActualsImport.objects.get()
+    assert record.status == "approved" and record.reviewed_by == reviewer
+    assert page.locator(f"tr[data-import='{record.pk}']").count() == 0
+    page.goto(f"{base}/imports/{record.pk}/")
+    assert page.locator("[data-import-status=approved]").count() == 1
     assert sorted(Observation.objects.filter(origin="import").values_list("year", flat=True)) == [2022, 2023]
-    page.screenshot(path=str(ARTIFACTS / "import-done.png"), full_page=True)
+    assert _charted(page, base, target.pk, 2023, 2.6)
+    page.screenshot(path=str(ARTIFACTS / "import-approved.png"), full_page=True)
     assert browser.problems == []
+
+
+def _charted(page: Any, base: str, target_id: int, year: int, value: float) -> bool:
+    """Whether the city page's chart of the target draws `value` in `year` (read off the figure it drew)."""
+    page.goto(f"{base}/cities/410100/")
+    figure = json.loads(page.locator(f"script#figure-{target_id}").text_content() or "{}")
+    return any(
+        x == year and y is not None and abs(y - value) < 1e-9
+        for trace in figure.get("data", [])
+        for x, y in zip(trace.get("x", []), trace.get("y", []), strict=False)
+    )
 
 
 def test_the_bureau_reads_and_downloads_an_evaluation_table(
