@@ -37,12 +37,6 @@ from plans.selectors import (
     targets_for,
 )
 
-
-def statuses() -> list[tuple[str, str]]:
-    """Every status and its word, in the order of the legends: a legend lists every status its page can show."""
-    return list(wording.status_words().items())
-
-
 # ----------------------------------------------------------------------------------------------------- overview
 
 
