@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from plans import vocabulary as v
@@ -86,6 +86,10 @@ NOTE_MET_AT_BASELINE: Final = "met_at_baseline"
 NOTE_NOT_POSITIVE: Final = "not_positive"
 NOTE_ZERO_REPLACED: Final = "zero_replaced"
 NOTE_RATE_ZERO: Final = "rate_zero"
+NOTE_STALE_ACTUAL: Final = "stale_actual"  # the latest actual is STALE_YEARS or more before the as-of year
+NOTE_NO_TARGET_YEAR_ACTUAL: Final = "no_target_year_actual"  # a final evaluation without the target year's actual
+# How old the latest actual may be before the notes say so: a figure two years old describes another moment.
+STALE_YEARS: Final = 2
 
 
 @dataclass(frozen=True)
@@ -266,7 +270,33 @@ def evaluate(
     v.checked("direction", spec.direction, v.DIRECTIONS)
     v.checked("measure", spec.measure, v.MEASURES)
     v.checked("compares", spec.compares, v.COMPARES)
-    thresholds = thresholds or Thresholds()
+    result = _evaluate(spec, actuals, as_of=as_of, parent=parent, thresholds=thresholds or Thresholds())
+    return _dated(result, spec, as_of)
+
+
+def _dated(result: Progress, spec: TargetSpec, as_of: int | None) -> Progress:
+    """Says when the actual judged is older than the evaluation. A final evaluation (as of the target year or
+    later) judges the target year: a target not met whose latest actual comes from an earlier year gets no final
+    verdict (status() gives 暂无数据) — its pace in that earlier year is no statement about the target year."""
+    if as_of is None or result.year is None:
+        return result
+    horizon = min(as_of, spec.target_year)
+    note = None
+    if horizon == spec.target_year and result.year < spec.target_year and not result.achieved:
+        note = Note(NOTE_NO_TARGET_YEAR_ACTUAL, {"year": result.year, "target_year": spec.target_year})
+    elif horizon - result.year >= STALE_YEARS:
+        note = Note(NOTE_STALE_ACTUAL, {"year": result.year, "as_of": horizon})
+    return result if note is None else replace(result, notes=(*result.notes, note))
+
+
+def _evaluate(
+    spec: TargetSpec,
+    actuals: Mapping[int, float],
+    *,
+    as_of: int | None,
+    parent: Mapping[int, float] | None,
+    thresholds: Thresholds,
+) -> Progress:
     horizon = spec.target_year if as_of is None else min(as_of, spec.target_year)
     notes: list[Note] = []
     if (as_of is None and any(y > spec.target_year for y in actuals)) or (
@@ -766,6 +796,8 @@ def status(result: Progress) -> str:
         return v.NOT_ACHIEVED
     if result.pace_status == PACE_NO_DATA and any(note.code == NOTE_NOT_QUANTIFIED for note in result.notes):
         return v.NOT_QUANTIFIED
+    if any(note.code == NOTE_NO_TARGET_YEAR_ACTUAL for note in result.notes):
+        return v.NO_DATA
     return result.pace_status
 
 

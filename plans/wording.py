@@ -56,6 +56,10 @@ NOTES: Mapping[str, Promise] = {
     pr.NOTE_NOT_POSITIVE: _("A zero or negative value: the compound growth cannot be computed."),
     pr.NOTE_ZERO_REPLACED: _("A zero base or target is replaced by %(zero)s in the growth formulas."),
     pr.NOTE_RATE_ZERO: _("The target growth rate is zero."),
+    pr.NOTE_STALE_ACTUAL: _("The latest actual is from %(year)s, %(as_of)s being the year of the evaluation."),
+    pr.NOTE_NO_TARGET_YEAR_ACTUAL: _(
+        "No actual for the target year %(target_year)s (the latest is from %(year)s): no final verdict yet."
+    ),
 }
 
 

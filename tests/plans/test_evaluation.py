@@ -52,16 +52,16 @@ def zhengzhou_actuals() -> None:
     put("410100", "science_literacy", {2025: "18"})  # table-07 ≥ 17.8 in 2025 → achieved (goals-07 not quantified)
 
 
-# Zhengzhou's 27 targets with the actuals above, counted by hand from the fixture file:
-# achieved early 3, achieved 1, ahead or on schedule 2, lagging 2, far behind 2, moving away 2, no data 27 − 12.
-ZHENGZHOU_2025 = (
-    "截至2025年，27项目标中：3项提前实现，1项已实现，2项基本符合预期，"
-    "2项滞后，2项明显滞后，2项倒退，3项未量化，12项暂无数据。"
-)
-# As of 2024 the 2025 science literacy actual is not used: one achieved fewer, one more without data.
+# Zhengzhou's 27 targets with the actuals above, counted by hand from the fixture file. As of 2024 (a mid-term
+# evaluation): achieved early 3, ahead or on schedule 2, lagging 2, far behind 2, moving away 2, not quantified 3, no
+# data 13 (the 2025 science literacy actual is not used).
 ZHENGZHOU_2024 = (
     "截至2024年，27项目标中：3项提前实现，2项基本符合预期，2项滞后，2项明显滞后，2项倒退，3项未量化，13项暂无数据。"
 )
+# As of 2025 (the final evaluation, the default year: science literacy has a 2025 actual) a target is judged in its
+# target year: the eight not met whose latest actual is from 2023 get no final verdict (暂无数据), the three met
+# early stay met, science literacy is achieved.
+ZHENGZHOU_2025 = "截至2025年，27项目标中：3项提前实现，1项已实现，3项未量化，20项暂无数据。"
 
 
 def page(client: Client, plan: Plan, **params: str | int) -> str:
@@ -114,12 +114,12 @@ def test_the_evaluation_page_of_every_plan_opens(bob_client: Client, slug: str) 
 def test_the_page_counts_and_summarises_by_hand(bob_client: Client) -> None:
     zhengzhou_actuals()
     plan = Plan.objects.get(slug="zhengzhou")
-    response = bob_client.get(f"/plans/{plan.pk}/evaluation/")
+    response = bob_client.get(f"/plans/{plan.pk}/evaluation/", {"year": 2024})
     html = response.content.decode()
-    assert ZHENGZHOU_2025 in html
+    assert ZHENGZHOU_2024 in html
     assert response.context["evaluation"].counts == {
         "achieved_early": 3,
-        "achieved": 1,
+        "achieved": 0,
         "ahead": 0,
         "on_schedule": 2,
         "lagging": 2,
@@ -127,18 +127,34 @@ def test_the_page_counts_and_summarises_by_hand(bob_client: Client) -> None:
         "regressing": 2,
         "not_achieved": 0,
         "not_quantified": 3,
-        "no_data": 12,
+        "no_data": 13,
     }
     statuses = dict(ROW.findall(html))
     by_key = {t.key: str(t.pk) for t in plan.targets.all()}
     assert statuses[by_key["table-12-hightech-firms"]] == "achieved_early"
-    assert statuses[by_key["table-07-science-literacy"]] == "achieved"
     assert statuses[by_key["goals-rd-intensity"]] == "on_schedule"
     assert statuses[by_key["table-06-tech-contract-turnover"]] == "regressing"
     assert statuses[by_key["table-09-national-key-labs"]] == "far_behind"
     assert statuses[by_key["goals-hightech-industry-share"]] == "lagging"
     assert statuses[by_key["goals-science-literacy"]] == "not_quantified"  # counted apart, not as "no data"
     assert "未量化" in html
+
+
+def test_the_final_evaluation_judges_the_target_year(bob_client: Client) -> None:
+    """A target not met whose latest actual is older than the target year gets no final verdict, and says why."""
+    zhengzhou_actuals()
+    plan = Plan.objects.get(slug="zhengzhou")
+    response = bob_client.get(f"/plans/{plan.pk}/evaluation/")
+    html = response.content.decode()
+    assert response.context["evaluation"].year == 2025
+    assert ZHENGZHOU_2025 in html
+    statuses = dict(ROW.findall(html))
+    by_key = {t.key: str(t.pk) for t in plan.targets.all()}
+    assert statuses[by_key["table-12-hightech-firms"]] == "achieved_early"  # met in 2023: stays met
+    assert statuses[by_key["table-07-science-literacy"]] == "achieved"
+    for key in ("goals-rd-intensity", "table-06-tech-contract-turnover", "goals-hightech-industry-share"):
+        assert statuses[by_key[key]] == "no_data"
+    assert "没有目标年2025年的实际值（最新为2023年）：尚无终期结论。" in html
 
 
 def test_the_year_selects_the_evaluation_year(bob_client: Client) -> None:

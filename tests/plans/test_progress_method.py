@@ -1332,3 +1332,42 @@ def test_one_status_per_result_tells_early_missed_and_unquantified_apart() -> No
 def test_an_unknown_word_is_refused_not_guessed(field: str, spec: TargetSpec) -> None:
     with pytest.raises(v.UnknownWord, match=f"unknown {field}"):
         evaluate(spec, {2020: 2.0, 2023: 2.5})
+
+
+# ---------------------------------------------------------------------------------------------- dated actuals
+
+XINXIANG_CONTRACTS = TargetSpec(
+    kind=v.LEVEL,
+    comparator=">=",
+    target_year=2025,
+    target_value=60,
+    baseline_year=2020,
+    baseline_value=27.8,
+    period_start=2021,
+    measure="flow",
+)  # 新乡 “技术合同成交额 27.8 → 60 亿元”; the only public actual is 36 (2021)
+
+
+def test_an_old_actual_is_named_in_a_mid_term_evaluation() -> None:
+    recent = evaluate(XINXIANG_CONTRACTS, {2020: 27.8, 2021: 36.0}, as_of=2022)
+    assert pr.NOTE_STALE_ACTUAL not in codes(recent)  # one year old: the usual lag of statistics
+    old = evaluate(XINXIANG_CONTRACTS, {2020: 27.8, 2021: 36.0}, as_of=2023)
+    assert note(old, pr.NOTE_STALE_ACTUAL).params == {"year": 2021, "as_of": 2023}
+    # s = (2021 − 2020) / 5 = 0.2; p = (36 − 27.8) / (60 − 27.8) = 0.2547; q = 1.273: still judged at t = 2021
+    check(old, year=2021, time_share=0.2, progress_share=8.2 / 32.2, pace_status=pr.PACE_AHEAD)
+    assert pr.status(old) == v.AHEAD
+
+
+def test_a_final_evaluation_without_the_target_year_gives_no_verdict() -> None:
+    final = evaluate(XINXIANG_CONTRACTS, {2020: 27.8, 2021: 36.0}, as_of=2025)
+    assert note(final, pr.NOTE_NO_TARGET_YEAR_ACTUAL).params == {"year": 2021, "target_year": 2025}
+    assert pr.NOTE_STALE_ACTUAL not in codes(final)
+    assert pr.status(final) == v.NO_DATA  # 快于预期 on a 2021 figure would be no statement about 2025
+    later = evaluate(XINXIANG_CONTRACTS, {2020: 27.8, 2021: 36.0}, as_of=2026)
+    assert pr.status(later) == v.NO_DATA
+    met_early = evaluate(XINXIANG_CONTRACTS, {2020: 27.8, 2023: 61.0}, as_of=2025)
+    assert pr.status(met_early) == v.ACHIEVED_EARLY  # met in 2023: a fact the later years do not undo
+    assert pr.NOTE_NO_TARGET_YEAR_ACTUAL not in codes(met_early)
+    judged = evaluate(XINXIANG_CONTRACTS, {2020: 27.8, 2025: 50.0}, as_of=2025)
+    assert pr.status(judged) == v.NOT_ACHIEVED
+    assert pr.status(evaluate(XINXIANG_CONTRACTS, {2020: 27.8, 2021: 36.0})) == v.AHEAD  # no as-of: latest data
