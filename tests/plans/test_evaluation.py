@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 from django.conf import settings
+from django.core.management import call_command
 from django.test import Client
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -385,3 +386,18 @@ def test_the_workbook_survives_control_characters_in_the_text(bob_client: Client
     Target.objects.filter(pk=target.pk).update(quote="第一页\f第二页", note="x\x0by")
     sheet = workbook(bob_client, plan)
     assert "第一页" in str(sheet[header_row(sheet) + 1][17].value)
+
+
+@pytest.mark.django_db
+def test_the_report_command_prints_the_tables_as_markdown() -> None:
+    zhengzhou_actuals()
+    out = io.StringIO()
+    call_command("evaluation_report", "--year", "2024", "--year", "2025", "--plan", "zhengzhou", stdout=out)
+    text = out.getvalue()
+    assert text.count("| 序号 | 指标 |") == 2  # one table per year
+    assert ZHENGZHOU_2024 in text and ZHENGZHOU_2025 in text
+    as_of_2025 = text[text.index("截至 2025 年") :]
+    # Zhengzhou's first table row (全社会研发经费支出占GDP的比重 ≥ 3 %), 2.71 in 2023: no verdict in the final one
+    row = next(line for line in as_of_2025.splitlines() if line.startswith("| 1 |"))
+    assert "2.71（2023）" in row and "暂无数据" in row and "尚无终期结论" in row
+    assert "开封" not in text  # --plan

@@ -34,11 +34,12 @@ def _row(row: EvaluationRow) -> str:
     share = completion(p)
     done = "—" if share is None else f"{share * 100:.1f}%"
     cells = [row.number, t.label, unit, baseline, stated_target(t), latest, done, row.status_label, row.trend_label]
+    cells.append(row.notes or "—")
     return "| " + " | ".join(_cell(c) for c in cells) + " |"
 
 
 class Command(BaseCommand):
-    help = "Print every plan's evaluation table as of the given years, as Markdown (judged targets in full)."
+    help = "Print every plan's evaluation table as of the given years, as Markdown (targets with actuals in full)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, action="append", required=True, help="as-of year (repeatable)")
@@ -54,17 +55,18 @@ class Command(BaseCommand):
             out.write(f"## {each.title}（{each.region.name}）\n")
             for as_of in year:
                 evaluation = plan_evaluation(each, as_of)
-                judged = [r for r in evaluation.rows if r.status not in UNJUDGED]
+                # With a verdict, or with an actual that gives none (a final evaluation without the target year's).
+                judged = [r for r in evaluation.rows if r.status not in UNJUDGED or r.progress.actual is not None]
                 out.write(f"### 截至 {as_of} 年 / As of {as_of}\n")
                 out.write(f"> {evaluation.summary}\n")
                 if evaluation.has_demo:
                     out.write(">\n> 含演示数据：不是真实统计。 / Contains demo data: not real statistics.\n")
                 out.write("\n")
                 if not judged:
-                    out.write("没有可评估的目标（无实际值）。 / No target can be judged (no actuals).\n\n")
+                    out.write("没有有实际值的目标。 / No target has an actual.\n\n")
                     continue
-                out.write("| 序号 | 指标 | 单位 | 基期值 | 目标 | 最新实际值 | 完成进度 | 状态 | 趋势 |\n")
-                out.write("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
+                out.write("| 序号 | 指标 | 单位 | 基期值 | 目标 | 最新实际值 | 完成进度 | 状态 | 趋势 | 说明 |\n")
+                out.write("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
                 for row in judged:
                     out.write(_row(row) + "\n")
                 out.write("\n")
