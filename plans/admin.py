@@ -1,7 +1,7 @@
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
-from plans.models import Plan, Target
+from plans.models import Plan, PlanPeriod, Target
 from plans.resources import PlanResource, TargetResource
 
 
@@ -21,11 +21,17 @@ class TargetInline(admin.StackedInline[Target, Plan]):
     ]
 
 
+@admin.register(PlanPeriod)
+class PlanPeriodAdmin(admin.ModelAdmin[PlanPeriod]):
+    list_display = ["code", "name_zh", "name_en", "first_year", "last_year", "baseline_year"]
+    search_fields = ["code", "name_zh", "name_en"]
+
+
 @admin.register(Plan)
 class PlanAdmin(ImportExportModelAdmin):
     resource_classes = [PlanResource]
-    list_display = ["title", "region", "document_number", "issue_date", "period_start", "period_end"]
-    list_filter = ["period_start", "region"]
+    list_display = ["title", "region", "period", "kind", "document_number", "issue_date", "period_start", "period_end"]
+    list_filter = ["period", "kind", "region"]
     search_fields = ["title", "document_number", "region__name_zh", "region__adcode"]
     autocomplete_fields = ["region"]
     inlines = [TargetInline]

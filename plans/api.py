@@ -59,6 +59,8 @@ class InconsistencySerializer(serializers.Serializer[PlanInconsistency]):
 
 class PlanSerializer(serializers.ModelSerializer[Plan]):
     region = serializers.CharField(source="region.adcode", read_only=True)
+    period = serializers.CharField(source="period.code", read_only=True)
+    period_name_zh = serializers.CharField(source="period.name_zh", read_only=True)
     target_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -67,6 +69,9 @@ class PlanSerializer(serializers.ModelSerializer[Plan]):
             "id",
             "slug",
             "region",
+            "period",
+            "period_name_zh",
+            "kind",
             "title",
             "document_number",
             "issue_date",
@@ -84,7 +89,12 @@ class PlanDetailSerializer(PlanSerializer):
 class PlanViewSet(viewsets.ReadOnlyModelViewSet[Plan]):
     """Plans. The list omits the document text; GET /api/v1/plans/{id}/ includes it (source_text)."""
 
-    filterset_fields = {"region__adcode": ["exact"], "period_start": ["exact"], "period_end": ["exact"]}
+    filterset_fields = {
+        "region__adcode": ["exact"],
+        "period__code": ["exact"],
+        "period_start": ["exact"],
+        "period_end": ["exact"],
+    }
 
     def get_serializer_class(self) -> type[PlanSerializer]:
         return PlanDetailSerializer if self.action == "retrieve" else PlanSerializer
@@ -102,7 +112,7 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet[Plan]):
     def get_queryset(self) -> QuerySet[Plan]:
         # Counted in SQL: no need to fetch every target (and its quote) to count them.
         return (
-            Plan.objects.select_related("region")
+            Plan.objects.select_related("region", "period")
             .annotate(target_count=Count("targets"))
             .order_by("region__adcode", "id")
         )

@@ -46,6 +46,19 @@ class RegionRow:
 
 
 @dataclass(frozen=True)
+class PeriodRow:
+    code: str
+    name_zh: str
+    name_en: str
+    first_year: int
+    last_year: int
+    baseline_year: int
+
+    def covers(self, year: int) -> bool:
+        return self.first_year <= year <= self.last_year
+
+
+@dataclass(frozen=True)
 class IndicatorRow:
     code: str
     name_zh: str
@@ -93,6 +106,7 @@ class PlanFile:
     document_path: Path
     text: str
     targets: tuple[TargetRow, ...] = field(default_factory=tuple)
+    period: str | None = None  # the period's code when the file names it
 
 
 def _decimal(value: Any, where: str) -> Decimal | None:
@@ -175,6 +189,52 @@ def load_regions(path: Path | None = None) -> list[RegionRow]:
             )
         )
     return rows
+
+
+def load_periods(path: Path | None = None) -> list[PeriodRow]:
+    """The plan periods, in order, none overlapping another."""
+    path = path or FIXTURES_DIR / "periods.yaml"
+    rows: list[PeriodRow] = []
+    for i, raw in enumerate(_read_yaml(path)["periods"], start=1):
+        where = f"{path.name} period #{i}"
+        row = PeriodRow(
+            code=str(raw["code"]),
+            name_zh=raw["name_zh"],
+            name_en=raw["name_en"],
+            first_year=int(raw["first_year"]),
+            last_year=int(raw["last_year"]),
+            baseline_year=int(raw.get("baseline_year", int(raw["first_year"]) - 1)),
+        )
+        if row.last_year <= row.first_year:
+            raise FixtureError(f"{where}: last_year must come after first_year")
+        if row.baseline_year >= row.first_year:
+            raise FixtureError(f"{where}: baseline_year must come before first_year")
+        if rows and (row.code in {r.code for r in rows} or row.first_year <= rows[-1].last_year):
+            raise FixtureError(f"{where}: duplicate code, or not after the period before it")
+        rows.append(row)
+    return rows
+
+
+def period_of(plan: PlanFile, periods: list[PeriodRow]) -> PeriodRow:
+    """The period a plan belongs to: the one it names, else the one holding its first year; its years must lie
+    within that period."""
+    where = plan.document_path.name
+    if plan.period is not None:
+        named = [p for p in periods if p.code == plan.period]
+        if not named:
+            raise FixtureError(f"plan {plan.slug}: unknown period {plan.period!r}")
+        period = named[0]
+    else:
+        holding = [p for p in periods if p.covers(plan.period_start)]
+        if not holding:
+            raise FixtureError(f"plan {plan.slug} ({where}): no period holds its first year {plan.period_start}")
+        period = holding[0]
+    if not (period.covers(plan.period_start) and period.covers(plan.period_end)):
+        raise FixtureError(
+            f"plan {plan.slug}: its years {plan.period_start}–{plan.period_end} are not within {period.name_zh} "
+            f"({period.first_year}–{period.last_year})"
+        )
+    return period
 
 
 def load_indicators(path: Path | None = None) -> list[IndicatorRow]:
@@ -345,6 +405,7 @@ def load_plan(path: Path, indicator_codes: set[str]) -> PlanFile:
         document_path=document_path,
         text=text,
         targets=tuple(targets),
+        period=None if header.get("period") is None else str(header["period"]),
     )
 
 
@@ -360,15 +421,17 @@ def main(argv: list[str]) -> int:
         codes |= {raw["code"] for raw in proposals.get("new_indicators") or ()}
         argv = argv[2:]
     paths = [Path(p) for p in argv] or plan_paths()
+    periods = load_periods()
     status = 0
     for path in paths:
         try:
             plan = load_plan(path, codes)
+            period = period_of(plan, periods)
         except (FixtureError, KeyError, yaml.YAMLError) as exc:
             print(f"FAIL {path}: {exc}")
             status = 1
         else:
-            print(f"ok   {path}: {len(plan.targets)} targets")
+            print(f"ok   {path}: {period.name_zh}, {len(plan.targets)} targets")
     return status
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import Region
@@ -13,9 +14,52 @@ from indicators.models import Indicator
 from plans import vocabulary as v
 
 
+class PlanPeriod(models.Model):
+    """A five-year-plan period (十四五 2021–2025, 十五五 2026–2030…). Its baseline year is the year its plans measure
+    from, the previous period's last year: the final actuals of one period are the baselines of the next."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=100)
+    first_year = models.PositiveSmallIntegerField(_("first year"), unique=True)
+    last_year = models.PositiveSmallIntegerField(_("last year"))
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"))
+
+    class Meta:
+        verbose_name = _("plan period")
+        verbose_name_plural = _("plan periods")
+        ordering = ["first_year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_year__gt=models.F("first_year")), name="plan_period_last_after_first"
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_year__lt=models.F("first_year")), name="plan_period_baseline_before_first"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name_zh}（{self.first_year}–{self.last_year}）"
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+
+    def covers(self, year: int) -> bool:
+        return self.first_year <= year <= self.last_year
+
+
 class Plan(models.Model):
+    class Kind(models.TextChoices):
+        # One plan of a kind per region and period: the S&T plan is the one the bureau follows.
+        SCI_TECH = v.PLAN_SCI_TECH, _("Science and technology plan (科技创新规划)")
+
     slug = models.SlugField(_("key"), max_length=64, unique=True)
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="plans")
+    period = models.ForeignKey(
+        PlanPeriod, verbose_name=_("plan period"), on_delete=models.PROTECT, related_name="plans"
+    )
+    kind = models.CharField(_("kind of plan"), max_length=20, choices=Kind.choices, default=Kind.SCI_TECH)
     title = models.CharField(_("title"), max_length=300)
     document_number = models.CharField(_("document number"), max_length=100, blank=True)
     issue_date = models.DateField(_("issue date"), null=True, blank=True)
@@ -31,6 +75,7 @@ class Plan(models.Model):
             models.CheckConstraint(
                 condition=Q(period_end__gt=models.F("period_start")), name="plan_period_end_after_start"
             ),
+            models.UniqueConstraint(fields=["region", "kind", "period"], name="plan_one_of_a_kind_per_period"),
         ]
 
     def __str__(self) -> str:

@@ -6,16 +6,27 @@ from import_export.widgets import ForeignKeyWidget
 from cities.models import Region
 from cities.resources import SafeExportResource
 from indicators.models import Indicator
-from plans.models import Plan, Target
+from plans.models import Plan, PlanPeriod, Target
 
 
 class PlanResource(SafeExportResource):
     region = fields.Field(attribute="region", column_name="region", widget=ForeignKeyWidget(Region, field="adcode"))
+    period = fields.Field(attribute="period", column_name="period", widget=ForeignKeyWidget(PlanPeriod, field="code"))
 
     class Meta:
         model = Plan
         import_id_fields = ("slug",)
-        fields = ("slug", "region", "title", "document_number", "issue_date", "period_start", "period_end")
+        fields = (
+            "slug",
+            "region",
+            "period",
+            "kind",
+            "title",
+            "document_number",
+            "issue_date",
+            "period_start",
+            "period_end",
+        )
         export_order = fields
         skip_unchanged = True
         report_skipped = True

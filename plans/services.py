@@ -11,7 +11,7 @@ from django.db import models, transaction
 from cities.models import Region
 from indicators.models import Indicator, IndicatorAlias, normalize_name
 from plans import fixture_schema as fx
-from plans.models import Plan, Target
+from plans.models import Plan, PlanPeriod, Target
 
 
 class LoadError(Exception):
@@ -82,13 +82,35 @@ def fixtures_load(fixtures_dir: Path | None = None) -> Counter[str]:
             elif existing.indicator_id != indicator.pk:
                 raise LoadError(f"alias {name!r} of {row.code} already names indicator {existing.indicator}")
 
+    periods: dict[str, PlanPeriod] = {}
+    period_rows = fx.load_periods(base / "periods.yaml")
+    for period_row in period_rows:
+        period, status = _upsert(
+            PlanPeriod,
+            {"code": period_row.code},
+            {
+                "name_zh": period_row.name_zh,
+                "name_en": period_row.name_en,
+                "first_year": period_row.first_year,
+                "last_year": period_row.last_year,
+                "baseline_year": period_row.baseline_year,
+            },
+        )
+        periods[period_row.code] = period
+        counts[f"period {status}"] += 1
+
     for path in fx.plan_paths(base / "plans"):
-        _load_plan(fx.load_plan(path, set(indicators)), regions, indicators, counts)
+        pf = fx.load_plan(path, set(indicators))
+        _load_plan(pf, periods[fx.period_of(pf, period_rows).code], regions, indicators, counts)
     return counts
 
 
 def _load_plan(
-    pf: fx.PlanFile, regions: dict[str, Region], indicators: dict[str, Indicator], counts: Counter[str]
+    pf: fx.PlanFile,
+    period: PlanPeriod,
+    regions: dict[str, Region],
+    indicators: dict[str, Indicator],
+    counts: Counter[str],
 ) -> None:
     if pf.region not in regions:
         raise LoadError(f"plan {pf.slug}: unknown region {pf.region}")
@@ -97,6 +119,7 @@ def _load_plan(
         {"slug": pf.slug},
         {
             "region": regions[pf.region],
+            "period": period,
             "title": pf.title,
             "document_number": pf.document_number or "",
             "issue_date": pf.issue_date,

@@ -63,6 +63,10 @@ ANTICIPATORY: Final = "预期性"
 BINDING: Final = "约束性"
 ATTRIBUTES: Final = (ANTICIPATORY, BINDING)
 
+# Kinds of plan: a region holds at most one plan of a kind per period.
+PLAN_SCI_TECH: Final = "sci_tech"  # 科技创新规划 (the S&T plan)
+PLAN_KINDS: Final = (PLAN_SCI_TECH,)
+
 # What a relative_to_average target compares with the parent region: the levels, or their average annual growth.
 COMPARES_LEVEL: Final = "level"
 COMPARES_GROWTH: Final = "growth"

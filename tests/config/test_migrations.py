@@ -247,6 +247,10 @@ def test_a_database_at_the_previous_layout_migrates_forward_keeping_every_row(at
             assert not missing, f"{label} → {now}: columns gone: {missing} (say where they went in RENAMED)"
             assert {column: new[column] for column in kept} == kept, f"{label} → {now}: values changed"
 
+    # Added since: the plan (2021–2025) was given the period holding its first year.
+    plan = current_apps.get_model("plans", "Plan").objects.select_related("period").get(pk=written["plans.Plan"][0])
+    assert (plan.period.code, plan.kind) == ("14", "sci_tech")
+
 
 def test_before_names_migrations_that_exist() -> None:
     """A squash or a renamed migration file would leave BEFORE pointing nowhere."""

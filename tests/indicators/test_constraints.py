@@ -27,7 +27,7 @@ from indicators.models import (
     PeriodLock,
     normalize_name,
 )
-from plans.models import Plan, Target, TargetExplanation
+from plans.models import Plan, PlanPeriod, Target, TargetExplanation
 
 # Every named constraint of the project's models, and the test(s) below that break it.
 TESTED_CONSTRAINTS = {
@@ -47,6 +47,9 @@ TESTED_CONSTRAINTS = {
     "actuals_import_confirmed_file_never_purged",
     "submitted_value_unique_key",
     "plan_period_end_after_start",
+    "plan_one_of_a_kind_per_period",
+    "plan_period_last_after_first",
+    "plan_period_baseline_before_first",
     "target_key_unique_per_plan",
     "target_year_after_baseline_year",
     "target_range_upper_gte_lower",
@@ -322,12 +325,33 @@ def plan(**values: Any) -> Plan:
         "slug": "test-plan",
         "region": zhengzhou(),
         "title": "测试规划",
+        "period": PlanPeriod.objects.get(code="15"),
         "period_start": 2026,
         "period_end": 2030,
         "source_text": "正文",
         **values,
     }
     return Plan.objects.create(**fields)
+
+
+def test_it_refuses_a_second_plan_of_a_kind_for_a_region_and_period(db: None) -> None:
+    plan()
+    assert_refused(
+        "plan_one_of_a_kind_per_period",
+        lambda: plan(slug="second-plan"),
+        unique_columns="plans_plan.region_id, plans_plan.kind, plans_plan.period_id",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "values"),
+    [
+        ("plan_period_last_after_first", {"first_year": 2031, "last_year": 2031, "baseline_year": 2030}),
+        ("plan_period_baseline_before_first", {"first_year": 2031, "last_year": 2035, "baseline_year": 2031}),
+    ],
+)
+def test_it_refuses_a_period_out_of_order(db: None, name: str, values: dict[str, int]) -> None:
+    assert_refused(name, lambda: PlanPeriod.objects.create(code="16", name_zh="十六五", name_en="16th", **values))
 
 
 @pytest.mark.parametrize("period_end", [2026, 2025])
