@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import yaml
 from django.db import models, transaction
 
 from cities.models import Region
 from indicators.models import Indicator, IndicatorAlias, normalize_name
+from indicators.numbers import plain
 from plans import fixture_schema as fx
 from plans.models import Plan, PlanPeriod, Target
 
@@ -172,3 +175,94 @@ def _load_plan(
         if missing := wanted - current:
             target.conflicts_with.add(*missing)
             counts["conflict link created"] += len(missing)
+
+
+# ------------------------------------------------------------------------------------------- plans travel
+# A plan leaves one installation as its fixture file and document (the layout of fixtures/: plans/SLUG.yaml beside
+# documents/SLUG.txt) and enters another through the same checks and loader as load_plans.
+
+
+class _FixtureDumper(yaml.SafeDumper):
+    pass
+
+
+def _decimal_node(dumper: yaml.SafeDumper, value: Decimal) -> yaml.ScalarNode:
+    # The exact decimal as written (2.31, 800), never a binary float's digits.
+    if value == value.to_integral_value():
+        return dumper.represent_scalar("tag:yaml.org,2002:int", str(int(value)))
+    return dumper.represent_scalar("tag:yaml.org,2002:float", plain(value))
+
+
+_FixtureDumper.add_representer(Decimal, _decimal_node)
+
+
+def plan_export(plan: Plan) -> tuple[str, str]:
+    """The plan as a fixture file (YAML text) and its document text."""
+    header: dict[str, Any] = {
+        "slug": plan.slug,
+        "region": plan.region.adcode,
+        "title": plan.title,
+        "document_number": plan.document_number or None,
+        "issue_date": plan.issue_date.isoformat() if plan.issue_date else None,
+        "period_start": plan.period_start,
+        "period_end": plan.period_end,
+        "period": plan.period.code,
+        "document": f"documents/{plan.slug}.txt",
+    }
+    targets = []
+    for t in plan.targets.select_related("indicator").prefetch_related("conflicts_with").order_by("position", "pk"):
+        targets.append(
+            {
+                "key": t.key,
+                "indicator": t.indicator.code,
+                "label": t.label,
+                "kind": t.kind,
+                "compares": t.compares,
+                "comparator": t.comparator,
+                "baseline_year": t.baseline_year,
+                "baseline_value": t.baseline_value,
+                "baseline_note": t.baseline_note,
+                "baseline_quote": t.baseline_quote or None,
+                "target_year": t.target_year,
+                "target_value": t.target_value,
+                "target_value_max": t.target_value_max,
+                "unit": t.unit,
+                "section": t.section,
+                "attribute": t.attribute or None,
+                "quote": t.quote,
+                "line": t.quote_line,
+                "note": t.note,
+                "conflicts_with": sorted(other.key for other in t.conflicts_with.all()),
+            }
+        )
+    text = yaml.dump(
+        {"plan": header, "targets": targets}, Dumper=_FixtureDumper, allow_unicode=True, sort_keys=False, width=120
+    )
+    return text, plan.source_text
+
+
+def plan_export_to(plan: Plan, folder: Path) -> Path:
+    """Writes folder/plans/SLUG.yaml and folder/documents/SLUG.txt; returns the plan file's path."""
+    text, document = plan_export(plan)
+    (folder / "plans").mkdir(parents=True, exist_ok=True)
+    (folder / "documents").mkdir(parents=True, exist_ok=True)
+    (folder / "documents" / f"{plan.slug}.txt").write_text(document, encoding="utf-8")
+    path = folder / "plans" / f"{plan.slug}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@transaction.atomic
+def plan_import(path: Path) -> Counter[str]:
+    """Load one plan file (with its document beside it, as in fixtures/) into this installation: checked by the
+    fixture schema against this catalogue and these periods, then loaded as load_plans loads, all or nothing."""
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    regions = {r.adcode: r for r in Region.objects.all()}
+    periods = {p.code: p for p in PlanPeriod.objects.all()}
+    rows = [
+        fx.PeriodRow(p.code, p.name_zh, p.name_en, p.first_year, p.last_year, p.baseline_year) for p in periods.values()
+    ]
+    pf = fx.load_plan(path, set(indicators))
+    counts: Counter[str] = Counter()
+    _load_plan(pf, periods[fx.period_of(pf, rows).code], regions, indicators, counts)
+    return counts
