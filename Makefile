@@ -8,7 +8,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/plan_tracker
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup data test lint test-sqlite test-postgres ensure-postgres ensure-redis ensure-pg-client ensure-chromium ensure-wrk messages clean \
+.PHONY: help run setup data test lint test-sqlite test-postgres ensure-postgres ensure-redis ensure-pg-client ensure-chromium ensure-libreoffice ensure-wrk messages clean \
 	bench-import bench-dashboard bench-load backup restore fuzz
 
 help: ## list the commands
@@ -50,6 +50,9 @@ lint: $(VENV)/.dev ## ruff (lint + format check) and mypy
 ensure-chromium: ## install Debian's chromium (and a CJK font for screenshots) if missing
 	@command -v chromium >/dev/null && fc-list | grep -qi wqy || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei; }
 
+ensure-libreoffice: ## install LibreOffice Writer (headless) if missing: a test opens the drafted report with it, as Word and WPS would
+	@command -v soffice >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui; }
+
 ensure-postgres: ## start the local PostgreSQL if it is down (CI=true: failing to reach it is an error)
 	@bash scripts/ensure_postgres.sh
 
@@ -63,10 +66,10 @@ ensure-pg-client: ## install Debian's postgresql-client (pg_dump, pg_restore, ps
 	@command -v pg_dump >/dev/null && command -v pg_restore >/dev/null && command -v psql >/dev/null || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client; }
 
-test-sqlite: $(VENV)/.dev ensure-chromium ensure-redis
+test-sqlite: $(VENV)/.dev ensure-chromium ensure-libreoffice ensure-redis
 	DATABASE_URL=sqlite:///$(CURDIR)/.test.sqlite3 $(BIN)/pytest
 
-test-postgres: $(VENV)/.dev ensure-chromium ensure-postgres ensure-redis ensure-pg-client
+test-postgres: $(VENV)/.dev ensure-chromium ensure-libreoffice ensure-postgres ensure-redis ensure-pg-client
 	@if [ -f .postgres-unavailable ]; then echo "PostgreSQL unavailable: PostgreSQL run SKIPPED (CI=true would fail)"; \
 	else DATABASE_URL=$(PG_URL) $(BIN)/pytest; fi
 

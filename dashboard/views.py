@@ -16,11 +16,12 @@ from django.views.decorators.http import require_GET
 
 from cities.access import can_write, home_region
 from cities.models import Region
-from dashboard import downloads, fragments, pages
+from dashboard import downloads, fragments, pages, report
 from imports.review import own_open_imports
 from indicators.models import Indicator
-from plans.evaluation import YEARS, default_year
+from plans.evaluation import YEARS, default_year, plan_evaluation
 from plans.models import Plan, Target
+from plans.selectors import default_as_of, plan_span
 
 
 def _context(page: Any, request: HttpRequest, **extra: Any) -> dict[str, Any]:
@@ -145,6 +146,33 @@ def plan_evaluation_xlsx(request: HttpRequest, plan_id: int) -> HttpResponse:
     evaluation = pages.evaluation_page(plan, year, include_submitted=_include_param(request)).evaluation
     response = HttpResponse(downloads.evaluation_xlsx(evaluation), content_type=downloads.XLSX)
     response["Content-Disposition"] = f'attachment; filename="evaluation-{plan.slug}-{year}.xlsx"'
+    return response
+
+
+@require_GET
+@login_required
+def plan_report_docx(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The evaluation report drafted as a Word document (评估报告初稿): tables, counts, explanations, charts."""
+    plan = get_object_or_404(Plan.objects.select_related("region"), pk=plan_id)
+    year = _as_of(request, plan)
+    evaluation = plan_evaluation(plan, year, include_submitted=_include_param(request))
+    response = HttpResponse(report.plan_report(evaluation), content_type=report.DOCX)
+    response["Content-Disposition"] = f'attachment; filename="report-{plan.slug}-{year}.docx"'
+    return response
+
+
+@require_GET
+@login_required
+def province_report_docx(request: HttpRequest) -> HttpResponse:
+    """Every plan's evaluation in one Word document, as of one year (default: the overview's)."""
+    plans = list(Plan.objects.select_related("region").order_by("region__adcode", "pk"))
+    if not plans:
+        raise Http404
+    year = _year_param(request) or default_as_of([p.region for p in plans], plan_span(plans))
+    include = _include_param(request)
+    evaluations = [plan_evaluation(plan, year, include_submitted=include) for plan in plans]
+    response = HttpResponse(report.province_report(evaluations, year), content_type=report.DOCX)
+    response["Content-Disposition"] = f'attachment; filename="report-province-{year}.docx"'
     return response
 
 

@@ -3,14 +3,16 @@ the sentence that summarises them. dashboard.downloads writes it as a workbook."
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_noop, pgettext
 
 from indicators.numbers import plain
 from plans import progress as pr
+from plans import vocabulary as v
 from plans import wording as tx
 from plans.models import Plan, Target, TargetExplanation
 from plans.selectors import (
@@ -153,3 +155,37 @@ def figure_text(value: float | None, unit: str = "") -> str:
     assert value is not None  # noqa: S101 — is_finite checked it
     text = plain(Decimal(f"{value:.4g}")) if abs(value) < 1e15 else f"{value:.4g}"
     return f"{text} {unit}".strip()
+
+
+# How evaluation reports word the counts: "N项指标提前实现，N项快于或基本符合预期，N项滞后".
+REPORT_GROUPS: tuple[tuple[tuple[str, ...], str], ...] = (
+    ((v.ACHIEVED_EARLY,), gettext_noop("%(count)s achieved early")),
+    ((v.ACHIEVED,), gettext_noop("%(count)s achieved")),
+    ((v.AHEAD, v.ON_SCHEDULE), gettext_noop("%(count)s ahead of or on schedule")),
+    ((v.LAGGING, v.FAR_BEHIND), gettext_noop("%(count)s lagging")),
+    ((v.REGRESSING,), gettext_noop("%(count)s moving away from the target")),
+    ((v.NOT_ACHIEVED,), gettext_noop("%(count)s not achieved")),
+    ((v.NOT_QUANTIFIED,), gettext_noop("%(count)s to be judged by hand")),
+    ((v.NO_DATA,), gettext_noop("%(count)s without data")),
+)
+
+
+def worded_counts(statuses: Iterable[str]) -> str:
+    """ "3项提前实现，2项快于或基本符合预期，1项滞后": the groups that occur, in the order of REPORT_GROUPS."""
+    statuses = list(statuses)
+    parts = []
+    for codes, words in REPORT_GROUPS:
+        count = sum(1 for status in statuses if status in codes)
+        if count:
+            parts.append(_(words) % {"count": count})
+    return pgettext("list separator", ", ").join(parts)
+
+
+def attribute_summary(rows: Iterable[EvaluationRow]) -> list[tuple[str, int, str]]:
+    """(attribute word, number of targets, worded counts) for binding (约束性), anticipatory (预期性) and targets
+    whose plan gives no attribute, those that occur, binding first: the two are reported apart."""
+    groups: dict[str, list[str]] = {v.BINDING: [], v.ANTICIPATORY: [], "": []}
+    for row in rows:
+        groups[row.target.attribute if row.target.attribute in groups else ""].append(row.status)
+    words = {v.BINDING: _("Binding (约束性)"), v.ANTICIPATORY: _("Anticipatory (预期性)"), "": _("No attribute stated")}
+    return [(words[key], len(statuses), worded_counts(statuses)) for key, statuses in groups.items() if statuses]
