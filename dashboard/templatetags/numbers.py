@@ -57,7 +57,10 @@ def status_help(status: str) -> str:
 def status_badge(status: str) -> SafeString:
     """A status word as every page shows it: its colour, and a link to the rule that gives it (the help page)."""
     return format_html(
-        '<a class="badge pace-{}" href="{}">{}</a>', status, status_help(status), wording.status_word(status)
+        '<a class="status-link" href="{}"><span class="badge pace-{}">{}</span></a>',
+        status_help(status),
+        status,
+        wording.status_word(status),
     )
 
 
