@@ -6,6 +6,7 @@ version like the other dashboard pages (dashboard/fragments.py); search results 
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -54,6 +55,7 @@ class ProvinceGroup:
 class CityIndex:
     groups: list[ProvinceGroup]
     statuses: list[tuple[str, str]] = field(default_factory=list)
+    has_demo: bool = False  # some counts rest on demo actuals
 
 
 def _province(region: Region, regions: dict[int, Region]) -> Region:
@@ -70,7 +72,8 @@ def city_index() -> CityIndex:
     for plan in Plan.objects.defer("source_text").order_by("region__adcode", "period_start"):
         plans[plan.region_id].append(plan)
     counts: dict[int, Counter[str]] = defaultdict(Counter)
-    for item in evaluate_targets(targets_for()):
+    items = evaluate_targets(targets_for())
+    for item in items:
         counts[item.target.plan.region_id][item.status] += 1
     grouped: dict[int, list[CityRow]] = defaultdict(list)
     for region_id in sorted(plans, key=lambda pk: regions[pk].adcode):
@@ -80,7 +83,7 @@ def city_index() -> CityIndex:
     groups = [
         ProvinceGroup(regions[pk], rows) for pk, rows in sorted(grouped.items(), key=lambda kv: regions[kv[0]].adcode)
     ]
-    return CityIndex(groups, list(wording.status_words().items()))
+    return CityIndex(groups, list(wording.status_words().items()), any(item.is_demo for item in items))
 
 
 def neighbours(region: Region) -> tuple[Region | None, Region | None]:
@@ -160,7 +163,8 @@ def excerpt(text: str, q: str, width: int = 40) -> str:
 
 def search_query(raw: str) -> str:
     """The search words of ?q=, stripped; BadRequest (the 400 page, its reason in both languages) when too long."""
-    q = " ".join(raw.split())
+    # Control characters never match a name or a sentence, and PostgreSQL refuses a NUL in a query parameter.
+    q = " ".join("".join(ch for ch in raw if unicodedata.category(ch) != "Cc" or ch.isspace()).split())
     if len(q) > SEARCH_MAX_LENGTH:
         raise BadRequest(
             _("The search text is too long: at most %(limit)s characters (q has %(length)s).")
@@ -254,7 +258,7 @@ def city_index_view(request: HttpRequest) -> HttpResponse:
 
     def build() -> dict[str, object]:
         index = city_index()
-        return {"index": index, "groups": index.groups, "statuses": index.statuses}
+        return {"index": index, "groups": index.groups, "statuses": index.statuses, "has_demo": index.has_demo}
 
     return fragments.cached_page(request, "dashboard/city_index.html", build)
 

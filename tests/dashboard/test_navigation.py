@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -108,6 +110,11 @@ def test_the_search_escapes_what_it_is_given(charlie_client: Client) -> None:
     assert "<script>" not in html
 
 
+def test_the_search_takes_control_characters_out(charlie_client: Client) -> None:
+    html = get(charlie_client, "/search/?q=郑%00州")  # PostgreSQL refuses a NUL in a parameter: never a 500
+    assert 'href="/cities/410100/"' in html
+
+
 def test_the_header_has_a_search_box_that_works_without_script(charlie_client: Client) -> None:
     html = get(charlie_client, "/")
     form = re.search(r'<form method="get" action="/search/" role="search".*?</form>', html, re.S)
@@ -164,3 +171,9 @@ def test_the_indexes_are_cached_and_their_query_count_is_fixed(bob_client: Clien
         with CaptureQueriesContext(connection) as served:
             bob_client.get(url)
         assert len(served) < len(computed) <= 14, url
+
+
+def test_the_city_index_says_when_its_counts_rest_on_demo_data(charlie_client: Client) -> None:
+    assert "demo-banner" not in get(charlie_client, "/cities/")
+    call_command("load_demo_actuals", verbosity=0, stdout=io.StringIO())
+    assert "演示数据" in get(charlie_client, "/cities/")
