@@ -153,7 +153,9 @@ class SearchResults:
 
 
 def excerpt(text: str, q: str, width: int = 40) -> str:
-    """The text around the first occurrence of q (case-insensitive), with … where it was cut."""
+    """The text around the first occurrence of q (case-insensitive), with … where it was cut; a table row's cells
+    (one a line in the document) on one line."""
+    text = " ".join(text.split())
     at = text.lower().find(q.lower())
     if at < 0:
         return text if len(text) <= 2 * width else text[: 2 * width] + "…"
