@@ -59,12 +59,14 @@ STATUS_RULES: Mapping[str, Promise] = {
         "the target and the latest actual no longer does."
     ),
     v.NOT_ACHIEVED: gettext_lazy(
-        "The target year has come (time share s = 1) and the target is not met, whatever the pace: a final "
-        "evaluation says so."
+        "The target year's actual is there (time share s = 1) and falls short of the target, whatever the pace: "
+        "a final evaluation says so."
     ),
     v.NOT_QUANTIFIED: gettext_lazy("The target states no number: it is not evaluated but judged by hand."),
     v.NO_DATA: gettext_lazy(
-        "Nothing to judge on: no actual up to the as-of year, no baseline, or only the baseline year's actual."
+        "Nothing to judge on: no actual up to the as-of year, no baseline, or only the baseline year's actual; in "
+        "a final evaluation also a target not met whose latest actual is older than the target year (no final "
+        "verdict on an earlier year's pace)."
     ),
 }
 
