@@ -66,6 +66,7 @@ def test_it_explains_every_status_with_its_word_and_colour(charlie_client: Clien
 
 
 def test_it_speaks_english_on_the_switch(charlie_client: Client) -> None:
+    assert "进度评估方法说明" in page(charlie_client)  # cached in Chinese first: the cache keys on the language
     charlie_client.post("/i18n/setlang/", {"language": "en", "next": "/help/"})
     html = page(charlie_client)
     assert '<html lang="en">' in html and "How progress is judged" in html
