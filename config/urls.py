@@ -6,6 +6,8 @@ from rest_framework.routers import DefaultRouter
 from cities.api import RegionViewSet
 from config import views as site_views
 from dashboard import explanations as explanation_views
+from dashboard import methodology as methodology_views
+from dashboard import navigation as navigation_views
 from dashboard import views as dashboard_views
 from imports import locks as lock_views
 from imports import views as import_views
@@ -34,10 +36,15 @@ urlpatterns = [
     path("favicon.ico", site_views.favicon),
     path("", dashboard_views.home, name="home"),
     re_path(r"^overview\.(?P<file_format>csv|xlsx)$", dashboard_views.home, name="overview-data"),
+    path("help/", methodology_views.help_view, name="help"),
+    path("search/", navigation_views.search_view, name="search"),
+    path("cities/", navigation_views.city_index_view, name="city-index"),
     re_path(r"^cities/(?P<adcode>[0-9]{6})/$", dashboard_views.city_page, name="city"),
     re_path(
         r"^cities/(?P<adcode>[0-9]{6})/data\.(?P<file_format>csv|xlsx)$", dashboard_views.city_page, name="city-data"
     ),
+    # The index before the indicator pages (no indicator code is empty, but keep the order obvious).
+    path("indicators/", navigation_views.indicator_index_view, name="indicator-index"),
     path("indicators/<slug:code>/", dashboard_views.indicator_page, name="indicator"),
     re_path(
         r"^indicators/(?P<code>[-a-zA-Z0-9_]+)/data\.(?P<file_format>csv|xlsx)$",

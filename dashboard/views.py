@@ -110,7 +110,7 @@ def home(request: HttpRequest, file_format: str | None = None) -> HttpResponse:
 @require_GET
 @login_required
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = get_object_or_404(Plan.objects.select_related("region"), pk=plan_id)
+    plan = get_object_or_404(Plan.objects.select_related("region__parent"), pk=plan_id)
 
     def build() -> dict[str, Any]:
         page = pages.plan_page(plan)
@@ -129,7 +129,7 @@ def _as_of(request: HttpRequest, plan: Plan) -> int:
 @login_required
 def plan_evaluation_page(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The evaluation table (中期/终期评估) of a plan at an as-of year; printable."""
-    plan = get_object_or_404(Plan.objects.select_related("region"), pk=plan_id)
+    plan = get_object_or_404(Plan.objects.select_related("region__parent"), pk=plan_id)
     year, include = _as_of(request, plan), _include_param(request)
     return fragments.cached_page(
         request,

@@ -1,10 +1,13 @@
-"""Numbers as the plans print them: 800, not 8E+2 or 800.000000."""
+"""Numbers as the plans print them (800, not 8E+2 or 800.000000), and status words linked to their rule."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from indicators.numbers import plain as plain_number
 from plans import wording
@@ -42,6 +45,23 @@ def stated_target(target: Target) -> str:
 def status_label(result: Progress) -> str:
     """The status word (提前实现, 滞后, …) in the active language."""
     return wording.status_label(result)
+
+
+@register.filter
+def status_help(status: str) -> str:
+    """The address of a status's explanation on the help page: /help/#status-lagging."""
+    return f"{reverse('help')}#status-{status}"
+
+
+@register.simple_tag
+def status_badge(status: str) -> SafeString:
+    """A status word as every page shows it: its colour, and a link to the rule that gives it (the help page)."""
+    return format_html(
+        '<a class="status-link" href="{}"><span class="badge pace-{}">{}</span></a>',
+        status_help(status),
+        status,
+        wording.status_word(status),
+    )
 
 
 @register.filter
