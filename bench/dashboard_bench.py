@@ -429,7 +429,7 @@ def child_generate(params: dict[str, Any]) -> dict[str, Any]:
 
     from cities.models import Membership, Region
     from indicators.models import Indicator, Observation
-    from plans.models import Plan, Target
+    from plans.models import Plan, PlanPeriod, Target
 
     check(not Region.objects.exists() and not Plan.objects.exists(), "the database is not empty")
     started = time.perf_counter()
@@ -475,11 +475,14 @@ def child_generate(params: dict[str, Any]) -> dict[str, Any]:
 
         mark = time.perf_counter()
         documents = {r.adcode: target_rows(rng, r, indicators, series) for r in regions}
+        # The migrations create the periods: the one holding the plans' first year.
+        period = PlanPeriod.objects.get(first_year__lte=PERIOD[0], last_year__gte=PERIOD[0])
         Plan.objects.bulk_create(
             (
                 Plan(
                     slug=f"dashbench-{r.adcode}",
                     region_id=region_pk[r.adcode],
+                    period=period,
                     title=f"{r.name_zh}“十四五”科技创新规划（样本）",
                     document_number=f"样本〔2021〕{int(r.adcode) % 997}号",
                     period_start=PERIOD[0],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -80,6 +82,13 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.period_id is None:  # the period holding its first year, as the loader decides for a plan file
+            self.period = PlanPeriod.objects.filter(
+                first_year__lte=self.period_start, last_year__gte=self.period_start
+            ).first()  # None: the database refuses the plan (NOT NULL)
+        super().save(*args, **kwargs)
 
 
 class Target(models.Model):
