@@ -62,9 +62,7 @@ urlpatterns = [
         name="import-template",
     ),
     path("completeness/", dashboard_views.completeness_page, name="completeness"),
-    re_path(
-        r"^completeness\.(?P<file_format>csv|xlsx)$", dashboard_views.completeness_data, name="completeness-data"
-    ),
+    re_path(r"^completeness\.(?P<file_format>csv|xlsx)$", dashboard_views.completeness_data, name="completeness-data"),
     path("locks/", lock_views.locks_page, name="locks"),
     path("locks/<int:pk>/unlock/", lock_views.lock_unlock, name="lock-unlock"),
     path("accounts/", include("config.accounts")),

@@ -26,9 +26,8 @@ from cities.cells import append_row, safe_text
 from dashboard.overview import Overview
 from dashboard.pages import CityPage, IndicatorRow
 from indicators.models import Indicator
-from plans import completeness
+from plans import completeness, wording
 from plans import progress as pr
-from plans import wording
 from plans.evaluation import Evaluation, completion, stated_target
 from plans.models import TargetExplanation
 

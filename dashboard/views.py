@@ -5,6 +5,7 @@ logged-in user (writing is the imports app's business)."""
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from typing import Any
 
 from django.conf import settings
@@ -115,7 +116,9 @@ def home(request: HttpRequest, file_format: str | None = None) -> HttpResponse:
     )
 
 
-def _to_do(request: HttpRequest, home: Region | None, today: Any) -> list[tuple[str, str, list[completeness.Position]]]:
+def _to_do(
+    request: HttpRequest, home: Region | None, today: datetime.date
+) -> list[tuple[str, str, list[completeness.Position]]]:
     """The user's to-do list (待填报): the values their own region owes now — overdue, due, returned — grouped by
     state; empty for a user who may not write their region (or whose region has no plan)."""
     if home is None or not can_write(request.user, home):

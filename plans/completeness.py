@@ -107,6 +107,11 @@ class RegionRow:
     def owed(self) -> int:
         return sum(self.counts.values())
 
+    @property
+    def state_counts(self) -> list[tuple[str, int]]:
+        """(state, count) in the order of STATES (a template cannot call Counter.items: it looks the key up)."""
+        return [(state, self.counts[state]) for state in STATES]
+
 
 @dataclass(frozen=True)
 class Board:

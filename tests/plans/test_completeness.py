@@ -132,7 +132,7 @@ def test_submitted_returned_and_approved_imports(charlie: User, bob: User) -> No
     assert (returned.state, returned.returned_import) == (c.RETURNED, first)
     assert returned in c.to_do([zhengzhou()], today=today)
     # The corrected file, sent again: submitted again; the returned one no longer counts.
-    _, second = imported(csv_bytes(long(["410100", "研发投入强度", 2023, 2.6])), "b.csv", user=charlie)
+    imported(csv_bytes(long(["410100", "研发投入强度", 2023, 2.6])), "b.csv", user=charlie)
     assert _one("rd_intensity", 2023, today).state == c.SUBMITTED
     # The province's own import is approved at once.
     imported(csv_bytes(long(["410100", "研发投入强度", 2023, 2.6])), "c.csv", user=bob)
