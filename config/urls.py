@@ -11,7 +11,7 @@ from imports import locks as lock_views
 from imports import views as import_views
 from imports.api import ImportViewSet
 from indicators.api import IndicatorViewSet, ObservationViewSet, PeriodLockViewSet
-from plans.api import PlanViewSet, ProgressView, TargetViewSet
+from plans.api import CompletenessView, PlanViewSet, ProgressView, TargetViewSet
 
 handler400 = "config.views.bad_request"  # says what was wrong with the request
 
@@ -27,6 +27,7 @@ router.register("imports", ImportViewSet, basename="import")
 urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/progress/", ProgressView.as_view(), name="progress"),
+    path("api/v1/completeness/", CompletenessView.as_view(), name="completeness-api"),
     path("api/v1/", include(router.urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", site_views.healthz, name="healthz"),

@@ -173,3 +173,32 @@ def test_the_cached_home_page_never_shows_another_users_list(charlie_client: Cli
     assert to_do(reader_client.get(reverse("home")).content.decode()) == set()
     # Charlie, served again from the cache, still gets his own.
     assert to_do(charlie_client.get(reverse("home")).content.decode()) == to_do(zhengzhou)
+
+
+# ------------------------------------------------------------------------------------------------ the API
+
+
+def test_the_api_has_the_rights_of_the_page(client: Client, charlie_client: Client, alice_client: Client) -> None:
+    assert client.get("/api/v1/completeness/").status_code == 401
+    assert charlie_client.get("/api/v1/completeness/").status_code == 403
+    assert alice_client.get("/api/v1/completeness/").status_code == 200
+    assert alice_client.post("/api/v1/completeness/", {}, content_type="application/json").status_code == 405
+
+
+def test_the_api_returns_the_board_as_json(bob_client: Client, charlie: User, bob: User) -> None:
+    store("410100", "rd_intensity", 2023, "2.5", origin="manual")
+    _, record = imported(csv_bytes(long(["410100", "高新技术企业数量", 2023, 5200])), "r.csv", user=charlie)
+    send_back(record, reviewer=bob, comment="请核对")
+    body = bob_client.get("/api/v1/completeness/", {"year": 2023}).json()
+    assert body["year"] == 2023 and body["grace_months"] == 1
+    assert {region["adcode"] for region in body["regions"]} == CITIES
+    zhengzhou = next(region for region in body["regions"] if region["adcode"] == "410100")
+    by_code = {p["indicator"]: p for p in zhengzhou["positions"]}
+    assert by_code["rd_intensity"]["state"] == "approved"
+    assert by_code["rd_intensity"]["due_on"] == "2024-09-01"
+    assert by_code["rd_intensity"]["overdue_on"] == "2024-10-01"
+    assert (by_code["hightech_firms"]["state"], by_code["hightech_firms"]["returned_import"]) == ("returned", record.pk)
+    assert zhengzhou["owed"] == len(zhengzhou["positions"]) == sum(zhengzhou["counts"].values())
+    assert zhengzhou["counts"]["approved"] == 1 and zhengzhou["counts"]["returned"] == 1
+    assert bob_client.get("/api/v1/completeness/", {"year": "x"}).status_code == 400
+    assert "/api/v1/completeness/" in bob_client.get("/api/v1/schema/?format=json").json()["paths"]
