@@ -4,6 +4,7 @@ who may see what, what a cell says, and a cached page that never shows one user'
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 
@@ -202,3 +203,21 @@ def test_the_api_returns_the_board_as_json(bob_client: Client, charlie: User, bo
     assert zhengzhou["counts"]["approved"] == 1 and zhengzhou["counts"]["returned"] == 1
     assert bob_client.get("/api/v1/completeness/", {"year": "x"}).status_code == 400
     assert "/api/v1/completeness/" in bob_client.get("/api/v1/schema/?format=json").json()["paths"]
+
+
+def test_the_cached_to_do_list_follows_the_day_without_any_write(
+    charlie_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The 2025 registers (release month March) are due in March 2026 and overdue from April: no write in between.
+    monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2026, 3, 15))
+    march = by_state(charlie_client.get(reverse("home")).content.decode())
+    monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2026, 4, 1))
+    april = by_state(charlie_client.get(reverse("home")).content.decode())
+    assert "hightech_firms-2025" in march["due"]
+    assert "hightech_firms-2025" in april["overdue"]
+    assert march["due"] <= april["overdue"]
+
+
+def by_state(html: str) -> dict[str, set[str]]:
+    blocks = re.findall(r'<details[^>]*data-to-do-state="(\w+)">(.*?)</details>', html, re.S)
+    return {state: to_do(block) for state, block in blocks}

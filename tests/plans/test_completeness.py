@@ -4,6 +4,7 @@ stored — approved beats submitted beats returned, demo data counts as nothing.
 from __future__ import annotations
 
 import datetime
+import importlib
 
 import pytest
 from django.contrib.auth.models import User
@@ -13,6 +14,7 @@ from cities.models import Region
 from imports.service import send_back
 from indicators.models import ActualsImport, Indicator
 from plans import completeness as c
+from plans import fixture_schema
 from plans.models import Target
 from plans.services import fixtures_load
 from tests.spreadsheets import csv_bytes, imported, long, store
@@ -172,3 +174,12 @@ def test_the_board_counts_each_region(charlie: User) -> None:
     assert sum(1 for cell in row.cells if cell is not None) == row.owed
     assert len(row.cells) == len(board.indicators)
     assert board.totals[c.APPROVED] == 1
+
+
+def test_the_migration_gave_existing_databases_the_defaults_of_the_fixture() -> None:
+    # A frozen copy in the migration (it must not change with the file): the same months, at the time of writing.
+    migration = importlib.import_module("indicators.migrations.0006_indicator_release_month")
+    months = {row.code: row.release_month for row in fixture_schema.load_indicators()}
+    for month, codes in migration.RELEASE_MONTHS.items():
+        assert {months[code] for code in codes} == {month}
+    assert {code for code, month in months.items() if month != 3} == set().union(*migration.RELEASE_MONTHS.values())
