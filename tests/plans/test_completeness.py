@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import re
+from pathlib import Path
 
 import pytest
+import yaml
 from django.contrib.auth.models import User
 from pytest_django.fixtures import SettingsWrapper
 
@@ -183,3 +186,35 @@ def test_the_migration_gave_existing_databases_the_defaults_of_the_fixture() -> 
     for month, codes in migration.RELEASE_MONTHS.items():
         assert {months[code] for code in codes} == {month}
     assert {code for code, month in months.items() if month != 3} == set().union(*migration.RELEASE_MONTHS.values())
+
+
+@pytest.mark.parametrize(
+    ("calendar", "message"),
+    [
+        ({"groups": [{"month": 13, "indicators": ["x_one"]}]}, "month must be a whole number from 1 to 12"),
+        ({"groups": [{"month": 9, "lag": -1, "indicators": ["x_one"]}]}, "lag must be a whole number from 0 to 5"),
+        ({"groups": [{"month": 9, "indicators": ["x_unknown"]}]}, "unknown indicator code 'x_unknown'"),
+        (
+            {"groups": [{"month": 9, "indicators": ["x_one"]}, {"month": 4, "indicators": ["x_one"]}]},
+            "x_one is already in another group",
+        ),
+    ],
+)
+def test_the_fixture_refuses_a_bad_release_calendar(tmp_path: Path, calendar: dict[str, object], message: str) -> None:
+    path = tmp_path / "indicators.yaml"
+    row = {"code": "x_one", "name_zh": "测试", "name_en": "Test", "unit": "%", "direction": "higher"}
+    row["measure"] = "ratio"
+    path.write_text(yaml.safe_dump({"indicators": [row], "release_calendar": calendar}), encoding="utf-8")
+    with pytest.raises(fixture_schema.FixtureError, match=re.escape(message)):
+        fixture_schema.load_indicators(path)
+
+
+def test_an_indicator_in_no_group_gets_the_default(tmp_path: Path) -> None:
+    path = tmp_path / "indicators.yaml"
+    row = {"code": "x_one", "name_zh": "测试", "name_en": "Test", "unit": "%", "direction": "higher"}
+    row["measure"] = "ratio"
+    path.write_text(
+        yaml.safe_dump({"indicators": [row], "release_calendar": {"default": {"month": 5, "lag": 2}}}), encoding="utf-8"
+    )
+    [loaded] = fixture_schema.load_indicators(path)
+    assert (loaded.release_month, loaded.release_lag_years) == (5, 2)
