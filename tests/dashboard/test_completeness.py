@@ -62,6 +62,9 @@ def test_who_may_see_the_board(
         assert bob_client.get(url).status_code == 200
         assert alice_client.get(url).status_code == 200
     assert bob_client.post(reverse("completeness")).status_code == 405
+    link = f'href="{reverse("completeness")}"'
+    assert link in bob_client.get(reverse("home")).content.decode()  # in the header, for reviewers only
+    assert link not in charlie_client.get(reverse("home")).content.decode()
 
 
 def test_each_cell_names_its_state_in_words(bob_client: Client, charlie: User) -> None:
