@@ -54,6 +54,12 @@ def _regions_with(user: User | AnonymousUser, permission: str) -> QuerySet[Regio
     return Region.objects.filter(subtree_q(membership.region))
 
 
+def may_import(user: User | AnonymousUser) -> bool:
+    """Has the import right: then the user writes their home region (and those below it). No query beyond the
+    permissions, which the user object caches."""
+    return bool(user.is_authenticated and user.is_active and user.has_perm(IMPORT_PERMISSION))
+
+
 def can_write(user: User | AnonymousUser, region: Region) -> bool:
     return writable_regions(user).filter(pk=region.pk).exists()
 

@@ -295,6 +295,9 @@ PROGRESS_THRESHOLDS: dict[str, float] = {
     "acceleration_needed": 0.60,  # R ≥ this: acceleration needed; below: limited progress
     "zero_substitute": 0.001,  # replaces a zero base or target in the trend's growth formulas
 }
+# Reporting calendar (plans.completeness): a position is due from the first day of its indicator's release month
+# and overdue once this many whole months have passed after that day (1: overdue from the first of the next month).
+REPORTING_GRACE_MONTHS = 1
 # Plan consistency check: two statements of a plan disagree when the levels they imply differ by more than this.
 PLAN_CONSISTENCY_TOLERANCE = 0.05
 

@@ -13,7 +13,7 @@ from imports import locks as lock_views
 from imports import views as import_views
 from imports.api import ImportViewSet
 from indicators.api import IndicatorViewSet, ObservationViewSet, PeriodLockViewSet
-from plans.api import PlanViewSet, ProgressView, TargetViewSet
+from plans.api import CompletenessView, PlanViewSet, ProgressView, TargetViewSet
 
 handler400 = "config.views.bad_request"  # says what was wrong with the request
 
@@ -29,6 +29,7 @@ router.register("imports", ImportViewSet, basename="import")
 urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/progress/", ProgressView.as_view(), name="progress"),
+    path("api/v1/completeness/", CompletenessView.as_view(), name="completeness-api"),
     path("api/v1/", include(router.urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", site_views.healthz, name="healthz"),
@@ -70,6 +71,8 @@ urlpatterns = [
         import_views.import_template,
         name="import-template",
     ),
+    path("completeness/", dashboard_views.completeness_page, name="completeness"),
+    re_path(r"^completeness\.(?P<file_format>csv|xlsx)$", dashboard_views.completeness_data, name="completeness-data"),
     path("locks/", lock_views.locks_page, name="locks"),
     path("locks/<int:pk>/unlock/", lock_views.lock_unlock, name="lock-unlock"),
     path("accounts/", include("config.accounts")),

@@ -26,8 +26,8 @@ from cities.cells import append_row, safe_text
 from dashboard.overview import Overview
 from dashboard.pages import CityPage, IndicatorRow
 from indicators.models import Indicator
+from plans import completeness, wording
 from plans import progress as pr
-from plans import wording
 from plans.evaluation import Evaluation, completion, stated_target
 from plans.models import TargetExplanation
 
@@ -130,6 +130,33 @@ def overview_table(view: Overview) -> Table:
         for item in row.items
     ]
     return Table(f"overview-{view.region.adcode}-{view.year}", header, rows, _("Overview"))
+
+
+def completeness_table(board: completeness.Board) -> Table:
+    """One row per value the board's regions owe for its year, with its state and dates."""
+    header = [
+        _("Region"), _("Adcode"), _("Indicator code"), _("Indicator"), _("Unit"), _("Year"), _("State"),
+        _("State code"), _("Due from"), _("Overdue from"), _("Returned import"),
+    ]  # fmt: skip
+    rows = [
+        [
+            row.region.name,
+            row.region.adcode,
+            cell.indicator.code,
+            cell.indicator.name,
+            cell.indicator.unit,
+            cell.year,
+            cell.label,
+            cell.state,
+            cell.due_on,
+            cell.overdue_on,
+            cell.returned_import.pk if cell.returned_import else None,
+        ]
+        for row in board.rows
+        for cell in row.cells
+        if cell is not None
+    ]
+    return Table(f"completeness-{board.year}", header, rows, _("Completeness"))
 
 
 def city_table(page: CityPage) -> Table:

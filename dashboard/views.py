@@ -5,20 +5,24 @@ logged-in user (writing is the imports app's business)."""
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from cities.access import can_write, home_region
+from cities.access import can_write, home_region, may_import, reviewable_regions
 from cities.models import Region
 from dashboard import downloads, fragments, pages, report
 from imports.review import own_open_imports
 from indicators.models import Indicator
+from plans import completeness
 from plans.evaluation import YEARS, default_year, plan_evaluation
 from plans.models import Plan, Target
 from plans.selectors import default_as_of, plan_span
@@ -96,15 +100,36 @@ def home(request: HttpRequest, file_format: str | None = None) -> HttpResponse:
             raise Http404
         return downloads.download(file_format, downloads.overview_table(page.overview))
     my_imports = list(own_open_imports(request.user)[:10])
+    today = timezone.localdate()
+    to_do = _to_do(request, home, today)
     # Without ?region= the overview shows the user's home region: part of the key; so is the user when the page
-    # carries the box of their own submitted and returned imports.
-    scope = (home.adcode if home else "", request.user.pk if my_imports else "")
+    # carries the box of their own submitted and returned imports or their to-do list, and the day with the
+    # to-do list (a value becomes due or overdue on a day, without any write).
+    own = bool(my_imports or to_do)
+    scope = (home.adcode if home else "", request.user.pk if own else "", today.isoformat() if to_do else "")
     return fragments.cached_page(
         request,
         "dashboard/home.html",
-        lambda: _context(build(), request, no_target=_("no target"), my_imports=my_imports),
+        lambda: _context(
+            build(), request, no_target=_("no target"), my_imports=my_imports, to_do=to_do, to_do_count=len(to_do)
+        ),
         scope=scope,
     )
+
+
+def _to_do(
+    request: HttpRequest, home: Region | None, today: datetime.date
+) -> list[tuple[str, str, list[completeness.Position]]]:
+    """The user's to-do list (待填报): the values their own region owes now — overdue, due, returned — grouped by
+    state; empty for a user who may not write their region (or whose region has no plan)."""
+    if home is None or not may_import(request.user):  # the import right writes the home region
+        return []
+    items = completeness.to_do([home], today=today)
+    return [
+        (state, str(completeness.STATE_LABELS[state]), [p for p in items if p.state == state])
+        for state in completeness.TO_DO
+        if any(p.state == state for p in items)
+    ]
 
 
 @require_GET
@@ -222,3 +247,49 @@ def indicator_page(request: HttpRequest, code: str, file_format: str | None = No
         return _context(page, request, has_demo=page.has_demo, has_submitted=page.has_submitted)
 
     return fragments.cached_page(request, "dashboard/indicator.html", build)
+
+
+def _board_regions(request: HttpRequest) -> list[Region]:
+    """The regions whose completeness the user sees: those they may review (province staff: the province and its
+    cities; superusers: all). Anybody else — a city official included, whose own list is on their home page —
+    is refused."""
+    regions = list(reviewable_regions(request.user).order_by("adcode"))
+    if not regions:
+        raise PermissionDenied(_("The completeness board is for those who review the regions' values."))
+    return regions
+
+
+def _board(request: HttpRequest) -> completeness.Board:
+    regions, today = _board_regions(request), timezone.localdate()
+    year = _year_param(request)
+    if year is None:
+        year = completeness.default_year(regions, today=today) or today.year
+    return completeness.board(regions, year, today=today)
+
+
+@require_GET
+@login_required
+def completeness_page(request: HttpRequest) -> HttpResponse:
+    """The completeness board: regions × indicators for a year, each value owed in its state, counts per region."""
+    regions, today = _board_regions(request), timezone.localdate()
+    year = _year_param(request)
+
+    def build() -> dict[str, Any]:
+        shown = year if year is not None else completeness.default_year(regions, today=today) or today.year
+        return {
+            "board": completeness.board(regions, shown, today=today),
+            "states": [(state, str(completeness.STATE_LABELS[state])) for state in completeness.STATES],
+            "grace_months": settings.REPORTING_GRACE_MONTHS,
+            "not_owed": _("not owed"),
+        }
+
+    # The states change with the day, and the rows with the regions the user may review.
+    scope = ("completeness", today.isoformat(), ",".join(region.adcode for region in regions))
+    return fragments.cached_page(request, "dashboard/completeness.html", build, scope=scope)
+
+
+@require_GET
+@login_required
+def completeness_data(request: HttpRequest, file_format: str) -> HttpResponse:
+    """The board as CSV or .xlsx: one row per value owed."""
+    return downloads.download(file_format, downloads.completeness_table(_board(request)))

@@ -26,8 +26,10 @@ class IndicatorAliasInline(admin.TabularInline[IndicatorAlias, Indicator]):
 @admin.register(Indicator)
 class IndicatorAdmin(ImportExportModelAdmin):
     resource_classes = [IndicatorResource]
-    list_display = ["code", "name_zh", "name_en", "unit", "direction", "measure"]
-    list_filter = ["direction", "measure"]
+    list_display = ["code", "name_zh", "name_en", "unit", "direction", "measure", "release_month", "release_lag_years"]
+    # The reporting calendar is corrected here, many indicators at once (its defaults: fixtures/indicators.yaml).
+    list_editable = ["release_month", "release_lag_years"]
+    list_filter = ["direction", "measure", "release_month"]
     search_fields = ["code", "name_zh", "name_en", "aliases__name"]
     inlines = [IndicatorAliasInline]
 

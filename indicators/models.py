@@ -42,6 +42,19 @@ class Indicator(models.Model):
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER)
     measure = models.CharField(_("measure"), max_length=10, choices=Measure.choices)
     description = models.TextField(_("description"), blank=True)
+    # The reporting calendar (plans.completeness): the figures for year Y appear in this month of Y + lag, and are
+    # owed from the first day of that month. Defaults come from fixtures/indicators.yaml (release_calendar); the
+    # bureau corrects them in the admin.
+    release_month = models.PositiveSmallIntegerField(
+        _("release month"),
+        default=3,
+        help_text=_("The month (1–12) in which the figures for a year are published; they are due from its first day."),
+    )
+    release_lag_years = models.PositiveSmallIntegerField(
+        _("release lag in years"),
+        default=1,
+        help_text=_("The figures for year Y are published in year Y + this (usually 1)."),
+    )
 
     class Meta:
         verbose_name = _("indicator")
@@ -54,6 +67,10 @@ class Indicator(models.Model):
             models.CheckConstraint(
                 condition=models.Q(measure__in=["stock", "flow", "ratio"]), name="indicator_measure_valid"
             ),
+            models.CheckConstraint(
+                condition=models.Q(release_month__gte=1, release_month__lte=12), name="indicator_release_month_valid"
+            ),
+            models.CheckConstraint(condition=models.Q(release_lag_years__lte=5), name="indicator_release_lag_valid"),
         ]
 
     def __str__(self) -> str:

@@ -5,18 +5,24 @@ from __future__ import annotations
 from typing import Any, cast
 
 import django_filters
+from django.conf import settings
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cities import versioning
+from cities.access import reviewable_regions
 from cities.models import Region
 from indicators.models import Indicator
 from lib.filters import FilterSet, IntegerFilter
+from plans import completeness
 from plans import progress as pr
 from plans import vocabulary as v
 from plans import wording as tx
@@ -427,3 +433,66 @@ class ProgressView(generics.GenericAPIView[Any]):
         # The rows are plain JSON values already (progress_row); ProgressRowSerializer documents them in the
         # OpenAPI schema, and running it over thousands of rows would only copy them.
         return self.get_paginated_response(page) if page is not None else Response(rows)
+
+
+class CompletenessQuerySerializer(serializers.Serializer[dict[str, Any]]):
+    year = serializers.IntegerField(
+        required=False,
+        min_value=YEARS[0],
+        max_value=YEARS[-1],
+        help_text=_("The year whose values are owed (default: the latest year with values due)."),
+    )
+
+
+def _completeness_json(board: completeness.Board) -> dict[str, Any]:
+    def position(cell: completeness.Position) -> dict[str, Any]:
+        return {
+            "indicator": cell.indicator.code,
+            "year": cell.year,
+            "state": cell.state,
+            "state_label": cell.label,
+            "due_on": cell.due_on.isoformat(),
+            "overdue_on": cell.overdue_on.isoformat(),
+            "returned_import": cell.returned_import.pk if cell.returned_import else None,
+        }
+
+    return {
+        "year": board.year,
+        "as_of": board.today.isoformat(),
+        "grace_months": settings.REPORTING_GRACE_MONTHS,
+        "indicators": [indicator.code for indicator in board.indicators],
+        "totals": dict(board.totals),
+        "regions": [
+            {
+                "adcode": row.region.adcode,
+                "name": row.region.name,
+                "owed": row.owed,
+                "counts": dict(row.state_counts),
+                "positions": [position(cell) for cell in row.cells if cell is not None],
+            }
+            for row in board.rows
+        ],
+    }
+
+
+class CompletenessView(generics.GenericAPIView[Any]):
+    """The completeness board as JSON: every value the user's reviewable regions owe for a year, in its state
+    (not_due, due, overdue, submitted, returned, approved), with counts. Same rights as /completeness/: those who
+    review the regions' values; 403 for anybody else.
+
+    GET /api/v1/completeness/[?year=YYYY]
+    """
+
+    filter_backends: list[Any] = []
+    pagination_class = None
+
+    @extend_schema(parameters=[CompletenessQuerySerializer], responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        regions = list(reviewable_regions(request.user).order_by("adcode"))
+        if not regions:
+            raise PermissionDenied(_("The completeness board is for those who review the regions' values."))
+        query = CompletenessQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        today = timezone.localdate()
+        year = query.validated_data.get("year") or completeness.default_year(regions, today=today) or today.year
+        return Response(_completeness_json(completeness.board(regions, year, today=today)))

@@ -68,6 +68,8 @@ class IndicatorRow:
     measure: str
     aliases: tuple[str, ...] = ()
     description: str = ""
+    release_month: int = 3
+    release_lag_years: int = 1
 
 
 @dataclass(frozen=True)
@@ -242,7 +244,9 @@ def load_indicators(path: Path | None = None) -> list[IndicatorRow]:
     rows = []
     codes: set[str] = set()
     names: dict[str, str] = {}
-    for raw in _read_yaml(path)["indicators"]:
+    data = _read_yaml(path)
+    calendar = _release_calendar(data.get("release_calendar") or {}, {raw["code"] for raw in data["indicators"]})
+    for raw in data["indicators"]:
         code = raw["code"]
         where = f"{path.name} indicator {code}"
         if code in codes:
@@ -267,9 +271,37 @@ def load_indicators(path: Path | None = None) -> list[IndicatorRow]:
                 measure=raw["measure"],
                 aliases=aliases,
                 description=raw.get("description") or "",
+                release_month=calendar.get(code, calendar[""])[0],
+                release_lag_years=calendar.get(code, calendar[""])[1],
             )
         )
     return rows
+
+
+def _release_entry(raw: Any, where: str) -> tuple[int, int]:
+    if not isinstance(raw, dict):
+        raise FixtureError(f"{where}: expected month and lag")
+    month, lag = raw.get("month"), raw.get("lag", 1)
+    if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+        raise FixtureError(f"{where}: month must be a whole number from 1 to 12, got {month!r}")
+    if isinstance(lag, bool) or not isinstance(lag, int) or not 0 <= lag <= 5:
+        raise FixtureError(f"{where}: lag must be a whole number from 0 to 5, got {lag!r}")
+    return month, lag
+
+
+def _release_calendar(raw: dict[str, Any], codes: set[str]) -> dict[str, tuple[int, int]]:
+    """The release month and lag of each indicator code named in a group; "" maps to the default."""
+    calendar = {"": _release_entry(raw.get("default", {"month": 3, "lag": 1}), "release_calendar default")}
+    for i, group in enumerate(raw.get("groups") or [], start=1):
+        where = f"release_calendar group #{i}"
+        entry = _release_entry(group, where)
+        for code in group.get("indicators") or []:
+            if code not in codes:
+                raise FixtureError(f"{where}: unknown indicator code {code!r}")
+            if code in calendar:
+                raise FixtureError(f"{where}: {code} is already in another group")
+            calendar[code] = entry
+    return calendar
 
 
 REQUIRED_TARGET_FIELDS = (

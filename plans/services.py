@@ -21,12 +21,19 @@ class LoadError(Exception):
     pass
 
 
-def _upsert(model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any]) -> tuple[Any, str]:
+def _upsert(
+    model: type[models.Model],
+    lookup: dict[str, Any],
+    values: dict[str, Any],
+    *,
+    on_create: dict[str, Any] | None = None,
+) -> tuple[Any, str]:
     """Create or update one row; returns (row, "created" | "updated" | "unchanged"). Saves only on a real change,
-    so loading twice writes nothing the second time."""
+    so loading twice writes nothing the second time. `on_create`: defaults set on a new row only, never over
+    what the admin has edited since."""
     obj = model._default_manager.filter(**lookup).first()
     if obj is None:
-        return model._default_manager.create(**lookup, **values), "created"
+        return model._default_manager.create(**lookup, **values, **(on_create or {})), "created"
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
     if not changed:
         return obj, "unchanged"
@@ -74,6 +81,8 @@ def fixtures_load(fixtures_dir: Path | None = None) -> Counter[str]:
                 "measure": row.measure,
                 "description": row.description,
             },
+            # The reporting calendar is the bureau's to edit in the admin: the fixture gives the first values.
+            on_create={"release_month": row.release_month, "release_lag_years": row.release_lag_years},
         )
         indicators[row.code] = indicator
         counts[f"indicator {status}"] += 1

@@ -176,7 +176,8 @@ def test_the_overview_makes_the_same_number_of_queries_whatever_the_size(bob_cli
     with CaptureQueriesContext(connection) as after:
         response = bob_client.get("/")
     assert len(response.context["overview"].rows) == 7
-    assert len(after) == len(before) <= 15
+    # 16: one of them the targets of the user's home region, for their to-do list (plans.completeness).
+    assert len(after) == len(before) <= 16
 
 
 # ------------------------------------------------------------------------------------------- indicator page

@@ -37,6 +37,8 @@ TESTED_CONSTRAINTS = {
     "dataversion_single_row",
     "indicator_direction_valid",
     "indicator_measure_valid",
+    "indicator_release_month_valid",
+    "indicator_release_lag_valid",
     "observation_unique_region_indicator_year",
     "observation_year_plausible",
     "observation_origin_valid",
@@ -167,9 +169,15 @@ def test_it_accepts_valid_regions(db: None) -> None:
 
 @pytest.mark.parametrize(
     ("name", "values"),
-    [("indicator_direction_valid", {"direction": "sideways"}), ("indicator_measure_valid", {"measure": "mood"})],
+    [
+        ("indicator_direction_valid", {"direction": "sideways"}),
+        ("indicator_measure_valid", {"measure": "mood"}),
+        ("indicator_release_month_valid", {"release_month": 0}),
+        ("indicator_release_month_valid", {"release_month": 13}),
+        ("indicator_release_lag_valid", {"release_lag_years": 6}),
+    ],
 )
-def test_it_refuses_an_invalid_indicator(db: None, name: str, values: dict[str, str]) -> None:
+def test_it_refuses_an_invalid_indicator(db: None, name: str, values: dict[str, object]) -> None:
     fields = {"code": "x_test", "name_zh": "测试", "name_en": "Test", "unit": "%", "measure": "ratio", **values}
     assert_refused(name, lambda: Indicator.objects.create(**fields))
 
