@@ -123,7 +123,8 @@ class ObservationFilter(SubmittedValueFilter):
 class ObservationViewSet(viewsets.ReadOnlyModelViewSet[Observation]):
     """Yearly actual values: approved ones (and demo data) by default. `status` says which: approved, demo, or —
     with `?include=submitted` — submitted (values awaiting review, listed after the stored value of the same key,
-    with their import). `origin` says where a value came from; `is_demo` marks generated demo data (演示数据)."""
+    with their import; only of the regions the user writes or reviews). `origin` says where a value came from;
+    `is_demo` marks generated demo data (演示数据)."""
 
     serializer_class = ObservationSerializer
     filterset_class = ObservationFilter

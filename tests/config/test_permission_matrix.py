@@ -44,7 +44,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Model
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -339,7 +339,8 @@ def _side(adcode: str, official: User, other: User, value: str, lock_year: int) 
 @pytest.fixture(scope="module")
 def world(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     media = tmp_path_factory.mktemp("matrix-media")
-    with django_db_blocker.unblock(), _media_at(media):
+    # override_settings, not an assignment: the file storage forgets the folder it had (setting_changed).
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media)):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
@@ -373,17 +374,6 @@ def world(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytes
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
-
-
-class _media_at:
-    def __init__(self, path: Path) -> None:
-        self.path, self.saved = path, settings.MEDIA_ROOT
-
-    def __enter__(self) -> None:
-        settings.MEDIA_ROOT = str(self.path)
-
-    def __exit__(self, *exc: object) -> None:
-        settings.MEDIA_ROOT = self.saved
 
 
 @pytest.fixture(autouse=True)
@@ -586,23 +576,41 @@ def sides_for(route: Route, world: World) -> list[Side]:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def test_every_url_pattern_has_a_rule() -> None:
-    missing = [route for route in routes() if route.key not in ALL_RULES]
-    unregistered = [m._meta.label for m in admin.site._registry if m._meta.label not in ADMIN_MODELS]
+def missing_rules(rules: dict[str, dict[str, Expect]], admin_models: dict[str, tuple[str, str]]) -> list[str]:
+    """One line per URL pattern without a rule (and per admin model without its letters), saying how to add it."""
+    unregistered = [m._meta.label for m in admin.site._registry if m._meta.label not in admin_models]
     lines = [
         f"  {route.route!r} (name {route.name!r}, view {getattr(route.pattern.callback, '__name__', '?')}): "
         f'add RULES["{route.key}"] = {{"GET": E(anonymous, official, other_official, staff, admin), …}}'
-        for route in missing
-        if not any(label.lower().replace(".", "/") in route.route for label in unregistered)
+        for route in routes()
+        if route.key not in rules
+        and not any(f"admin/{label.lower().replace('.', '/')}/" in route.route for label in unregistered)
     ]
     lines += [
         f'  admin model {label}: add ADMIN_MODELS["{label}"] = ("staff letters", "admin letters")'
         for label in unregistered
     ]
+    return lines
+
+
+def test_every_url_pattern_has_a_rule() -> None:
+    lines = missing_rules(ALL_RULES, ADMIN_MODELS)
     assert not lines, (
         "URL patterns without a permission rule in tests/config/test_permission_matrix.py "
         "(see HOW TO ADD A ROW there):\n" + "\n".join(lines)
     )
+
+
+def test_a_pattern_without_a_rule_is_named_with_how_to_add_one() -> None:
+    without_locks = {key: rule for key, rule in ALL_RULES.items() if key != "locks"}
+    assert missing_rules(without_locks, ADMIN_MODELS) == [
+        "  'locks/' (name 'locks', view locks_page): "
+        'add RULES["locks"] = {"GET": E(anonymous, official, other_official, staff, admin), …}'
+    ]
+    without_plans = {label: may for label, may in ADMIN_MODELS.items() if label != "plans.Plan"}
+    assert missing_rules(ALL_RULES, without_plans) == [
+        '  admin model plans.Plan: add ADMIN_MODELS["plans.Plan"] = ("staff letters", "admin letters")'
+    ]
 
 
 def test_no_rule_names_a_pattern_that_is_gone() -> None:
