@@ -14,11 +14,13 @@ requested twice: about Zhengzhou (410100: the official is charlie, the other off
 Kaifeng (410200: the official is dave, the other official charlie). Both must answer as the same row says.
 
 Page POSTs go through Client(enforce_csrf_checks=True) with a real CSRF token (taken from the login page's cookie);
-each is also sent once without the token and must get 403 from everyone. API writes use token authentication
-(DRF: no CSRF for tokens), API reads the session. Each request runs in a savepoint rolled back afterwards, so
+each is also sent once with the cookie but without the token and must get 403 from everyone: CSRF is on. API
+writes use token authentication (DRF: no CSRF for tokens), API reads the session. The admin's pages are asked
+with GET (their forms are Django's own). Each request runs in a savepoint rolled back afterwards, so
 every persona meets the same database; the cache is cleared after each (pages and rate counts).
 
-test_every_url_pattern_has_a_rule fails for a pattern without a row: a URL added later must get one.
+test_every_url_pattern_has_a_rule fails for a pattern without a row: a URL added later must get one. The crafted
+tests at the end send what a city official must not do straight at the endpoints and check the database after.
 """
 
 from __future__ import annotations
