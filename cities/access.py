@@ -41,6 +41,19 @@ def can_review_all(user: User | AnonymousUser | None, region_ids: Iterable[int])
     return len(wanted) == reviewable_regions(user).filter(pk__in=wanted).count()
 
 
+def submitted_regions(user: User | AnonymousUser) -> QuerySet[Region]:
+    """The regions whose values awaiting review (submitted, not yet approved) the user may see: those they write or
+    review — a city official their city, provincial staff the province and every city, a superuser every region.
+    Another region's submitted values are nobody else's business (?include=submitted adds only these)."""
+    return writable_regions(user) | reviewable_regions(user)
+
+
+def submitted_scope(user: User | AnonymousUser) -> frozenset[int]:
+    """The ids of submitted_regions(user): what evaluate_targets lays over the approved values, and part of the
+    cache key of every page that shows them."""
+    return frozenset(submitted_regions(user).values_list("pk", flat=True))
+
+
 def _regions_with(user: User | AnonymousUser, permission: str) -> QuerySet[Region]:
     if not user.is_authenticated or not user.is_active:
         return Region.objects.none()

@@ -4,6 +4,7 @@ indicators first), each cell worded, and the counts of targets by status per reg
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
@@ -120,6 +121,7 @@ def overview(
     section: str = "",
     kind: str = "",
     include_submitted: bool = False,
+    submitted_regions: Collection[int] | None = None,
 ) -> Overview:
     query = targets_for(region=region)
     if section:
@@ -129,7 +131,9 @@ def overview(
     targets = list(query)
     if year is None:
         year = default_as_of(list({t.plan.region for t in targets}), years)
-    items = evaluate_targets(targets, as_of=year, include_submitted=include_submitted)
+    items = evaluate_targets(
+        targets, as_of=year, include_submitted=include_submitted, submitted_regions=submitted_regions
+    )
     by_region: dict[Region, list[TargetProgress]] = defaultdict(list)
     for item in items:
         by_region[item.target.plan.region].append(item)

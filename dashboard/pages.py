@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +64,7 @@ def overview_page(
     section: str = "",
     kind: str = "",
     include_submitted: bool = False,
+    submitted_regions: Collection[int] | None = None,
 ) -> OverviewPage:
     """The province overview: regions × indicators by status, counts per region, the plans."""
     region = ov.overview_region(requested, home)
@@ -77,7 +79,15 @@ def overview_page(
     if region is None:
         return OverviewPage(**common)
     years = ov.plan_years(region)
-    view = ov.overview(region, year=year, years=years, section=section, kind=kind, include_submitted=include_submitted)
+    view = ov.overview(
+        region,
+        year=year,
+        years=years,
+        section=section,
+        kind=kind,
+        include_submitted=include_submitted,
+        submitted_regions=submitted_regions,
+    )
     words = wording.status_words()
     counts = pd.DataFrame(
         [row.counts for row in view.rows], index=[row.region.name for row in view.rows], columns=list(v.STATUSES)
@@ -173,6 +183,7 @@ def city_page(
     sort: str = "",
     target_id: int | None = None,
     include_submitted: bool = False,
+    submitted_regions: Collection[int] | None = None,
 ) -> CityPage:
     """A region's plans and, per target, a chart: baseline, plan path, actuals, projection, target, status.
     `target_id` keeps one target (a card's own download); `include_submitted` adds the values awaiting review,
@@ -182,7 +193,7 @@ def city_page(
         targets = targets.filter(section=section)
     if target_id is not None:
         targets = targets.filter(pk=target_id)
-    items = evaluate_targets(targets, include_submitted=include_submitted)
+    items = evaluate_targets(targets, include_submitted=include_submitted, submitted_regions=submitted_regions)
     if sort == "status":
         items.sort(key=lambda item: _ATTENTION[item.status])
     text = chart_text(region)
@@ -240,11 +251,18 @@ class IndicatorPage:
 
 
 def indicator_rows(
-    indicator: Indicator, *, region: Region | None, year: int | None, include_submitted: bool = False
+    indicator: Indicator,
+    *,
+    region: Region | None,
+    year: int | None,
+    include_submitted: bool = False,
+    submitted_regions: Collection[int] | None = None,
 ) -> list[IndicatorRow]:
     """Every target on the indicator (of `region` and below), each with a unique bar name."""
     targets = targets_for(region=region, indicator_code=indicator.code)
-    items = evaluate_targets(targets, as_of=year, include_submitted=include_submitted)
+    items = evaluate_targets(
+        targets, as_of=year, include_submitted=include_submitted, submitted_regions=submitted_regions
+    )
     per_region = Counter(item.target.plan.region_id for item in items)
     rows, used = [], set()
     for item in items:
@@ -260,11 +278,18 @@ def indicator_rows(
 
 
 def indicator_page(
-    indicator: Indicator, *, region: Region | None, year: int | None, include_submitted: bool = False
+    indicator: Indicator,
+    *,
+    region: Region | None,
+    year: int | None,
+    include_submitted: bool = False,
+    submitted_regions: Collection[int] | None = None,
 ) -> IndicatorPage:
     """Every region with a target on one indicator, side by side: completion (bars, sorted), actuals over time
     (lines) and a table."""
-    rows = indicator_rows(indicator, region=region, year=year, include_submitted=include_submitted)
+    rows = indicator_rows(
+        indicator, region=region, year=year, include_submitted=include_submitted, submitted_regions=submitted_regions
+    )
     frame = pd.DataFrame(
         {
             "label": [row.label for row in rows],
@@ -358,7 +383,9 @@ class EvaluationPage:
     needs_explanation: tuple[str, ...] = v.NEEDS_EXPLANATION  # the rows that say when the city has not explained
 
 
-def evaluation_page(plan: Plan, year: int, *, include_submitted: bool = False) -> EvaluationPage:
+def evaluation_page(
+    plan: Plan, year: int, *, include_submitted: bool = False, submitted_regions: Collection[int] | None = None
+) -> EvaluationPage:
     """The evaluation table (中期/终期评估) of a plan at an as-of year."""
-    evaluation = plan_evaluation(plan, year, include_submitted=include_submitted)
+    evaluation = plan_evaluation(plan, year, include_submitted=include_submitted, submitted_regions=submitted_regions)
     return EvaluationPage(plan, evaluation, plan_span([plan], including=year))

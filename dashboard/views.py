@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from cities.access import can_write, home_region, may_import, reviewable_regions
+from cities.access import can_write, home_region, may_import, reviewable_regions, submitted_scope
 from cities.models import Region
 from dashboard import downloads, fragments, pages, report
 from imports.review import own_open_imports
@@ -53,6 +53,16 @@ def _include_param(request: HttpRequest) -> bool:
     return _choice_param(request, "include", ["submitted"]) == "submitted"
 
 
+def _submitted_param(request: HttpRequest) -> frozenset[int] | None:
+    """With ?include=submitted, the regions whose submitted values this user may see (cities.access): a city
+    official never sees another region's. The pages that show them key their cache on it (_scope)."""
+    return submitted_scope(request.user) if _include_param(request) else None
+
+
+def _scope(visible: frozenset[int] | None) -> tuple[int, ...]:
+    return tuple(sorted(visible)) if visible is not None else ()
+
+
 def _region_param(request: HttpRequest) -> Region | None:
     """The region of ?region=ADCODE; Http404 when no region has that adcode."""
     adcode = request.GET.get("region", "")
@@ -83,6 +93,7 @@ def _choice_param(request: HttpRequest, name: str, choices: list[str]) -> str:
 def home(request: HttpRequest, file_format: str | None = None) -> HttpResponse:
     """The province overview: regions × indicators by status, per-region counts, and the plans."""
     home = home_region(request.user)
+    visible = _submitted_param(request)
 
     def build() -> pages.OverviewPage:
         return pages.overview_page(
@@ -91,7 +102,8 @@ def home(request: HttpRequest, file_format: str | None = None) -> HttpResponse:
             year=_year_param(request),
             section=_choice_param(request, "section", Target.Section.values),
             kind=_choice_param(request, "kind", Target.Kind.values),
-            include_submitted=_include_param(request),
+            include_submitted=visible is not None,
+            submitted_regions=visible,
         )
 
     if file_format:
@@ -104,9 +116,15 @@ def home(request: HttpRequest, file_format: str | None = None) -> HttpResponse:
     to_do = _to_do(request, home, today)
     # Without ?region= the overview shows the user's home region: part of the key; so is the user when the page
     # carries the box of their own submitted and returned imports or their to-do list, and the day with the
-    # to-do list (a value becomes due or overdue on a day, without any write).
+    # to-do list (a value becomes due or overdue on a day, without any write). With the submitted values, the
+    # regions whose values the user may see are too.
     own = bool(my_imports or to_do)
-    scope = (home.adcode if home else "", request.user.pk if own else "", today.isoformat() if to_do else "")
+    scope = (
+        home.adcode if home else "",
+        request.user.pk if own else "",
+        today.isoformat() if to_do else "",
+        _scope(visible),
+    )
     return fragments.cached_page(
         request,
         "dashboard/home.html",
@@ -155,11 +173,15 @@ def _as_of(request: HttpRequest, plan: Plan) -> int:
 def plan_evaluation_page(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The evaluation table (中期/终期评估) of a plan at an as-of year; printable."""
     plan = get_object_or_404(Plan.objects.select_related("region__parent"), pk=plan_id)
-    year, include = _as_of(request, plan), _include_param(request)
+    year, visible = _as_of(request, plan), _submitted_param(request)
     return fragments.cached_page(
         request,
         "dashboard/evaluation.html",
-        lambda: _context(pages.evaluation_page(plan, year, include_submitted=include), request),
+        lambda: _context(
+            pages.evaluation_page(plan, year, include_submitted=visible is not None, submitted_regions=visible),
+            request,
+        ),
+        scope=_scope(visible),
     )
 
 
@@ -167,8 +189,10 @@ def plan_evaluation_page(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 def plan_evaluation_xlsx(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(Plan.objects.select_related("region"), pk=plan_id)
-    year = _as_of(request, plan)
-    evaluation = pages.evaluation_page(plan, year, include_submitted=_include_param(request)).evaluation
+    year, visible = _as_of(request, plan), _submitted_param(request)
+    evaluation = pages.evaluation_page(
+        plan, year, include_submitted=visible is not None, submitted_regions=visible
+    ).evaluation
     response = HttpResponse(downloads.evaluation_xlsx(evaluation), content_type=downloads.XLSX)
     response["Content-Disposition"] = f'attachment; filename="evaluation-{plan.slug}-{year}.xlsx"'
     return response
@@ -179,8 +203,8 @@ def plan_evaluation_xlsx(request: HttpRequest, plan_id: int) -> HttpResponse:
 def plan_report_docx(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The evaluation report drafted as a Word document (评估报告初稿): tables, counts, explanations, charts."""
     plan = get_object_or_404(Plan.objects.select_related("region"), pk=plan_id)
-    year = _as_of(request, plan)
-    evaluation = plan_evaluation(plan, year, include_submitted=_include_param(request))
+    year, visible = _as_of(request, plan), _submitted_param(request)
+    evaluation = plan_evaluation(plan, year, include_submitted=visible is not None, submitted_regions=visible)
     response = HttpResponse(report.plan_report(evaluation), content_type=report.DOCX)
     response["Content-Disposition"] = f'attachment; filename="report-{plan.slug}-{year}.docx"'
     return response
@@ -194,8 +218,10 @@ def province_report_docx(request: HttpRequest) -> HttpResponse:
     if not plans:
         raise Http404
     year = _year_param(request) or default_as_of([p.region for p in plans], plan_span(plans))
-    include = _include_param(request)
-    evaluations = [plan_evaluation(plan, year, include_submitted=include) for plan in plans]
+    visible = _submitted_param(request)  # another region's submitted values only to who may see them
+    evaluations = [
+        plan_evaluation(plan, year, include_submitted=visible is not None, submitted_regions=visible) for plan in plans
+    ]
     response = HttpResponse(report.province_report(evaluations, year), content_type=report.DOCX)
     response["Content-Disposition"] = f'attachment; filename="report-province-{year}.docx"'
     return response
@@ -212,21 +238,29 @@ def city_page(request: HttpRequest, adcode: str, file_format: str | None = None)
     if file_format and request.GET.get("target"):  # one chart's data: the card's own download links
         raw = request.GET["target"]
         target_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else 0
-    include = _include_param(request)
+    visible = _submitted_param(request)
+    include = visible is not None
     if file_format:
-        page = pages.city_page(region, section=section, sort=sort, target_id=target_id, include_submitted=include)
+        page = pages.city_page(
+            region,
+            section=section,
+            sort=sort,
+            target_id=target_id,
+            include_submitted=include,
+            submitted_regions=visible,
+        )
         if not page.cards:
             raise Http404
         return downloads.download(file_format, downloads.city_table(page))
     may_explain = can_write(request.user, region)  # the explanation forms show only to who may write the region
 
     def build() -> dict[str, Any]:
-        page = pages.city_page(region, section=section, sort=sort, include_submitted=include)
+        page = pages.city_page(region, section=section, sort=sort, include_submitted=include, submitted_regions=visible)
         extra = {"has_demo": page.has_demo, "province": page.province, "has_submitted": page.has_submitted}
         return _context(page, request, may_explain=may_explain, **extra)
 
     # Whether the explanation forms show is part of the key; their CSRF token is put in for each request.
-    return fragments.cached_page(request, "dashboard/city.html", build, scope=("explain", may_explain))
+    return fragments.cached_page(request, "dashboard/city.html", build, scope=("explain", may_explain, _scope(visible)))
 
 
 @require_GET
@@ -236,17 +270,23 @@ def indicator_page(request: HttpRequest, code: str, file_format: str | None = No
     indicator = get_object_or_404(Indicator, code=code)
     region, year = _region_param(request), _year_param(request)
     chart = _choice_param(request, "chart", ["progress", "actuals"])
+    visible = _submitted_param(request)
+    include = visible is not None
     if file_format:
-        rows = pages.indicator_rows(indicator, region=region, year=year, include_submitted=_include_param(request))
+        rows = pages.indicator_rows(
+            indicator, region=region, year=year, include_submitted=include, submitted_regions=visible
+        )
         if chart == "actuals":
             return downloads.download(file_format, downloads.indicator_actuals_table(indicator, rows))
         return downloads.download(file_format, downloads.indicator_progress_table(indicator, rows))
 
     def build() -> dict[str, Any]:
-        page = pages.indicator_page(indicator, region=region, year=year, include_submitted=_include_param(request))
+        page = pages.indicator_page(
+            indicator, region=region, year=year, include_submitted=include, submitted_regions=visible
+        )
         return _context(page, request, has_demo=page.has_demo, has_submitted=page.has_submitted)
 
-    return fragments.cached_page(request, "dashboard/indicator.html", build)
+    return fragments.cached_page(request, "dashboard/indicator.html", build, scope=_scope(visible))
 
 
 def _board_regions(request: HttpRequest) -> list[Region]:

@@ -117,12 +117,13 @@ class ImportViewSet(viewsets.ReadOnlyModelViewSet[ActualsImport]):
 
     @extend_schema(request=ReviewSerializer, responses=ImportSerializer)
     @action(detail=True, methods=["post"])
-    def approve(self, request: Request, pk: str | None = None) -> Response:
+    def approve(self, request: Request, pk: str | None = None, format: str | None = None) -> Response:
+        # `format` is the router's suffix (approve.json): DRF has already chosen the renderer from it.
         return self._review(request, "approve")
 
     @extend_schema(request=ReviewSerializer, responses=ImportSerializer)
     @action(detail=True, methods=["post"], url_path="return")
-    def send_back(self, request: Request, pk: str | None = None) -> Response:
+    def send_back(self, request: Request, pk: str | None = None, format: str | None = None) -> Response:
         return self._review(request, "return")
 
     def _review(self, request: Request, what: str) -> Response:

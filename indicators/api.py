@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cities.access import can_lock
+from cities.access import can_lock, submitted_regions
 from cities.models import Region
 from indicators.models import ActualsImport, Indicator, Observation, PeriodLock, SubmittedValue
 from indicators.services import period_lock, period_unlock
@@ -123,7 +123,8 @@ class ObservationFilter(SubmittedValueFilter):
 class ObservationViewSet(viewsets.ReadOnlyModelViewSet[Observation]):
     """Yearly actual values: approved ones (and demo data) by default. `status` says which: approved, demo, or —
     with `?include=submitted` — submitted (values awaiting review, listed after the stored value of the same key,
-    with their import). `origin` says where a value came from; `is_demo` marks generated demo data (演示数据)."""
+    with their import; only of the regions the user writes or reviews). `origin` says where a value came from;
+    `is_demo` marks generated demo data (演示数据)."""
 
     serializer_class = ObservationSerializer
     filterset_class = ObservationFilter
@@ -140,7 +141,10 @@ class ObservationViewSet(viewsets.ReadOnlyModelViewSet[Observation]):
         if include != "submitted":
             return super().list(request, *args, **kwargs)
         approved = ObservationSerializer(self.filter_queryset(self.get_queryset()), many=True).data
-        pending = SubmittedValue.objects.filter(actuals_import__status=ActualsImport.Status.SUBMITTED)
+        # Only the regions whose submitted values the user may see: a city official's own, never another region's.
+        pending = SubmittedValue.objects.filter(
+            actuals_import__status=ActualsImport.Status.SUBMITTED, region__in=submitted_regions(request.user)
+        )
         if request.query_params.get("origin") not in (None, "", Observation.Origin.IMPORT):
             pending = pending.none()  # submitted values come from imports only
         pending = SubmittedValueFilter(request.query_params, queryset=pending, request=request).qs

@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cities import versioning
-from cities.access import reviewable_regions
+from cities.access import reviewable_regions, submitted_scope
 from cities.models import Region
 from indicators.models import Indicator
 from lib.filters import FilterSet, IntegerFilter
@@ -410,23 +410,27 @@ class ProgressView(generics.GenericAPIView[Any]):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         as_of = params.get("year")
-        include = params.get("include") == "submitted"
+        # Submitted values only of the regions the user may see them of (a city official: their own).
+        visible = submitted_scope(request.user) if params.get("include") == "submitted" else None
 
         def compute() -> list[dict[str, Any]]:
             targets = targets_for(
                 region=params["region"], plan=params.get("plan"), indicator_code=params.get("indicator")
             )
-            items = evaluate_targets(targets, as_of=as_of, include_submitted=include)
+            items = evaluate_targets(
+                targets, as_of=as_of, include_submitted=visible is not None, submitted_regions=visible
+            )
             return [progress_row(item, as_of) for item in items]
 
-        # Same for every user (all data is readable by every logged-in user); the page number is applied after.
+        # Approved values are the same for every user (all are readable by every logged-in user); submitted ones
+        # depend on the regions the user may see them of. The page number is applied after.
         key = (
             "progress",
             params["region"].pk,
             getattr(params.get("plan"), "pk", ""),
             params.get("indicator") or "",
             as_of or "",
-            include,
+            tuple(sorted(visible)) if visible is not None else "",
         )
         rows, _computed = versioning.cached(request, key, compute)
         page = self.paginate_queryset(cast(Any, rows))

@@ -3,7 +3,7 @@ the sentence that summarises them. dashboard.downloads writes it as a workbook."
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -115,8 +115,12 @@ def default_year(plan: Plan) -> int:
     return default_as_of([plan.region], plan_span([plan]))
 
 
-def plan_evaluation(plan: Plan, year: int, *, include_submitted: bool = False) -> Evaluation:
-    items = evaluate_targets(targets_for(plan=plan), as_of=year, include_submitted=include_submitted)
+def plan_evaluation(
+    plan: Plan, year: int, *, include_submitted: bool = False, submitted_regions: Collection[int] | None = None
+) -> Evaluation:
+    items = evaluate_targets(
+        targets_for(plan=plan), as_of=year, include_submitted=include_submitted, submitted_regions=submitted_regions
+    )
     counts = pr.summary([item.progress for item in items])
     explanations = latest_explanations((item.target.pk for item in items), year=year)
     rows = [EvaluationRow(number, item, explanations.get(item.target.pk)) for number, item in enumerate(items, start=1)]

@@ -125,10 +125,13 @@ def evaluate_targets(
     as_of: int | None = None,
     include_submitted: bool = False,
     submitted_imports: Collection[int] | None = None,
+    submitted_regions: Collection[int] | None = None,
 ) -> list[TargetProgress]:
     """Evaluate each target against its region's approved actuals (and its parent region's for relative targets).
     `include_submitted` lays the values of every import awaiting review over them (the latest submission wins);
-    `submitted_imports` those of these imports only (what one import would do, for its reviewer)."""
+    `submitted_imports` those of these imports only (what one import would do, for its reviewer);
+    `submitted_regions` keeps the submitted values of these regions only (cities.access.submitted_scope: what the
+    user may see), None every region's."""
     targets = list(targets)
     if not targets:
         return []
@@ -159,6 +162,8 @@ def evaluate_targets(
             pending = pending.filter(actuals_import_id__in=submitted_imports)
         else:
             pending = pending.filter(actuals_import__status=ActualsImport.Status.SUBMITTED)
+        if submitted_regions is not None:
+            pending = pending.filter(region_id__in=submitted_regions)
         if as_of is not None:
             pending = pending.filter(year__lte=as_of)
         pending = pending.order_by("actuals_import__committed_at", "actuals_import_id")  # later ones overwrite

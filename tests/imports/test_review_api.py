@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
 
 from cities.models import Membership, Region
 from imports.service import send_back
@@ -162,3 +163,19 @@ def test_review_endpoints_take_post_only_and_need_a_login(charlie: User, bob_cli
     assert bob_client.post(f"/api/v1/imports/{record.pk + 999}/{what}/", {"comment": "x"}).status_code == 404
     assert Client().post(f"/api/v1/imports/{record.pk}/{what}/", {"comment": "x"}).status_code in (401, 403)
     assert Client().get(reverse("import-list")).status_code in (401, 403)
+
+
+def test_approve_and_return_answer_with_the_format_suffix_too(charlie: User, bob: User) -> None:
+    """The router also routes approve.json and return.json; the actions take its `format` (was a 500)."""
+    token = Token.objects.create(user=bob)
+    scripted = Client(headers={"Authorization": f"Token {token.key}"})
+    first, second = submitted(charlie), submitted(charlie, ["410100", "研发投入强度", 2022, 2.4])
+    approved = scripted.post(f"/api/v1/imports/{first.pk}/approve.json", {}, content_type="application/json")
+    assert approved.status_code == 200, approved.content
+    assert approved.json()["status"] == "approved"
+    returned = scripted.post(
+        f"/api/v1/imports/{second.pk}/return.json", {"comment": "请核对"}, content_type="application/json"
+    )
+    assert returned.status_code == 200, returned.content
+    second.refresh_from_db()
+    assert second.status == ActualsImport.Status.RETURNED and second.review_comment == "请核对"
