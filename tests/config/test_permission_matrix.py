@@ -122,6 +122,16 @@ RULES: dict[str, dict[str, Expect]] = {
     "plan-detail": {"GET": READ},
     "plan-evaluation": {"GET": READ},
     "plan-evaluation-xlsx": {"GET": READ},
+    "plan-report-docx": {"GET": READ},
+    "province-report-docx": {"GET": READ},
+    # Navigation and the method's explanation.
+    "help": {"GET": READ},
+    "city-index": {"GET": READ},
+    "indicator-index": {"GET": READ},
+    "search": {"GET": READ},
+    # The completeness board: for who reviews the regions' values (a city official's list is on their home page).
+    "completeness": {"GET": E(LOGIN, 403, 403, 200, 200)},
+    "completeness-data": {"GET": E(LOGIN, 403, 403, 200, 200)},
     # Explanations: everyone reads; who writes the target's region writes (saved: back to the city page).
     "target-explanation": {"GET": READ, "POST": E(LOGIN, 302, 403, 302, 302)},
     # Imports: the upload page for who may write a region; another region's import is not found (404).
@@ -142,6 +152,7 @@ RULES: dict[str, dict[str, Expect]] = {
     "api:api-root": {"GET": API_READ},
     "api:api-schema": {"GET": API_READ},
     "api:progress": {"GET": API_READ},
+    "api:completeness-api": {"GET": E(401, 403, 403, 200, 200)},
     "api:region-list": {"GET": API_READ},
     "api:region-detail": {"GET": API_READ},
     "api:indicator-list": {"GET": API_READ},
@@ -193,6 +204,7 @@ ADMIN_MODELS: dict[str, tuple[str, str]] = {
     "indicators.ObservationChange": ("v", "v"),
     "indicators.ActualsImport": ("v", "v"),
     "indicators.PeriodLock": ("v", "v"),
+    "plans.PlanPeriod": ("v", "vacd"),
     "plans.Plan": ("v", "vacd"),
     "plans.Target": ("v", "vacd"),
 }

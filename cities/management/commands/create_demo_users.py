@@ -24,6 +24,7 @@ ROLE_PERMISSIONS = {
         "view_region",
         "view_indicator",
         "view_indicatoralias",
+        "view_planperiod",
         "view_plan",
         "view_target",
         "view_observation",
