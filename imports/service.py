@@ -250,7 +250,6 @@ class Preview:
             "new": self.count(NEW),
             "changed": self.count(CHANGED),
             "unchanged": self.count(UNCHANGED),
-            "replaces_demo": self.demo_replaced,
             "errors": len(self.errors),
             "warnings": len(self.warnings),
         }

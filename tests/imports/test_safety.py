@@ -149,7 +149,7 @@ def test_real_values_replacing_demo_ones_are_labelled_and_counted(alice: User, a
         (2022, "changed", False),
         (2023, "new", False),
     ]
-    assert preview.summary()["replaces_demo"] == 1
+    assert preview.demo_replaced == 1
     record = save_pending(preview, data, user=alice)
     page = alice_client.get(reverse("import-detail", args=[record.pk])).content.decode()
     assert re.search(r'data-count="replaces-demo">1<', page)
@@ -198,5 +198,5 @@ def test_the_command_says_which_values_replace_demo_data(tmp_path: Path) -> None
     path = tmp_path / "zz.xlsx"
     path.write_bytes(xlsx_bytes(wide(["研发投入强度", "%", 2.31], years=(2021,))))
     out = command(str(path), "--dry-run", "--language", "en")
-    assert "1 changed (1 replacing demo data)" in out
+    assert "1 changed, 0 unchanged; 0 errors, 0 warnings; 1 of the changes replace demo data" in out
     assert "2.2 → 2.31" in out and "(replaces demo data)" in out

@@ -100,9 +100,9 @@ class Command(BaseCommand):
         summary = preview.summary()
         self.stdout.write(
             f"{preview.file_name} ({preview.file_format or '?'}, {'+'.join(sorted(set(preview.layouts))) or '-'}): "
-            f"{summary['values']} values — {summary['new']} new, {summary['changed']} changed "
-            f"({summary['replaces_demo']} replacing demo data), {summary['unchanged']} unchanged; "
-            f"{summary['errors']} errors, {summary['warnings']} warnings"
+            f"{summary['values']} values — {summary['new']} new, {summary['changed']} changed, "
+            f"{summary['unchanged']} unchanged; {summary['errors']} errors, {summary['warnings']} warnings"
+            + (f"; {preview.demo_replaced} of the changes replace demo data" if preview.demo_replaced else "")
         )
         for item in preview.changes[:MAX_LISTED]:
             old = "" if item.old_value is None else f"{plain(item.old_value)} → "
