@@ -5,8 +5,10 @@ plans.progress returns codes; this module words them. Kept apart so the method s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import translation
@@ -185,7 +187,13 @@ def _stated(target: Target) -> str:
     if target.target_value is None:
         return str(_("qualitative, no number stated"))
     if target.kind == v.MULTIPLE_OF_BASELINE:
-        return str(_("%(bound)s × the baseline") % {"bound": _bound(target, "")})
+        multiple = plain(target.target_value)
+        if target.comparator == v.RANGE and target.target_value_max is not None:
+            multiple = f"{multiple}–{plain(target.target_value_max)}"
+        times = str(_("%(multiple)s × the baseline") % {"multiple": multiple})
+        if target.comparator == v.ABOUT:
+            return str(_("about %(value)s") % {"value": times})
+        return f"{_SIGNS.get(target.comparator, '')} {times}".strip()
     if target.kind == v.QUALITATIVE and target.unit == "%" and target.target_value == 100:
         return str(_("full coverage"))
     bound = _bound(target, target.unit)
@@ -200,7 +208,55 @@ def _stated(target: Target) -> str:
 
 def target_text(target: Target, language: str | None = None) -> str:
     """A target as the plan states it, whole: "≥ 800 家（2025）", "年均增长 ≥ 10%（2025）", "高于全省平均水平（2025）",
-    "全覆盖（2025）", "基期值的 ≥ 2 倍（2025）", "定性目标，未给数值（2025）" — never a comparator or a unit without
+    "全覆盖（2025）", "≥ 基期值的 2 倍（2025）", "定性目标，未给数值（2025）" — never a comparator or a unit without
     its number."""
     with _language(language):
         return str(_("%(target)s (%(year)s)") % {"target": _stated(target), "year": target.target_year})
+
+
+@dataclass(frozen=True)
+class NotePart:
+    """A piece of a target's note as a reader sees it; `target_id` when it names another target of the plan."""
+
+    text: str
+    target_id: int | None = None
+
+
+@dataclass(frozen=True)
+class TargetRef:
+    """What a note's mention of a target key ("goals-hightech-firms-350") becomes: its row and printed name."""
+
+    target_id: int
+    number: int
+    label: str
+
+
+# A key as the fixture files write them: target keys ("goals-hightech-firms-350", "table-07"), indicator codes
+# ("enterprise_rd_activity_coverage").
+_KEY = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+(?![A-Za-z0-9_-])")
+
+
+def readable_note(
+    note: str, targets: Mapping[str, TargetRef], indicators: Mapping[str, str], language: str | None = None
+) -> list[NotePart]:
+    """A target's note without internal keys: another target's key becomes its row and name (第12项“高新技术企业”,
+    linked), an indicator code its name; the rest of the note is kept as written. The keys stay in the admin."""
+    parts: list[NotePart] = []
+    start = 0
+    with _language(language):
+        for match in _KEY.finditer(note):
+            key = match.group(0)
+            ref, name = targets.get(key), indicators.get(key)
+            if ref is None and name is None:
+                continue
+            if match.start() > start:
+                parts.append(NotePart(note[start : match.start()]))
+            if ref is not None:
+                text = str(_("No. %(number)s “%(label)s”") % {"number": ref.number, "label": ref.label})
+                parts.append(NotePart(text, ref.target_id))
+            else:
+                parts.append(NotePart(f"“{name}”"))
+            start = match.end()
+    if start < len(note):
+        parts.append(NotePart(note[start:]))
+    return parts
