@@ -63,19 +63,22 @@ def safe_text(text: str) -> str:
     return neutralise(ILLEGAL_CHARACTERS_RE.sub("", text))
 
 
-_WHITESPACE = re.compile(r"\s+")
+# Inside a text (between two visible characters): a run of whitespace holding a line break, or of two or more.
+_INNER_BREAKS = re.compile(r"(?<=\S)(?:\s*[\r\n]\s*|\s{2,})(?=\S)")
 
 
 def one_line(text: str) -> str:
-    """Text for a report's cell: the stray line breaks and repeated spaces a document's layout leaves in a quote
-    ("重大  科技基础设施", a sentence broken over two lines) become one space; the words stay exactly as written."""
-    return _WHITESPACE.sub(" ", text).strip()
+    """Text for a report's cell: the stray line breaks and repeated spaces a document's layout leaves inside a quote
+    ("重大\n\n科技基础设施", "研究  院") become one space, trailing whitespace goes; the words stay exactly as
+    written. What comes before the first visible character is left alone: it is the formula check's business
+    (neutralise), and a tab or a carriage return there keeps its apostrophe."""
+    return _INNER_BREAKS.sub(" ", text).rstrip()
 
 
 def paragraphs(text: str) -> str:
     """Text written in paragraphs (a city's explanation): each line as one_line, blank lines dropped, the line
     breaks between paragraphs kept."""
-    return "\n".join(line for line in (one_line(part) for part in text.splitlines()) if line)
+    return "\n".join(line for line in (one_line(part).strip() for part in text.splitlines()) if line)
 
 
 # The stored precision of every value (indicators.Observation.value: six decimals): a computed figure is written
@@ -84,8 +87,14 @@ STORED_PLACES = 6
 
 
 def exact(value: float) -> float:
-    """A float rounded to the stored precision, negative zero as zero."""
+    """A value in an indicator's unit rounded to the stored precision, negative zero as zero."""
     return round(value, STORED_PLACES) + 0.0
+
+
+def noise_free(value: float) -> float:
+    """A computed share or rate without a float's noise (0.3479999999999997 → 0.348): twelve significant digits,
+    far beyond what any figure means and short of where binary fractions show."""
+    return float(f"{value:.12g}") + 0.0
 
 
 def print_setup(sheet: Worksheet, *, header_row: int = 1) -> None:

@@ -52,7 +52,7 @@ class Percent:
         return "" if not pr.is_finite(self.share) else f"{self.share * 100:.1f}%"  # type: ignore[operator]
 
     def number(self) -> float | None:
-        return None if not pr.is_finite(self.share) else cells.exact(self.share)  # type: ignore[arg-type]
+        return None if not pr.is_finite(self.share) else cells.noise_free(self.share)  # type: ignore[arg-type]
 
 
 def _cell(value: Any) -> Any:
@@ -273,6 +273,11 @@ def _figure(value: float | None) -> float | None:
     return cells.exact(value) if pr.is_finite(value) else None  # type: ignore[arg-type]
 
 
+def _share(value: float | None) -> float | None:
+    """A computed share or rate (completion, required growth), written 0.0%: its exact value without noise."""
+    return cells.noise_free(value) if pr.is_finite(value) else None  # type: ignore[arg-type]
+
+
 def _text(text: str) -> str:
     return safe_text(cells.one_line(text))
 
@@ -341,11 +346,11 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
                 _figure(p.actual),
                 p.year,
                 _figure(p.expected),
-                _figure(row.completion),
+                _share(row.completion),
                 row.status_label,
                 row.trend_label,
                 _figure(p.projected_value),
-                _figure(p.required_annual_growth),
+                _share(p.required_annual_growth),
                 _demo(row.item.is_demo, row.item.is_submitted) if row.item.is_submitted else _yes(row.item.is_demo),
                 t.get_section_display(),
                 _text(f"{t.quote} (L{t.quote_line})"),
