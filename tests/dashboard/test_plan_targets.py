@@ -128,3 +128,14 @@ def test_the_targets_table_scrolls_in_its_box_and_short_columns_do_not_wrap(bob_
     assert re.search(r"\.table-scroll \{[^}]*overflow-x: auto", css)
     assert re.search(r"table\.plan-targets \.col-short \{[^}]*white-space: nowrap", css)
     assert re.search(r"table\.plan-targets th \{[^}]*white-space: nowrap", css)
+
+
+def test_the_plan_page_states_targets_in_english_when_chosen(bob_client: Client) -> None:
+    plan = Plan.objects.get(slug="luohe")
+    targets = list(plan.targets.order_by("position"))
+    bob_client.get(f"/plans/{plan.pk}/")  # the Chinese page cached first: the English one is its own
+    bob_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    stated = cells(bob_client.get(f"/plans/{plan.pk}/").content.decode(), "data-target-text")
+    for text, target in zip(stated, targets, strict=True):
+        assert_whole(text, target, "en")
+    assert "above the provincial average (2025)" in stated
