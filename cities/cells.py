@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = frozenset("=+-@")  # compared after NFKC, which folds ＝＋－＠ (and ﹦﹢﹣﹫) onto these
@@ -60,6 +61,52 @@ def safe_text(text: str) -> str:
     """Text for a cell: neutralised, without the control characters a workbook cannot hold (a form feed from a
     PDF's page break would make the whole file fail)."""
     return neutralise(ILLEGAL_CHARACTERS_RE.sub("", text))
+
+
+# Inside a text (between two visible characters): a run of whitespace holding a line break, or of two or more.
+_INNER_BREAKS = re.compile(r"(?<=\S)(?:\s*[\r\n]\s*|\s{2,})(?=\S)")
+
+
+def one_line(text: str) -> str:
+    """Text for a report's cell: the stray line breaks and repeated spaces a document's layout leaves inside a quote
+    ("重大\n\n科技基础设施", "研究  院") become one space, trailing whitespace goes; the words stay exactly as
+    written. What comes before the first visible character is left alone: it is the formula check's business
+    (neutralise), and a tab or a carriage return there keeps its apostrophe."""
+    return _INNER_BREAKS.sub(" ", text).rstrip()
+
+
+def paragraphs(text: str) -> str:
+    """Text written in paragraphs (a city's explanation): each line as one_line, blank lines dropped, the line
+    breaks between paragraphs kept."""
+    return "\n".join(line for line in (one_line(part).strip() for part in text.splitlines()) if line)
+
+
+# The stored precision of every value (indicators.Observation.value: six decimals): a computed figure is written
+# to it, so a file never shows a float's noise (8584.400000000001).
+STORED_PLACES = 6
+
+
+def exact(value: float) -> float:
+    """A value in an indicator's unit rounded to the stored precision, negative zero as zero."""
+    return round(value, STORED_PLACES) + 0.0
+
+
+def noise_free(value: float) -> float:
+    """A computed share or rate without a float's noise (0.3479999999999997 → 0.348): twelve significant digits,
+    far beyond what any figure means and short of where binary fractions show."""
+    return float(f"{value:.12g}") + 0.0
+
+
+def print_setup(sheet: Worksheet, *, header_row: int = 1) -> None:
+    """Every sheet we write prints as a report: A4 landscape, fitted to the page's width (as many pages down as it
+    takes), the header row (`header_row`) repeated on every page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.print_options.gridLines = False
 
 
 def safe_value(value: Any) -> Any:

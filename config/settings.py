@@ -281,6 +281,9 @@ if IMPORT_ORPHAN_MAX_AGE_HOURS < 1:
     raise ImproperlyConfigured("IMPORT_ORPHAN_MAX_AGE_HOURS must be at least 1")
 # Preview warnings: a value moving more than this share from the previous year.
 IMPORT_WARN_CHANGE_RATIO = 0.5
+# … and a value replacing the stored one of the same region × indicator × year by more than this factor (new / old
+# above it or below its inverse: 2 → warned above ×2 and below ×0.5).
+IMPORT_WARN_STORED_FACTOR = 2
 # Years accepted around the region's plan period (baseline year to target year).
 IMPORT_YEAR_MARGIN = 5
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
@@ -26,6 +28,7 @@ from cities.cells import append_row, safe_text
 from dashboard.overview import Overview
 from dashboard.pages import CityPage, IndicatorRow
 from indicators.models import Indicator
+from indicators.numbers import plain
 from plans import completeness, wording
 from plans import progress as pr
 from plans.evaluation import Evaluation, completion, stated_target
@@ -35,18 +38,52 @@ FORMATS = ("csv", "xlsx")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+PERCENT_FORMAT = "0.0%"
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A share (0.348) written as a percentage: in a workbook the number with the format 0.0% (shows 34.8%, holds
+    the exact share), in a CSV the text "34.8%"."""
+
+    share: float | None
+
+    def text(self) -> str:
+        return "" if not pr.is_finite(self.share) else f"{self.share * 100:.1f}%"  # type: ignore[operator]
+
+    def number(self) -> float | None:
+        return None if not pr.is_finite(self.share) else cells.noise_free(self.share)  # type: ignore[arg-type]
+
+
 def _cell(value: Any) -> Any:
+    """A value as a cell: text on one line (cities.cells.one_line) and made safe, a float to the stored precision
+    (no 8584.400000000001), a share as a Percent."""
+    if isinstance(value, Percent):
+        return value.number()
     if value is None or isinstance(value, bool):
         return "" if value is None else str(value)
+    if isinstance(value, float):
+        return cells.safe_value(cells.exact(value)) if math.isfinite(value) else None
+    if isinstance(value, str):
+        return safe_text(cells.one_line(value))
     return cells.safe_value(value)
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, Percent):
+        return value.text()
+    value = _cell(value)
+    if value is None:
+        return ""
+    return plain(value) if isinstance(value, Decimal) else value
 
 
 def table_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([safe_text(h) for h in header])
+    writer.writerow([safe_text(cells.one_line(h)) for h in header])
     for row in rows:
-        writer.writerow(["" if (v := _cell(value)) is None else v for value in row])
+        writer.writerow([_csv_cell(value) for value in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -55,15 +92,20 @@ def table_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], *, sheet_ti
     sheet = workbook.active
     assert sheet is not None  # noqa: S101 — a new workbook has one sheet
     sheet.title = cells.sheet_title(sheet_title, fallback="data")
-    append_row(sheet, header)
+    append_row(sheet, [cells.one_line(h) for h in header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="F0F4F8")
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in rows:
         append_row(sheet, [_cell(value) for value in row])
+        for column, value in enumerate(row, start=1):
+            if isinstance(value, Percent):
+                sheet.cell(sheet.max_row, column).number_format = PERCENT_FORMAT
     for index, title in enumerate(header, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(8, min(40, len(title) * 2 + 2))
     sheet.freeze_panes = "A2"
+    cells.print_setup(sheet, header_row=1)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -121,7 +163,7 @@ def overview_table(view: Overview) -> Table:
             stated_target(item.target),
             item.progress.year,
             item.progress.actual,
-            completion(item.progress),
+            Percent(completion(item.progress)),
             wording.status_label(item.progress),
             wording.trend_label(item.progress),
             _demo(item.is_demo, item.is_submitted),
@@ -236,7 +278,7 @@ def indicator_progress_table(indicator: Indicator, rows: list[IndicatorRow]) -> 
             row.item.progress.baseline_year_used,
             row.item.progress.actual,
             row.item.progress.year,
-            row.completion,
+            Percent(row.completion),
             wording.status_label(row.item.progress),
             wording.trend_label(row.item.progress),
             _demo(row.item.is_demo, row.item.is_submitted),
@@ -254,7 +296,17 @@ def _yes(flag: bool) -> str:
 
 
 def _figure(value: float | None) -> float | None:
-    return value if pr.is_finite(value) else None
+    """A computed figure to the stored precision: the exact value, without a float's noise."""
+    return cells.exact(value) if pr.is_finite(value) else None  # type: ignore[arg-type]
+
+
+def _share(value: float | None) -> float | None:
+    """A computed share or rate (completion, required growth), written 0.0%: its exact value without noise."""
+    return cells.noise_free(value) if pr.is_finite(value) else None  # type: ignore[arg-type]
+
+
+def _text(text: str) -> str:
+    return safe_text(cells.one_line(text))
 
 
 def evaluation_xlsx(evaluation: Evaluation) -> bytes:
@@ -263,9 +315,9 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
     assert sheet is not None  # noqa: S101 — a new workbook has one sheet
     sheet.title = _("Evaluation")[:31]
     plan = evaluation.plan
-    append_row(sheet, [safe_text(f"{plan.title} — {evaluation.title}")])
+    append_row(sheet, [_text(f"{plan.title} — {evaluation.title}")])
     sheet["A1"].font = Font(bold=True, size=13)
-    append_row(sheet, [safe_text(evaluation.summary)])
+    append_row(sheet, [_text(evaluation.summary)])
     if evaluation.has_demo:
         append_row(sheet, [_("Contains demo data (演示数据): not real statistics.")])
     if evaluation.has_submitted:
@@ -312,24 +364,24 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
             sheet,
             [
                 row.number,
-                safe_text(t.label),
+                _text(t.label),
                 t.indicator.unit,
                 _figure(p.baseline_used),
                 p.baseline_year_used,
-                safe_text(stated_target(t)),
+                _text(stated_target(t)),
                 _figure(p.target_level),
                 _figure(p.actual),
                 p.year,
                 _figure(p.expected),
-                _figure(row.completion),
+                _share(row.completion),
                 row.status_label,
                 row.trend_label,
                 _figure(p.projected_value),
-                _figure(p.required_annual_growth),
+                _share(p.required_annual_growth),
                 _demo(row.item.is_demo, row.item.is_submitted) if row.item.is_submitted else _yes(row.item.is_demo),
                 t.get_section_display(),
-                safe_text(f"{t.quote} (L{t.quote_line})"),
-                safe_text(row.notes),
+                _text(f"{t.quote} (L{t.quote_line})"),
+                _text(row.notes),
                 *_explanation_cells(row.explanation),
             ],
         )
@@ -339,7 +391,11 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
     widths = [5, 30, 8, 10, 8, 24, 12, 12, 8, 12, 10, 12, 14, 12, 12, 8, 10, 50, 50, 40, 40, 40, 10, 12, 40, 24]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
+    for sheet_row in sheet.iter_rows(min_row=header_row + 1):
+        for cell in sheet_row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = sheet.cell(header_row + 1, 3)
+    cells.print_setup(sheet, header_row=header_row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -350,11 +406,11 @@ def _explanation_cells(explanation: TargetExplanation | None) -> list[Any]:
         return [""] * 7
     author = explanation.author.get_username() if explanation.author is not None else "—"
     return [
-        safe_text(explanation.situation),
-        safe_text(explanation.outlook),
-        safe_text(explanation.causes),
+        safe_text(cells.paragraphs(explanation.situation)),
+        safe_text(cells.paragraphs(explanation.outlook)),
+        safe_text(cells.paragraphs(explanation.causes)),
         _("yes") if explanation.propose_revision else _("no"),
         explanation.revised_target,
-        safe_text(explanation.measures),
+        safe_text(cells.paragraphs(explanation.measures)),
         safe_text(f"{explanation.year} · {author} · {timezone.localtime(explanation.created_at):%Y-%m-%d %H:%M}"),
     ]

@@ -354,9 +354,19 @@ def indicator_series(items: list[TargetProgress]) -> tuple[pd.DataFrame, pd.Data
 
 
 @dataclass(frozen=True)
+class PlanRow:
+    """A row of the plan page's targets table: the target, stated whole, its note without internal keys."""
+
+    number: int
+    target: Target
+    stated: str
+    note: list[wording.NotePart]
+
+
+@dataclass(frozen=True)
 class PlanPage:
     plan: Plan
-    targets: list[Target]
+    rows: list[PlanRow]
     inconsistencies: list[PlanInconsistency]
     document: HighlightedDocument
 
@@ -370,7 +380,13 @@ def plan_page(plan: Plan) -> PlanPage:
     targets = list(plan.targets.select_related("indicator").prefetch_related("conflicts_with").order_by("position"))
     # Numbered as the table's rows: the number after each highlighted sentence names its row.
     quotes = [Quote(t.pk, t.quote, t.quote_line, label=t.label, number=n) for n, t in enumerate(targets, start=1)]
-    return PlanPage(plan, targets, plan_inconsistencies(plan), highlight(plan.source_text, quotes))
+    refs = {t.key: wording.TargetRef(t.pk, n, t.label) for n, t in enumerate(targets, start=1)}
+    names = {indicator.code: indicator.name for indicator in Indicator.objects.only("code", "name_zh", "name_en")}
+    rows = [
+        PlanRow(n, t, wording.target_text(t), wording.readable_note(t.note, refs, names))
+        for n, t in enumerate(targets, start=1)
+    ]
+    return PlanPage(plan, rows, plan_inconsistencies(plan), highlight(plan.source_text, quotes))
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,10 @@ MAX_ABS_VALUE = Decimal("1e13")  # the column holds 14 digits before the point
 TOO_MANY_VALUES = _(
     "The file holds more than %(limit)s values; at most that many can be imported at once. Split it into smaller files."
 )
+NO_REGION = _(
+    "No region: the file names none (no region column, no region in its title). Choose the region these values "
+    "are for (the Region field; --region on the command line), or add a region column."
+)
 _ENUMERATION = re.compile(
     r"^\s*(?:\d+(?:\.\d+)*[.、)\s]|[(（]\s*[0-9一二三四五六七八九十]+\s*[)）]|[一二三四五六七八九十]+、)\s*"
 )
@@ -184,6 +188,12 @@ class Item:
     status: str = NEW
     old_value: Decimal | None = None
     observation_id: int | None = None
+    old_origin: str = ""  # the stored value's origin (indicators.Observation.Origin), when there is one
+
+    @property
+    def replaces_demo(self) -> bool:
+        """A real value taking the place of a demo one (演示数据): said so in the preview, and counted."""
+        return self.status == CHANGED and self.old_origin == Observation.Origin.DEMO
 
 
 @dataclass
@@ -212,6 +222,10 @@ class Preview:
 
     def count(self, status: str) -> int:
         return sum(1 for item in self.items if item.status == status)
+
+    @property
+    def demo_replaced(self) -> int:
+        return sum(1 for item in self.items if item.replaces_demo)
 
     @property
     def changes(self) -> list[Item]:
@@ -371,9 +385,7 @@ class _Reader:
     def _region(self, raw: RawValue, default_region: Region | None) -> Region | None:
         if raw.region is None or str(raw.region).strip() == "":
             if default_region is None:
-                self.row_error(
-                    _("No region: add a region column, or choose the region the file is about."), raw.location
-                )
+                self.row_error(NO_REGION, raw.location)
             return default_region
         region = self.catalogue.region(raw.region)
         if region is None:
@@ -525,7 +537,7 @@ def _compare_with_stored(preview: Preview, *, lock: bool) -> None:
             item.source = item.source or preview.file_name[:200]
             continue
         pk, value, source, note, origin = row
-        item.observation_id, item.old_value = pk, value
+        item.observation_id, item.old_value, item.old_origin = pk, value, origin
         # A source or note only changes when the file states one; otherwise a value keeps the stored ones if
         # it is the same value, and gets the file's name as its source if it is a new value.
         if value == item.value and origin != Observation.Origin.DEMO:
@@ -537,12 +549,15 @@ def _compare_with_stored(preview: Preview, *, lock: bool) -> None:
 
 
 def _warn_jumps(preview: Preview) -> None:
-    """Warnings, not errors: a value moving more than IMPORT_WARN_CHANGE_RATIO from the year before, a count of
-    things that falls."""
+    """Warnings, not errors: a value replacing the stored one of the same year by a factor beyond
+    IMPORT_WARN_STORED_FACTOR (a file read for the wrong region, a unit slip), a value moving more than
+    IMPORT_WARN_CHANGE_RATIO from the year before, a count of things that falls."""
     stored = preview.stored
     in_file = {(i.region.pk, i.indicator.pk, i.year): i.value for i in preview.items}
     ratio = Decimal(str(settings.IMPORT_WARN_CHANGE_RATIO))
+    factor = Decimal(str(settings.IMPORT_WARN_STORED_FACTOR))
     for item in preview.changes:
+        _warn_against_stored(preview, item, factor)
         key = (item.region.pk, item.indicator.pk, item.year - 1)
         previous = in_file.get(key)
         if previous is None and key in stored:
@@ -568,6 +583,31 @@ def _warn_jumps(preview: Preview) -> None:
         ):
             message = _("The number of %(indicator)s falls from %(previous)s in %(last)s to %(value)s in %(year)s.")
             preview.problems.append(Problem(WARNING, message, numbers, item.location))
+
+
+def _warn_against_stored(preview: Preview, item: Item, factor: Decimal) -> None:
+    """The new value against the stored one of the same region × indicator × year: new / old above `factor` or
+    below 1 / `factor`. Only a positive stored value has a ratio (growth rates may be zero or negative: not
+    compared); a value set to zero counts as below."""
+    old = item.old_value
+    if old is None or old <= 0 or item.value < 0 or item.value == old:
+        return
+    moved = item.value / old
+    if not (moved > factor or moved * factor < 1):
+        return
+    message = _(
+        "%(indicator)s of %(region)s for %(year)s: the stored value %(old)s would become %(value)s (×%(ratio)s). "
+        "Check that the file is for %(region)s and in the right unit."
+    )
+    params = {
+        "indicator": item.indicator,
+        "region": item.region,
+        "year": item.year,
+        "old": plain(old),
+        "value": plain(item.value),
+        "ratio": plain(Decimal(f"{moved:.3g}")),
+    }
+    preview.problems.append(Problem(WARNING, message, params, item.location))
 
 
 class StaleImport(Exception):

@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from cities.cells import append_row, safe_text, sheet_title
+from cities.cells import append_row, print_setup, safe_text, sheet_title
 from cities.models import Region
 from imports.service import allows_negative
 from indicators.models import Indicator, Observation
@@ -174,7 +174,7 @@ def template_xlsx(region: Region) -> bytes:
     sheet.protection.sheet = True
     sheet.protection.formatCells = False
     sheet.protection.formatColumns = False
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    print_setup(sheet, header_row=HEADER_ROW)  # A4 landscape, fitted to the width, the header on every page
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

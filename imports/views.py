@@ -76,6 +76,14 @@ class UploadForm(forms.Form):
         return upload
 
 
+def preselected_region(regions: QuerySet[Region]) -> Region | None:
+    """The region the upload form starts on: the user's one region when they write exactly one (a city official).
+    Someone who writes several (province staff: the province and every city; admins) starts on "as the file says",
+    so that a file naming no region is refused until they choose one, instead of landing on the province."""
+    only = list(regions[:2])
+    return only[0] if len(only) == 1 else None
+
+
 def _writer(request: HttpRequest) -> User:
     """The user, if they may write any region's values; else 403."""
     user = request.user
@@ -110,7 +118,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         # Refuse oversized bodies before Django spools them to disk.
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > settings.IMPORT_MAX_UPLOAD_BYTES:
-            form = UploadForm(regions=regions, initial={"region": home_region(user)})
+            form = UploadForm(regions=regions, initial={"region": preselected_region(regions)})
             context = _upload_context(user, form, None)
             context["refusal"] = too_large(declared)
             return render(request, "imports/import_upload.html", context, status=413)
@@ -124,7 +132,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 return redirect("import-detail", record.pk)
             # Errors, or nothing to change: shown right here, nothing kept.
     else:
-        form = UploadForm(regions=regions, initial={"region": home_region(user)})
+        form = UploadForm(regions=regions, initial={"region": preselected_region(regions)})
     return render(request, "imports/import_upload.html", _upload_context(user, form, preview))
 
 

@@ -135,21 +135,8 @@ def plan_evaluation(
 
 
 def stated_target(target: Target) -> str:
-    """The target as the plan states it: "≥ 3 % (2025)", "年均增长 ≥ 12 %", "> 全省平均"."""
-    if target.kind == Target.Kind.RELATIVE_TO_AVERAGE:
-        what = _("the provincial average growth") if target.compares == "growth" else _("the provincial average")
-        return f"{target.get_comparator_display()} {what} ({target.target_year})"
-    if target.target_value is None:
-        return _("not quantified (%(year)s)") % {"year": target.target_year}
-    value = plain(target.target_value)
-    if target.target_value_max is not None:
-        value = f"{value}–{plain(target.target_value_max)}"
-    prefix = _("average annual growth") + " " if target.kind == Target.Kind.ANNUAL_GROWTH_RATE else ""
-    if target.kind == Target.Kind.CUMULATIVE_NEW:
-        prefix = _("new") + " "
-    elif target.kind == Target.Kind.PER_YEAR:
-        prefix = _("every year") + " "
-    return f"{prefix}{target.get_comparator_display()} {value} {target.unit} ({target.target_year})".strip()
+    """The target as the plan states it, whole (plans.wording.target_text): "≥ 3%（2025）", "年均增长 ≥ 12%（2025）"."""
+    return tx.target_text(target)
 
 
 def figure_text(value: float | None, unit: str = "") -> str:

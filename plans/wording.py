@@ -5,16 +5,21 @@ plans.progress returns codes; this module words them. Kept apart so the method s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from indicators.numbers import plain
 from plans import consistency
 from plans import progress as pr
 from plans import vocabulary as v
+from plans.models import Target
 
 # The word of every status code (plans.vocabulary.STATUSES), in the order of the legends.
 STATUS_LABELS: Mapping[str, Promise] = {
@@ -140,3 +145,122 @@ def consistency_text(finding: consistency.Inconsistency, language: str | None = 
     }
     with _language(language):
         return str(CONSISTENCY[finding.code]) % params
+
+
+# The comparator before a number; "about" and "range" are worded around it instead.
+_SIGNS: Mapping[str, str] = {v.AT_LEAST: "≥", v.MORE_THAN: ">", v.EQUAL: "=", v.AT_MOST: "≤"}
+# Units written against the number ("10%"); every other unit after a space ("800 家").
+_TIGHT_UNITS = ("%", "‰")
+
+
+def _amount(value: Decimal, unit: str) -> str:
+    number = plain(value)
+    if not unit:
+        return number
+    return f"{number}{unit}" if unit in _TIGHT_UNITS else f"{number} {unit}"
+
+
+def _bound(target: Target, unit: str) -> str:
+    """The number and its comparator: "≥ 800 家", "1–2 家", "800 家左右"."""
+    assert target.target_value is not None  # noqa: S101 — the callers checked it
+    if target.comparator == v.RANGE and target.target_value_max is not None:
+        return _amount(target.target_value, "") + "–" + _amount(target.target_value_max, unit)
+    if target.comparator == v.ABOUT:
+        return str(_("about %(value)s") % {"value": _amount(target.target_value, unit)})
+    return f"{_SIGNS.get(target.comparator, '')} {_amount(target.target_value, unit)}".strip()
+
+
+def _relative(target: Target) -> str:
+    growth = target.compares == v.COMPARES_GROWTH
+    if target.comparator == v.MORE_THAN:
+        what = _("average annual growth above the provincial average") if growth else _("above the provincial average")
+    elif target.comparator == v.AT_MOST:
+        what = _("at most the provincial average growth") if growth else _("at most the provincial average")
+    else:
+        what = (
+            _("average annual growth at least the provincial average")
+            if growth
+            else _("at least the provincial average")
+        )
+    return str(what)
+
+
+def _stated(target: Target) -> str:
+    if target.kind == v.RELATIVE_TO_AVERAGE:
+        return _relative(target)
+    if target.target_value is None:
+        return str(_("qualitative, no number stated"))
+    if target.kind == v.MULTIPLE_OF_BASELINE:
+        multiple = plain(target.target_value)
+        if target.comparator == v.RANGE and target.target_value_max is not None:
+            multiple = f"{multiple}–{plain(target.target_value_max)}"
+        times = str(_("%(multiple)s × the baseline") % {"multiple": multiple})
+        if target.comparator == v.ABOUT:
+            return str(_("about %(value)s") % {"value": times})
+        return f"{_SIGNS.get(target.comparator, '')} {times}".strip()
+    if target.kind == v.QUALITATIVE and target.unit == "%" and target.target_value == 100:
+        return str(_("full coverage"))
+    bound = _bound(target, target.unit)
+    if target.kind == v.ANNUAL_GROWTH_RATE:
+        return str(_("average annual growth %(bound)s") % {"bound": bound})
+    if target.kind == v.CUMULATIVE_NEW:
+        return str(_("%(bound)s added over the period") % {"bound": bound})
+    if target.kind == v.PER_YEAR:
+        return str(_("%(bound)s every year") % {"bound": bound})
+    return bound
+
+
+def target_text(target: Target, language: str | None = None) -> str:
+    """A target as the plan states it, whole: "≥ 800 家（2025）", "年均增长 ≥ 10%（2025）", "高于全省平均水平（2025）",
+    "全覆盖（2025）", "≥ 基期值的 2 倍（2025）", "定性目标，未给数值（2025）" — never a comparator or a unit without
+    its number."""
+    with _language(language):
+        return str(_("%(target)s (%(year)s)") % {"target": _stated(target), "year": target.target_year})
+
+
+@dataclass(frozen=True)
+class NotePart:
+    """A piece of a target's note as a reader sees it; `target_id` when it names another target of the plan."""
+
+    text: str
+    target_id: int | None = None
+
+
+@dataclass(frozen=True)
+class TargetRef:
+    """What a note's mention of a target key ("goals-hightech-firms-350") becomes: its row and printed name."""
+
+    target_id: int
+    number: int
+    label: str
+
+
+# A key as the fixture files write them: target keys ("goals-hightech-firms-350", "table-07"), indicator codes
+# ("enterprise_rd_activity_coverage").
+_KEY = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+(?![A-Za-z0-9_-])")
+
+
+def readable_note(
+    note: str, targets: Mapping[str, TargetRef], indicators: Mapping[str, str], language: str | None = None
+) -> list[NotePart]:
+    """A target's note without internal keys: another target's key becomes its row and name (第12项“高新技术企业”,
+    linked), an indicator code its name; the rest of the note is kept as written. The keys stay in the admin."""
+    parts: list[NotePart] = []
+    start = 0
+    with _language(language):
+        for match in _KEY.finditer(note):
+            key = match.group(0)
+            ref, name = targets.get(key), indicators.get(key)
+            if ref is None and name is None:
+                continue
+            if match.start() > start:
+                parts.append(NotePart(note[start : match.start()]))
+            if ref is not None:
+                text = str(_("No. %(number)s “%(label)s”") % {"number": ref.number, "label": ref.label})
+                parts.append(NotePart(text, ref.target_id))
+            else:
+                parts.append(NotePart(f"“{name}”"))
+            start = match.end()
+    if start < len(note):
+        parts.append(NotePart(note[start:]))
+    return parts

@@ -1,7 +1,9 @@
 """`manage.py import_actuals FILE [--region ADCODE] [--dry-run] [--user USERNAME]`: the web upload's code path
 from the command line. Exit status 0 when written or submitted (or, with --dry-run, when it would be), 1 when
 anything is wrong, and then nothing is written. With --user the values are submitted for review unless the user
-may review every region they touch; without, the operator writes them approved."""
+may review every region they touch; without, the operator writes them approved. The command never guesses a
+region: a file naming none (no region column, no region in its title) needs --region, whoever runs it (with
+--user a province official, or without --user the operator), else every row is refused."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from cities.models import Region
 from imports.service import CHANGED, NEW, Preview, StaleImport, build_preview, commit, save_pending
@@ -99,12 +102,14 @@ class Command(BaseCommand):
             f"{preview.file_name} ({preview.file_format or '?'}, {'+'.join(sorted(set(preview.layouts))) or '-'}): "
             f"{summary['values']} values — {summary['new']} new, {summary['changed']} changed, "
             f"{summary['unchanged']} unchanged; {summary['errors']} errors, {summary['warnings']} warnings"
+            + (f"; {preview.demo_replaced} of the changes replace demo data" if preview.demo_replaced else "")
         )
         for item in preview.changes[:MAX_LISTED]:
             old = "" if item.old_value is None else f"{plain(item.old_value)} → "
+            demo = f"   ({_('replaces demo data')})" if item.replaces_demo else ""
             self.stdout.write(
                 f"  {item.status:9} {item.region.adcode} {item.indicator.code} {item.year}: "
-                f"{old}{plain(item.value)}   [{item.location.text()}]"
+                f"{old}{plain(item.value)}   [{item.location.text()}]{demo}"
             )
         if len(preview.changes) > MAX_LISTED:
             self.stdout.write(f"  … and {len(preview.changes) - MAX_LISTED} more")
