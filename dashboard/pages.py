@@ -163,9 +163,6 @@ def short(label: str, limit: int = 40) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-_ATTENTION = {status: rank for rank, status in enumerate(v.ATTENTION_ORDER)}
-
-
 def city_page(
     region: Region,
     *,
@@ -184,7 +181,7 @@ def city_page(
         targets = targets.filter(pk=target_id)
     items = evaluate_targets(targets, include_submitted=include_submitted)
     if sort == "status":
-        items.sort(key=lambda item: _ATTENTION[item.status])
+        items.sort(key=lambda item: v.severity(item.status))
     text = chart_text(region)
     explanations = latest_explanations(item.target.pk for item in items)
     cards = []

@@ -26,8 +26,8 @@ class IndicatorAliasInline(admin.TabularInline[IndicatorAlias, Indicator]):
 @admin.register(Indicator)
 class IndicatorAdmin(ImportExportModelAdmin):
     resource_classes = [IndicatorResource]
-    list_display = ["code", "name_zh", "name_en", "unit", "direction", "measure"]
-    list_filter = ["direction", "measure"]
+    list_display = ["code", "name_zh", "name_en", "unit", "direction", "measure", "theme"]
+    list_filter = ["direction", "measure", "theme"]
     search_fields = ["code", "name_zh", "name_en", "aliases__name"]
     inlines = [IndicatorAliasInline]
 

@@ -35,6 +35,14 @@ class Indicator(models.Model):
         FLOW = vocabulary.FLOW, _("Flow (amount over a year)")
         RATIO = vocabulary.RATIO, _("Ratio or percentage")
 
+    class Theme(models.TextChoices):
+        INPUT = vocabulary.INPUT, _("Input")
+        ACTORS = vocabulary.ACTORS, _("Innovation actors")
+        PLATFORMS = vocabulary.PLATFORMS, _("Platforms")
+        OUTPUTS = vocabulary.OUTPUTS, _("Outputs")
+        TALENT = vocabulary.TALENT, _("Talent")
+        ENVIRONMENT = vocabulary.ENVIRONMENT, _("Environment")
+
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name_zh = models.CharField(_("Chinese name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200)
@@ -42,6 +50,8 @@ class Indicator(models.Model):
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER)
     measure = models.CharField(_("measure"), max_length=10, choices=Measure.choices)
     description = models.TextField(_("description"), blank=True)
+    # The overview's column group; blank: not classified yet (the group "other", drawn last).
+    theme = models.CharField(_("theme"), max_length=20, choices=Theme.choices, blank=True, default="")
 
     class Meta:
         verbose_name = _("indicator")
@@ -53,6 +63,9 @@ class Indicator(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(measure__in=["stock", "flow", "ratio"]), name="indicator_measure_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(theme__in=["", *vocabulary.THEMES]), name="indicator_theme_valid"
             ),
         ]
 

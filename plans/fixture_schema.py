@@ -27,6 +27,7 @@ SECTIONS = v.SECTIONS
 COMPARES = v.COMPARES
 ATTRIBUTES = (*v.ATTRIBUTES, None)
 DIRECTIONS = v.DIRECTIONS
+THEMES = v.THEMES
 MEASURES = v.MEASURES
 REGION_LEVELS = ("province", "city", "county")
 VALUELESS_KINDS = v.VALUELESS_KINDS
@@ -55,6 +56,7 @@ class IndicatorRow:
     measure: str
     aliases: tuple[str, ...] = ()
     description: str = ""
+    theme: str = ""
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,9 @@ def load_indicators(path: Path | None = None) -> list[IndicatorRow]:
             raise FixtureError(f"{where}: direction must be one of {DIRECTIONS}")
         if raw["measure"] not in MEASURES:
             raise FixtureError(f"{where}: measure must be one of {MEASURES}")
+        theme = raw.get("theme") or ""
+        if theme and theme not in THEMES:
+            raise FixtureError(f"{where}: theme must be one of {THEMES}")
         aliases = tuple(raw.get("aliases") or ())
         for name in (raw["name_zh"], *aliases):
             if names.get(name, code) != code:
@@ -207,6 +212,7 @@ def load_indicators(path: Path | None = None) -> list[IndicatorRow]:
                 measure=raw["measure"],
                 aliases=aliases,
                 description=raw.get("description") or "",
+                theme=theme,
             )
         )
     return rows

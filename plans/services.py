@@ -70,6 +70,7 @@ def fixtures_load(fixtures_dir: Path | None = None) -> Counter[str]:
                 "direction": row.direction,
                 "measure": row.measure,
                 "description": row.description,
+                "theme": row.theme,
             },
         )
         indicators[row.code] = indicator

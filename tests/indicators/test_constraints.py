@@ -37,6 +37,7 @@ TESTED_CONSTRAINTS = {
     "dataversion_single_row",
     "indicator_direction_valid",
     "indicator_measure_valid",
+    "indicator_theme_valid",
     "observation_unique_region_indicator_year",
     "observation_year_plausible",
     "observation_origin_valid",
@@ -164,7 +165,11 @@ def test_it_accepts_valid_regions(db: None) -> None:
 
 @pytest.mark.parametrize(
     ("name", "values"),
-    [("indicator_direction_valid", {"direction": "sideways"}), ("indicator_measure_valid", {"measure": "mood"})],
+    [
+        ("indicator_direction_valid", {"direction": "sideways"}),
+        ("indicator_measure_valid", {"measure": "mood"}),
+        ("indicator_theme_valid", {"theme": "vibes"}),
+    ],
 )
 def test_it_refuses_an_invalid_indicator(db: None, name: str, values: dict[str, str]) -> None:
     fields = {"code": "x_test", "name_zh": "测试", "name_en": "Test", "unit": "%", "measure": "ratio", **values}
