@@ -48,6 +48,9 @@ class OverviewPage:
     plans: QuerySet[Plan]
     provinces: QuerySet[Region]
     overview: ov.Overview | None = None
+    matrix: ov.Matrix | None = None
+    everything: bool = False  # ?all=1: every indicator's column, not only the plans' main indicators
+    attention: bool = False  # ?attention=1: only the cells that need attention (lagging or worse)
     years: range = range(0)
     figure: charts.Figure | None = None
     statuses: list[tuple[str, str]] = field(default_factory=list)
@@ -60,23 +63,28 @@ def overview_page(
     requested: Region | None,
     home: Region | None,
     year: int | None,
+    years: range | None = None,
     section: str = "",
     kind: str = "",
     include_submitted: bool = False,
+    everything: bool = False,
+    attention: bool = False,
 ) -> OverviewPage:
-    """The province overview: regions × indicators by status, counts per region, the plans."""
+    """The province overview: regions × indicators by worst status, counts per region, the plans."""
     region = ov.overview_region(requested, home)
     plans = ov.plans_in(region) if region is not None else Plan.objects.all()
     common: dict[str, Any] = {
         "region": region,
         "section": section,
         "kind": kind,
+        "everything": everything,
+        "attention": attention,
         "plans": plans.select_related("region").defer("source_text").annotate(target_total=Count("targets")),
         "provinces": Region.objects.filter(level=Region.Level.PROVINCE).order_by("adcode"),
     }
     if region is None:
         return OverviewPage(**common)
-    years = ov.plan_years(region)
+    years = ov.plan_years(region) if years is None else years
     view = ov.overview(region, year=year, years=years, section=section, kind=kind, include_submitted=include_submitted)
     words = wording.status_words()
     counts = pd.DataFrame(
@@ -91,6 +99,7 @@ def overview_page(
     return OverviewPage(
         **common,
         overview=view,
+        matrix=ov.matrix(view, everything=everything, attention=attention),
         years=years if view.year in years else range(view.year, view.year + 1),
         figure=figure,
         statuses=list(words.items()),

@@ -17,10 +17,12 @@ from django.views.decorators.http import require_GET
 from cities.access import can_write, home_region
 from cities.models import Region
 from dashboard import downloads, fragments, pages
+from dashboard import overview as ov
 from imports.review import own_open_imports
 from indicators.models import Indicator
-from plans.evaluation import YEARS, default_year
+from plans.evaluation import default_year
 from plans.models import Plan, Target
+from plans.selectors import plan_span
 
 
 def _context(page: Any, request: HttpRequest, **extra: Any) -> dict[str, Any]:
@@ -43,6 +45,17 @@ def _context(page: Any, request: HttpRequest, **extra: Any) -> dict[str, Any]:
     }
 
 
+def _switches(request: HttpRequest) -> dict[str, str]:
+    """The overview's query string with ?attention=1 and ?all=1 each switched on and off (the other kept)."""
+    switched = {}
+    for name in ("attention", "all"):
+        on, off = request.GET.copy(), request.GET.copy()
+        on[name] = "1"
+        off.pop(name, None)
+        switched[f"{name}_on"], switched[f"{name}_off"] = on.urlencode(), off.urlencode()
+    return switched
+
+
 def _include_param(request: HttpRequest) -> bool:
     """?include=submitted: values awaiting review shown too (marked); default: approved values only."""
     return _choice_param(request, "include", ["submitted"]) == "submitted"
@@ -54,16 +67,21 @@ def _region_param(request: HttpRequest) -> Region | None:
     return get_object_or_404(Region.objects.select_related("parent__parent"), adcode=adcode) if adcode else None
 
 
-def _year_param(request: HttpRequest) -> int | None:
-    """The as-of year of ?year=, None when not given; BadRequest when not a plausible year."""
+def _year_param(request: HttpRequest, years: range) -> int | None:
+    """The as-of year of ?year=, None when not given; BadRequest, naming the plans' years, when it is not one of
+    them (not a number, or outside the span of the plans the page reads)."""
     raw = request.GET.get("year", "")
     if not raw:
         return None
-    if raw.isascii() and raw.isdigit() and int(raw) in YEARS:
-        return int(raw)
-    raise BadRequest(
-        _("The year must be a number between %(first)s and %(last)s.") % {"first": YEARS[0], "last": YEARS[-1]}
-    )
+    try:
+        return ov.checked_year(raw, years)
+    except ov.BadYear as error:
+        raise BadRequest(str(error)) from error
+
+
+def _flag_param(request: HttpRequest, name: str) -> bool:
+    """?NAME=1 on, absent off; anything else is refused (one spelling per page, one cache entry)."""
+    return _choice_param(request, name, ["1"]) == "1"
 
 
 def _choice_param(request: HttpRequest, name: str, choices: list[str]) -> str:
@@ -80,20 +98,25 @@ def home(request: HttpRequest, file_format: str | None = None) -> HttpResponse:
     home = home_region(request.user)
 
     def build() -> pages.OverviewPage:
+        region = ov.overview_region(_region_param(request), home)
+        years = ov.plan_years(region) if region is not None else range(0)
         return pages.overview_page(
-            requested=_region_param(request),
+            requested=region,
             home=home,
-            year=_year_param(request),
+            year=_year_param(request, years),
+            years=years,
             section=_choice_param(request, "section", Target.Section.values),
             kind=_choice_param(request, "kind", Target.Kind.values),
             include_submitted=_include_param(request),
+            everything=_flag_param(request, "all"),
+            attention=_flag_param(request, "attention"),
         )
 
     if file_format:
         page = build()
         if page.overview is None:
             raise Http404
-        return downloads.download(file_format, downloads.overview_table(page.overview))
+        return downloads.download(file_format, downloads.overview_table(page.overview, attention=page.attention))
     my_imports = list(own_open_imports(request.user)[:10])
     # Without ?region= the overview shows the user's home region: part of the key; so is the user when the page
     # carries the box of their own submitted and returned imports.
@@ -101,7 +124,7 @@ def home(request: HttpRequest, file_format: str | None = None) -> HttpResponse:
     return fragments.cached_page(
         request,
         "dashboard/home.html",
-        lambda: _context(build(), request, no_target=_("no target"), my_imports=my_imports),
+        lambda: _context(build(), request, no_target=_("no target"), my_imports=my_imports, **_switches(request)),
         scope=scope,
     )
 
@@ -112,6 +135,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(Plan.objects.select_related("region"), pk=plan_id)
 
     def build() -> dict[str, Any]:
+        _year_param(request, plan_span([plan]))  # the page reads no year; a bad one is still refused
         page = pages.plan_page(plan)
         return _context(page, request, missing_ids=page.missing_ids)
 
@@ -119,8 +143,8 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 def _as_of(request: HttpRequest, plan: Plan) -> int:
-    """The ?year= of an evaluation, or the plan's default; BadRequest when not a plausible year."""
-    year = _year_param(request)
+    """The ?year= of an evaluation, or the plan's default; BadRequest when not one of the plan's years."""
+    year = _year_param(request, plan_span([plan]))
     return default_year(plan) if year is None else year
 
 
@@ -161,6 +185,7 @@ def city_page(request: HttpRequest, adcode: str, file_format: str | None = None)
         target_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else 0
     include = _include_param(request)
     if file_format:
+        _year_param(request, ov.plan_years(region))  # the page reads no year; a bad one is still refused
         page = pages.city_page(region, section=section, sort=sort, target_id=target_id, include_submitted=include)
         if not page.cards:
             raise Http404
@@ -168,6 +193,7 @@ def city_page(request: HttpRequest, adcode: str, file_format: str | None = None)
     may_explain = can_write(request.user, region)  # the explanation forms show only to who may write the region
 
     def build() -> dict[str, Any]:
+        _year_param(request, ov.plan_years(region))
         page = pages.city_page(region, section=section, sort=sort, include_submitted=include)
         extra = {"has_demo": page.has_demo, "province": page.province, "has_submitted": page.has_submitted}
         return _context(page, request, may_explain=may_explain, **extra)
@@ -181,15 +207,17 @@ def city_page(request: HttpRequest, adcode: str, file_format: str | None = None)
 def indicator_page(request: HttpRequest, code: str, file_format: str | None = None) -> HttpResponse:
     """Every region with a target on one indicator, side by side."""
     indicator = get_object_or_404(Indicator, code=code)
-    region, year = _region_param(request), _year_param(request)
+    region = _region_param(request)
     chart = _choice_param(request, "chart", ["progress", "actuals"])
     if file_format:
+        year = _year_param(request, plan_span(ov.plans_in(region) if region else Plan.objects.all()))
         rows = pages.indicator_rows(indicator, region=region, year=year, include_submitted=_include_param(request))
         if chart == "actuals":
             return downloads.download(file_format, downloads.indicator_actuals_table(indicator, rows))
         return downloads.download(file_format, downloads.indicator_progress_table(indicator, rows))
 
     def build() -> dict[str, Any]:
+        year = _year_param(request, plan_span(ov.plans_in(region) if region else Plan.objects.all()))
         page = pages.indicator_page(indicator, region=region, year=year, include_submitted=_include_param(request))
         return _context(page, request, has_demo=page.has_demo, has_submitted=page.has_submitted)
 
