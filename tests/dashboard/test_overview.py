@@ -82,9 +82,7 @@ def test_an_overview_cell_names_its_status_and_links_the_chart(bob_client: Clien
     set_actuals("410100", "rd_intensity", {2020: "2.31", 2023: "2.8"})
     target = Plan.objects.get(slug="zhengzhou").targets.get(key="table-01-rd-intensity")
     html = bob_client.get("/?year=2023").content.decode()
-    cell = re.search(
-        rf'<td class="cell pace-(\w+)"[^>]*><a href="/cities/410100/#target-{target.pk}">([^<]+)<', html
-    )
+    cell = re.search(rf'<td class="cell pace-(\w+)"[^>]*><a href="/cities/410100/#target-{target.pk}">([^<]+)<', html)
     assert cell is not None
     assert cell.group(1) == pr.PACE_AHEAD and cell.group(2).strip() == "快于预期"  # the word, not colour alone
     # The same cell as of 2021 (no actual since the baseline yet): no data.
