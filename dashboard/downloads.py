@@ -112,16 +112,14 @@ def overview_table(view: Overview, *, attention: bool = False) -> Table:
     its cell — the region's targets on the indicator — beside its own; with `attention`, only the targets of the
     cells that need attention (lagging or worse), as the page shows them."""
     header = [
-        _("Region"), _("Adcode"), _("Theme"), _("Indicator code"), _("Indicator"), _("Unit"), _("Target"),
-        _("Section"), _("Stated target"), _("Year of the actual"), _("Latest actual"), _("Completion (%)"),
-        _("Status"), _("Cell status (worst of the region's targets on the indicator)"), _("Trend"),
-        _("Demo or awaiting review"),
+        _("Region"), _("Adcode"), _("Indicator code"), _("Indicator"), _("Unit"), _("Target"), _("Section"),
+        _("Stated target"), _("Year of the actual"), _("Latest actual"), _("Completion (%)"), _("Status"), _("Trend"),
+        _("Demo or awaiting review"), _("Cell status (worst of the region's targets on the indicator)"), _("Theme"),
     ]  # fmt: skip
     rows = [
         [
             row.region.name,
             row.region.adcode,
-            theme_label(indicator.theme),
             indicator.code,
             indicator.name,
             indicator.unit,
@@ -132,9 +130,10 @@ def overview_table(view: Overview, *, attention: bool = False) -> Table:
             item.progress.actual,
             percent(completion(item.progress)),
             wording.status_label(item.progress),
-            cell.label,
             wording.trend_label(item.progress),
             _demo(item.is_demo, item.is_submitted),
+            cell.label,
+            theme_label(indicator.theme),
         ]
         for row, indicator, cell in view.cells()
         if cell.needs_attention or not attention

@@ -50,6 +50,10 @@ class Cell:
         return self.headline.status
 
     @property
+    def others(self) -> int:
+        return len(self.items) - 1
+
+    @property
     def worst_count(self) -> int:
         return self.counts[self.status]
 
