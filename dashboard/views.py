@@ -172,6 +172,11 @@ def plan_evaluation_xlsx(request: HttpRequest, plan_id: int) -> HttpResponse:
     return response
 
 
+def _city_year(request: HttpRequest, page: pages.CityPage) -> None:
+    """The city page reads no year; a bad one is still refused (its plans' years; those below it without one)."""
+    _year_param(request, plan_span(page.plans) or ov.plan_years(page.region))
+
+
 @require_GET
 @login_required
 def city_page(request: HttpRequest, adcode: str, file_format: str | None = None) -> HttpResponse:
@@ -185,16 +190,16 @@ def city_page(request: HttpRequest, adcode: str, file_format: str | None = None)
         target_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else 0
     include = _include_param(request)
     if file_format:
-        _year_param(request, ov.plan_years(region))  # the page reads no year; a bad one is still refused
         page = pages.city_page(region, section=section, sort=sort, target_id=target_id, include_submitted=include)
+        _city_year(request, page)
         if not page.cards:
             raise Http404
         return downloads.download(file_format, downloads.city_table(page))
     may_explain = can_write(request.user, region)  # the explanation forms show only to who may write the region
 
     def build() -> dict[str, Any]:
-        _year_param(request, ov.plan_years(region))
         page = pages.city_page(region, section=section, sort=sort, include_submitted=include)
+        _city_year(request, page)
         extra = {"has_demo": page.has_demo, "province": page.province, "has_submitted": page.has_submitted}
         return _context(page, request, may_explain=may_explain, **extra)
 
