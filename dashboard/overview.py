@@ -153,13 +153,13 @@ class MatrixRow:
 @dataclass(frozen=True)
 class Matrix:
     """What the overview page draws of an Overview: the main indicators' columns (all with `everything`), grouped
-    by theme; with `attention`, only the rows and columns holding a cell that needs attention (lagging or worse),
-    over every indicator, the other cells drawn blank."""
+    by theme; with `attention`, of those only the rows and columns holding a cell that needs attention (lagging or
+    worse), the other cells drawn blank."""
 
     columns: list[Indicator]
     themes: list[Theme]
     rows: list[MatrixRow]
-    hidden: int  # columns holding a target that are not drawn ("show all")
+    hidden: int  # columns this view would draw but for the main-indicators restriction ("show all")
     everything: bool
     attention: bool
 
@@ -169,13 +169,10 @@ def _needs_attention(cell: Cell | None) -> bool:
 
 
 def matrix(view: Overview, *, everything: bool = False, attention: bool = False) -> Matrix:
-    kept = [
-        index
-        for index, indicator in enumerate(view.indicators)
-        if attention or everything or indicator.pk in view.main or not view.main
-    ]
+    candidates = range(len(view.indicators))
     if attention:
-        kept = [i for i in kept if any(_needs_attention(row.cells[i]) for row in view.rows)]
+        candidates = [i for i in candidates if any(_needs_attention(row.cells[i]) for row in view.rows)]
+    kept = [i for i in candidates if everything or not view.main or view.indicators[i].pk in view.main]
     rows = []
     for row in view.rows:
         cells = [row.cells[i] for i in kept]
@@ -189,7 +186,7 @@ def matrix(view: Overview, *, everything: bool = False, attention: bool = False)
         rows.append(MatrixRow(row, cells))
     columns = [view.indicators[i] for i in kept]
     themes = [Theme(code, theme_label(code), len(list(group))) for code, group in groupby(c.theme for c in columns)]
-    return Matrix(columns, themes, rows, len(view.indicators) - len(kept), everything, attention)
+    return Matrix(columns, themes, rows, len(candidates) - len(kept), everything, attention)
 
 
 def overview_region(requested: Region | None, home: Region | None) -> Region | None:

@@ -120,15 +120,24 @@ def test_only_what_needs_attention(demo: None, bob_client: Client) -> None:
     expected = expected_cells(2024)
     needing = {key for key, (worst, _ids, _counts) in expected.items() if worst in ATTENTION}
     assert needing and len(needing) < len(expected)
-    html = bob_client.get("/?year=2024&attention=1").content.decode()
+    html = bob_client.get("/?year=2024&attention=1&all=1").content.decode()
     drawn = page_cells(html)
     shown = {key for key, cell in drawn.items() if "quiet" not in cell["classes"]}
-    assert shown == needing  # every one of them, over every indicator, and nothing else
+    assert shown == needing  # every one of them, and nothing else
     assert {key[0] for key in drawn} == {key[0] for key in needing}  # regions without one are left out
-    assert {key[1] for key in drawn} <= {key[1] for key in needing}  # so are indicators
+    assert {key[1] for key in drawn} == {key[1] for key in needing}  # so are indicators
     assert all(expected[key][0] not in ATTENTION for key, cell in drawn.items() if "quiet" in cell["classes"])
-    assert 'href="?year=2024"' in html  # the way back: every cell
-    # The download follows: only the targets of those cells, each row with its cell's worst status.
+    assert 'href="?year=2024&amp;all=1"' in html  # the way back: every cell
+    # Without ?all=1: those of the plans' main indicators, and a link to the others that need attention.
+    main = set(Target.objects.filter(section="table").values_list("indicator__code", flat=True))
+    html = bob_client.get("/?year=2024&attention=1").content.decode()
+    drawn = page_cells(html)
+    assert {key for key, cell in drawn.items() if "quiet" not in cell["classes"]} == {
+        k for k in needing if k[1] in main
+    }
+    others = {k[1] for k in needing} - main
+    assert others and f"显示全部（另有{len(others)}个指标）" in html
+    # The download holds every indicator: the targets of the cells needing attention, each with its cell's status.
     rows = download_rows(bob_client, "/overview.csv?year=2024&attention=1")
     assert {(row["行政区划代码"], row["指标代码"]) for row in rows} == needing
 
