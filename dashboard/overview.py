@@ -169,7 +169,7 @@ def _needs_attention(cell: Cell | None) -> bool:
 
 
 def matrix(view: Overview, *, everything: bool = False, attention: bool = False) -> Matrix:
-    candidates = range(len(view.indicators))
+    candidates = list(range(len(view.indicators)))
     if attention:
         candidates = [i for i in candidates if any(_needs_attention(row.cells[i]) for row in view.rows)]
     kept = [i for i in candidates if everything or not view.main or view.indicators[i].pk in view.main]
