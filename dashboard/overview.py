@@ -41,7 +41,7 @@ class Cell:
     url: str  # the headline target's chart on the city page
     label: str  # the worst status's word
     counts: dict[str, int]  # status → targets, worst first
-    summary: str  # the count per status in words: "滞后 2，基本符合预期 1" (hover and screen readers)
+    summary: str  # the count per status in words: "滞后 2；基本符合预期 1" (hover and screen readers)
     title: str  # the hover: the summary, then every target with its status
     muted: bool = False  # drawn blank: "only what needs attention" is on and this cell does not
 

@@ -118,6 +118,8 @@ def home(request: HttpRequest, file_format: str | None = None) -> HttpResponse:
             raise Http404
         return downloads.download(file_format, downloads.overview_table(page.overview, attention=page.attention))
     my_imports = list(own_open_imports(request.user)[:10])
+    # The cache key holds the path with its whole query string (fragments.cached_page), so ?attention=1 and ?all=1
+    # (each spelled one way only: _flag_param) key their own pages.
     # Without ?region= the overview shows the user's home region: part of the key; so is the user when the page
     # carries the box of their own submitted and returned imports.
     scope = (home.adcode if home else "", request.user.pk if my_imports else "")
