@@ -197,7 +197,8 @@ def test_the_overview_download_gives_the_cell_status_and_completion_in_percent(d
 
 
 def test_the_overview_api_reads_as_every_endpoint(client: Client, charlie_client: Client, bob_client: Client) -> None:
-    assert client.get("/api/v1/overview/?region=410000").status_code in (401, 403)
+    assert client.get("/api/v1/overview/?region=410000").status_code == 401  # as every endpoint: login first
+    assert bob_client.post("/api/v1/overview/?region=410000").status_code == 405  # read-only
     assert charlie_client.get("/api/v1/overview/?region=410000").status_code == 200  # all data is readable
     body = bob_client.get("/api/v1/overview/?region=410100").json()
     assert {c["region"] for c in body["cells"]} == {"410100"} and body["year"] == 2025  # no actual: the last year
