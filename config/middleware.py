@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 
+from config.views import bad_request
 from indicators.services import LockedPeriod
 
 POLICY = "; ".join(
@@ -77,4 +79,21 @@ class LockedPeriodMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, LockedPeriod):
             return render(request, "locked.html", {"message": str(exception)}, status=409)
+        return None
+
+
+class BadRequestMiddleware:
+    """A view refusing its query string (BadRequest: a ?year= outside the plans' years, an unknown ?section=)
+    answers the 400 page with the reason (config.views.bad_request, the handler400) — also with DEBUG on, where
+    Django would otherwise show its technical page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if type(exception) is BadRequest:  # ours; Django's own suspicious requests keep its handling
+            return bad_request(request, exception)
         return None

@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "config.middleware.LockedPeriodMiddleware",
+    "config.middleware.BadRequestMiddleware",
     # Last, as axes asks: it turns a lockout flagged during the request into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -344,6 +345,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # A target's status (the progress rows, the overview's cells): one enum, named, whatever else is called status.
+    "ENUM_NAME_OVERRIDES": {"TargetStatusEnum": "plans.vocabulary.STATUSES"},
 }
 
 # Off: cities.resources.SafeExportResource, the base of every resource, neutralises each exported text cell.

@@ -9,6 +9,7 @@ from dashboard import explanations as explanation_views
 from dashboard import methodology as methodology_views
 from dashboard import navigation as navigation_views
 from dashboard import views as dashboard_views
+from dashboard.api import OverviewView
 from imports import locks as lock_views
 from imports import views as import_views
 from imports.api import ImportViewSet
@@ -30,6 +31,7 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/progress/", ProgressView.as_view(), name="progress"),
     path("api/v1/completeness/", CompletenessView.as_view(), name="completeness-api"),
+    path("api/v1/overview/", OverviewView.as_view(), name="overview-api"),
     path("api/v1/", include(router.urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", site_views.healthz, name="healthz"),

@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 
 from cities import cells
 from cities.cells import append_row, safe_text
-from dashboard.overview import Overview
+from dashboard.overview import Overview, theme_label
 from dashboard.pages import CityPage, IndicatorRow
 from indicators.models import Indicator
 from indicators.numbers import plain
@@ -144,20 +144,27 @@ def _demo(is_demo: bool, is_submitted: bool = False) -> str:
     return _("demo data (演示数据)") if is_demo else ""
 
 
-def overview_table(view: Overview) -> Table:
-    """One row per target of the overview, with the status its cell shows."""
+def percent(share: float | None) -> float | None:
+    """A completion share as the percentage the pages print (0.3479999999999997 → 34.8)."""
+    return None if share is None else round(share * 100, 1)
+
+
+def overview_table(view: Overview, *, attention: bool = False) -> Table:
+    """One row per target of the overview (every indicator, the main ones and the rest), with the worst status of
+    its cell — the region's targets on the indicator — beside its own; with `attention`, only the targets of the
+    cells that need attention (lagging or worse), as the page shows them."""
     header = [
         _("Region"), _("Adcode"), _("Indicator code"), _("Indicator"), _("Unit"), _("Target"), _("Section"),
-        _("Stated target"), _("Year of the actual"), _("Latest actual"), _("Completion"), _("Status"), _("Trend"),
-        _("Demo or awaiting review"),
+        _("Stated target"), _("Year of the actual"), _("Latest actual"), _("Completion (%)"), _("Status"), _("Trend"),
+        _("Demo or awaiting review"), _("Cell status (worst of the region's targets on the indicator)"), _("Theme"),
     ]  # fmt: skip
     rows = [
         [
             row.region.name,
             row.region.adcode,
-            item.target.indicator.code,
-            item.target.indicator.name,
-            item.target.indicator.unit,
+            indicator.code,
+            indicator.name,
+            indicator.unit,
             item.target.label,
             item.target.get_section_display(),
             stated_target(item.target),
@@ -167,9 +174,12 @@ def overview_table(view: Overview) -> Table:
             wording.status_label(item.progress),
             wording.trend_label(item.progress),
             _demo(item.is_demo, item.is_submitted),
+            cell.label,
+            theme_label(indicator.theme),
         ]
-        for row in view.rows
-        for item in row.items
+        for row, indicator, cell in view.cells()
+        if cell.needs_attention or not attention
+        for item in cell.items
     ]
     return Table(f"overview-{view.region.adcode}-{view.year}", header, rows, _("Overview"))
 

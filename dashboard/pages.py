@@ -49,6 +49,9 @@ class OverviewPage:
     plans: QuerySet[Plan]
     provinces: QuerySet[Region]
     overview: ov.Overview | None = None
+    matrix: ov.Matrix | None = None
+    everything: bool = False  # ?all=1: every indicator's column, not only the plans' main indicators
+    attention: bool = False  # ?attention=1: only the cells that need attention (lagging or worse)
     years: range = range(0)
     figure: charts.Figure | None = None
     statuses: list[tuple[str, str]] = field(default_factory=list)
@@ -61,24 +64,29 @@ def overview_page(
     requested: Region | None,
     home: Region | None,
     year: int | None,
+    years: range | None = None,
     section: str = "",
     kind: str = "",
     include_submitted: bool = False,
     submitted_regions: Collection[int] | None = None,
+    everything: bool = False,
+    attention: bool = False,
 ) -> OverviewPage:
-    """The province overview: regions × indicators by status, counts per region, the plans."""
+    """The province overview: regions × indicators by worst status, counts per region, the plans."""
     region = ov.overview_region(requested, home)
     plans = ov.plans_in(region) if region is not None else Plan.objects.all()
     common: dict[str, Any] = {
         "region": region,
         "section": section,
         "kind": kind,
+        "everything": everything,
+        "attention": attention,
         "plans": plans.select_related("region").defer("source_text").annotate(target_total=Count("targets")),
         "provinces": Region.objects.filter(level=Region.Level.PROVINCE).order_by("adcode"),
     }
     if region is None:
         return OverviewPage(**common)
-    years = ov.plan_years(region)
+    years = ov.plan_years(region) if years is None else years
     view = ov.overview(
         region,
         year=year,
@@ -101,6 +109,7 @@ def overview_page(
     return OverviewPage(
         **common,
         overview=view,
+        matrix=ov.matrix(view, everything=everything, attention=attention),
         years=years if view.year in years else range(view.year, view.year + 1),
         figure=figure,
         statuses=list(words.items()),
@@ -173,9 +182,6 @@ def short(label: str, limit: int = 40) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-_ATTENTION = {status: rank for rank, status in enumerate(v.ATTENTION_ORDER)}
-
-
 def city_page(
     region: Region,
     *,
@@ -195,7 +201,7 @@ def city_page(
         targets = targets.filter(pk=target_id)
     items = evaluate_targets(targets, include_submitted=include_submitted, submitted_regions=submitted_regions)
     if sort == "status":
-        items.sort(key=lambda item: _ATTENTION[item.status])
+        items.sort(key=lambda item: v.severity(item.status))
     text = chart_text(region)
     explanations = latest_explanations(item.target.pk for item in items)
     cards = []

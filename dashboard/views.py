@@ -20,10 +20,11 @@ from django.views.decorators.http import require_GET
 from cities.access import can_write, home_region, may_import, reviewable_regions, submitted_scope
 from cities.models import Region
 from dashboard import downloads, fragments, pages, report
+from dashboard import overview as ov
 from imports.review import own_open_imports
 from indicators.models import Indicator
 from plans import completeness
-from plans.evaluation import YEARS, default_year, plan_evaluation
+from plans.evaluation import default_year, plan_evaluation
 from plans.models import Plan, Target
 from plans.selectors import default_as_of, plan_span
 
@@ -48,6 +49,17 @@ def _context(page: Any, request: HttpRequest, **extra: Any) -> dict[str, Any]:
     }
 
 
+def _switches(request: HttpRequest) -> dict[str, str]:
+    """The overview's query string with ?attention=1 and ?all=1 each switched on and off (the other kept)."""
+    switched = {}
+    for name in ("attention", "all"):
+        on, off = request.GET.copy(), request.GET.copy()
+        on[name] = "1"
+        off.pop(name, None)
+        switched[f"{name}_on"], switched[f"{name}_off"] = on.urlencode(), off.urlencode()
+    return switched
+
+
 def _include_param(request: HttpRequest) -> bool:
     """?include=submitted: values awaiting review shown too (marked); default: approved values only."""
     return _choice_param(request, "include", ["submitted"]) == "submitted"
@@ -69,16 +81,21 @@ def _region_param(request: HttpRequest) -> Region | None:
     return get_object_or_404(Region.objects.select_related("parent__parent"), adcode=adcode) if adcode else None
 
 
-def _year_param(request: HttpRequest) -> int | None:
-    """The as-of year of ?year=, None when not given; BadRequest when not a plausible year."""
+def _year_param(request: HttpRequest, years: range) -> int | None:
+    """The as-of year of ?year=, None when not given; BadRequest, naming the plans' years, when it is not one of
+    them (not a number, or outside the span of the plans the page reads)."""
     raw = request.GET.get("year", "")
     if not raw:
         return None
-    if raw.isascii() and raw.isdigit() and int(raw) in YEARS:
-        return int(raw)
-    raise BadRequest(
-        _("The year must be a number between %(first)s and %(last)s.") % {"first": YEARS[0], "last": YEARS[-1]}
-    )
+    try:
+        return ov.checked_year(raw, years)
+    except ov.BadYear as error:
+        raise BadRequest(str(error)) from error
+
+
+def _flag_param(request: HttpRequest, name: str) -> bool:
+    """?NAME=1 on, absent off; anything else is refused (one spelling per page, one cache entry)."""
+    return _choice_param(request, name, ["1"]) == "1"
 
 
 def _choice_param(request: HttpRequest, name: str, choices: list[str]) -> str:
@@ -96,24 +113,31 @@ def home(request: HttpRequest, file_format: str | None = None) -> HttpResponse:
     visible = _submitted_param(request)
 
     def build() -> pages.OverviewPage:
+        region = ov.overview_region(_region_param(request), home)
+        years = ov.plan_years(region) if region is not None else range(0)
         return pages.overview_page(
-            requested=_region_param(request),
+            requested=region,
             home=home,
-            year=_year_param(request),
+            year=_year_param(request, years),
+            years=years,
             section=_choice_param(request, "section", Target.Section.values),
             kind=_choice_param(request, "kind", Target.Kind.values),
             include_submitted=visible is not None,
             submitted_regions=visible,
+            everything=_flag_param(request, "all"),
+            attention=_flag_param(request, "attention"),
         )
 
     if file_format:
         page = build()
         if page.overview is None:
             raise Http404
-        return downloads.download(file_format, downloads.overview_table(page.overview))
+        return downloads.download(file_format, downloads.overview_table(page.overview, attention=page.attention))
     my_imports = list(own_open_imports(request.user)[:10])
     today = timezone.localdate()
     to_do = _to_do(request, home, today)
+    # The cache key holds the path with its whole query string (fragments.cached_page), so ?attention=1 and ?all=1
+    # (each spelled one way only: _flag_param) key their own pages.
     # Without ?region= the overview shows the user's home region: part of the key; so is the user when the page
     # carries the box of their own submitted and returned imports or their to-do list, and the day with the
     # to-do list (a value becomes due or overdue on a day, without any write). With the submitted values, the
@@ -129,7 +153,13 @@ def home(request: HttpRequest, file_format: str | None = None) -> HttpResponse:
         request,
         "dashboard/home.html",
         lambda: _context(
-            build(), request, no_target=_("no target"), my_imports=my_imports, to_do=to_do, to_do_count=len(to_do)
+            build(),
+            request,
+            no_target=_("no target"),
+            my_imports=my_imports,
+            to_do=to_do,
+            to_do_count=len(to_do),
+            **_switches(request),
         ),
         scope=scope,
     )
@@ -156,6 +186,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(Plan.objects.select_related("region__parent"), pk=plan_id)
 
     def build() -> dict[str, Any]:
+        _year_param(request, plan_span([plan]))  # the page reads no year; a bad one is still refused
         page = pages.plan_page(plan)
         return _context(page, request, missing_ids=page.missing_ids)
 
@@ -163,8 +194,8 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 def _as_of(request: HttpRequest, plan: Plan) -> int:
-    """The ?year= of an evaluation, or the plan's default; BadRequest when not a plausible year."""
-    year = _year_param(request)
+    """The ?year= of an evaluation, or the plan's default; BadRequest when not one of the plan's years."""
+    year = _year_param(request, plan_span([plan]))
     return default_year(plan) if year is None else year
 
 
@@ -198,6 +229,11 @@ def plan_evaluation_xlsx(request: HttpRequest, plan_id: int) -> HttpResponse:
     return response
 
 
+def _city_year(request: HttpRequest, page: pages.CityPage) -> None:
+    """The city page reads no year; a bad one is still refused (its plans' years; those below it without one)."""
+    _year_param(request, plan_span(page.plans) or ov.plan_years(page.region))
+
+
 @require_GET
 @login_required
 def plan_report_docx(request: HttpRequest, plan_id: int) -> HttpResponse:
@@ -217,7 +253,7 @@ def province_report_docx(request: HttpRequest) -> HttpResponse:
     plans = list(Plan.objects.select_related("region").order_by("region__adcode", "pk"))
     if not plans:
         raise Http404
-    year = _year_param(request) or default_as_of([p.region for p in plans], plan_span(plans))
+    year = _year_param(request, plan_span(plans)) or default_as_of([p.region for p in plans], plan_span(plans))
     visible = _submitted_param(request)  # another region's submitted values only to who may see them
     evaluations = [
         plan_evaluation(plan, year, include_submitted=visible is not None, submitted_regions=visible) for plan in plans
@@ -249,6 +285,7 @@ def city_page(request: HttpRequest, adcode: str, file_format: str | None = None)
             include_submitted=include,
             submitted_regions=visible,
         )
+        _city_year(request, page)
         if not page.cards:
             raise Http404
         return downloads.download(file_format, downloads.city_table(page))
@@ -256,6 +293,7 @@ def city_page(request: HttpRequest, adcode: str, file_format: str | None = None)
 
     def build() -> dict[str, Any]:
         page = pages.city_page(region, section=section, sort=sort, include_submitted=include, submitted_regions=visible)
+        _city_year(request, page)
         extra = {"has_demo": page.has_demo, "province": page.province, "has_submitted": page.has_submitted}
         return _context(page, request, may_explain=may_explain, **extra)
 
@@ -268,11 +306,12 @@ def city_page(request: HttpRequest, adcode: str, file_format: str | None = None)
 def indicator_page(request: HttpRequest, code: str, file_format: str | None = None) -> HttpResponse:
     """Every region with a target on one indicator, side by side."""
     indicator = get_object_or_404(Indicator, code=code)
-    region, year = _region_param(request), _year_param(request)
+    region = _region_param(request)
     chart = _choice_param(request, "chart", ["progress", "actuals"])
     visible = _submitted_param(request)
     include = visible is not None
     if file_format:
+        year = _year_param(request, plan_span(ov.plans_in(region) if region else Plan.objects.all()))
         rows = pages.indicator_rows(
             indicator, region=region, year=year, include_submitted=include, submitted_regions=visible
         )
@@ -281,6 +320,7 @@ def indicator_page(request: HttpRequest, code: str, file_format: str | None = No
         return downloads.download(file_format, downloads.indicator_progress_table(indicator, rows))
 
     def build() -> dict[str, Any]:
+        year = _year_param(request, plan_span(ov.plans_in(region) if region else Plan.objects.all()))
         page = pages.indicator_page(
             indicator, region=region, year=year, include_submitted=include, submitted_regions=visible
         )
@@ -301,7 +341,7 @@ def _board_regions(request: HttpRequest) -> list[Region]:
 
 def _board(request: HttpRequest) -> completeness.Board:
     regions, today = _board_regions(request), timezone.localdate()
-    year = _year_param(request)
+    year = _year_param(request, plan_span(Plan.objects.filter(region__in=regions)))
     if year is None:
         year = completeness.default_year(regions, today=today) or today.year
     return completeness.board(regions, year, today=today)
@@ -312,7 +352,7 @@ def _board(request: HttpRequest) -> completeness.Board:
 def completeness_page(request: HttpRequest) -> HttpResponse:
     """The completeness board: regions × indicators for a year, each value owed in its state, counts per region."""
     regions, today = _board_regions(request), timezone.localdate()
-    year = _year_param(request)
+    year = _year_param(request, plan_span(Plan.objects.filter(region__in=regions)))
 
     def build() -> dict[str, Any]:
         shown = year if year is not None else completeness.default_year(regions, today=today) or today.year

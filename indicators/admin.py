@@ -26,10 +26,12 @@ class IndicatorAliasInline(admin.TabularInline[IndicatorAlias, Indicator]):
 @admin.register(Indicator)
 class IndicatorAdmin(ImportExportModelAdmin):
     resource_classes = [IndicatorResource]
-    list_display = ["code", "name_zh", "name_en", "unit", "direction", "measure", "release_month", "release_lag_years"]
+    list_display = [
+        "code", "name_zh", "name_en", "unit", "direction", "measure", "theme", "release_month", "release_lag_years",
+    ]  # fmt: skip
     # The reporting calendar is corrected here, many indicators at once (its defaults: fixtures/indicators.yaml).
     list_editable = ["release_month", "release_lag_years"]
-    list_filter = ["direction", "measure", "release_month"]
+    list_filter = ["direction", "measure", "theme", "release_month"]
     search_fields = ["code", "name_zh", "name_en", "aliases__name"]
     inlines = [IndicatorAliasInline]
 

@@ -35,6 +35,14 @@ class Indicator(models.Model):
         FLOW = vocabulary.FLOW, _("Flow (amount over a year)")
         RATIO = vocabulary.RATIO, _("Ratio or percentage")
 
+    class Theme(models.TextChoices):
+        INPUT = vocabulary.INPUT, _("Input")
+        ACTORS = vocabulary.ACTORS, _("Innovation actors")
+        PLATFORMS = vocabulary.PLATFORMS, _("Platforms")
+        OUTPUTS = vocabulary.OUTPUTS, _("Outputs")
+        TALENT = vocabulary.TALENT, _("Talent")
+        ENVIRONMENT = vocabulary.ENVIRONMENT, _("Environment")
+
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name_zh = models.CharField(_("Chinese name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200)
@@ -55,6 +63,8 @@ class Indicator(models.Model):
         default=1,
         help_text=_("The figures for year Y are published in year Y + this (usually 1)."),
     )
+    # The overview's column group; blank: not classified yet (the group "other", drawn last).
+    theme = models.CharField(_("theme"), max_length=20, choices=Theme.choices, blank=True, default="")
 
     class Meta:
         verbose_name = _("indicator")
@@ -71,6 +81,9 @@ class Indicator(models.Model):
                 condition=models.Q(release_month__gte=1, release_month__lte=12), name="indicator_release_month_valid"
             ),
             models.CheckConstraint(condition=models.Q(release_lag_years__lte=5), name="indicator_release_lag_valid"),
+            models.CheckConstraint(
+                condition=models.Q(theme__in=["", *vocabulary.THEMES]), name="indicator_theme_valid"
+            ),
         ]
 
     def __str__(self) -> str:

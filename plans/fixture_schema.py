@@ -27,6 +27,7 @@ SECTIONS = v.SECTIONS
 COMPARES = v.COMPARES
 ATTRIBUTES = (*v.ATTRIBUTES, None)
 DIRECTIONS = v.DIRECTIONS
+THEMES = v.THEMES
 MEASURES = v.MEASURES
 REGION_LEVELS = ("province", "city", "county")
 VALUELESS_KINDS = v.VALUELESS_KINDS
@@ -70,6 +71,7 @@ class IndicatorRow:
     description: str = ""
     release_month: int = 3
     release_lag_years: int = 1
+    theme: str = ""
 
 
 @dataclass(frozen=True)
@@ -256,6 +258,9 @@ def load_indicators(path: Path | None = None) -> list[IndicatorRow]:
             raise FixtureError(f"{where}: direction must be one of {DIRECTIONS}")
         if raw["measure"] not in MEASURES:
             raise FixtureError(f"{where}: measure must be one of {MEASURES}")
+        theme = raw.get("theme") or ""
+        if theme and theme not in THEMES:
+            raise FixtureError(f"{where}: theme must be one of {THEMES}")
         aliases = tuple(raw.get("aliases") or ())
         for name in (raw["name_zh"], *aliases):
             if names.get(name, code) != code:
@@ -273,6 +278,7 @@ def load_indicators(path: Path | None = None) -> list[IndicatorRow]:
                 description=raw.get("description") or "",
                 release_month=calendar.get(code, calendar[""])[0],
                 release_lag_years=calendar.get(code, calendar[""])[1],
+                theme=theme,
             )
         )
     return rows

@@ -80,6 +80,7 @@ def fixtures_load(fixtures_dir: Path | None = None) -> Counter[str]:
                 "direction": row.direction,
                 "measure": row.measure,
                 "description": row.description,
+                "theme": row.theme,
             },
             # The reporting calendar is the bureau's to edit in the admin: the fixture gives the first values.
             on_create={"release_month": row.release_month, "release_lag_years": row.release_lag_years},

@@ -8,6 +8,7 @@ everywhere, and a word not here is refused everywhere with the same error.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Final
 
 # The indicator's words, re-exported so that the method reads every word from here.
@@ -18,6 +19,7 @@ from indicators.vocabulary import LOWER as LOWER
 from indicators.vocabulary import MEASURES as MEASURES
 from indicators.vocabulary import RATIO as RATIO
 from indicators.vocabulary import STOCK as STOCK
+from indicators.vocabulary import THEMES as THEMES
 
 
 class UnknownWord(ValueError):
@@ -88,9 +90,26 @@ STATUSES: Final = (ACHIEVED_EARLY, ACHIEVED, AHEAD, ON_SCHEDULE, LAGGING, FAR_BE
                    NOT_QUANTIFIED, NO_DATA)  # fmt: skip
 # The statuses a city explains (plans.TargetExplanation): where it stands, whether it will be met, why, what next.
 NEEDS_EXPLANATION: Final = (LAGGING, FAR_BEHIND, REGRESSING, NOT_ACHIEVED)
-# The order of "needing attention first": missed and going backwards before lagging, no data last.
+# Severity, worst first: the order of "needing attention first" (the city page's sort) and the one an overview
+# cell's worst status is read by (worst_status). 未实现 (the target year is past and the actual falls short: nothing
+# can recover it) is the worst, above 倒退; then the pace bands down to the targets met (已实现 before 提前实现,
+# the two alike). A judged target always outranks one without data: 暂无数据 only when no target is judged, and
+# 未量化 (judged by hand) only when every target is unquantified.
 ATTENTION_ORDER: Final = (NOT_ACHIEVED, REGRESSING, FAR_BEHIND, LAGGING, ON_SCHEDULE, AHEAD, ACHIEVED, ACHIEVED_EARLY,
-                          NOT_QUANTIFIED, NO_DATA)  # fmt: skip
+                          NO_DATA, NOT_QUANTIFIED)  # fmt: skip
+# The statuses that need attention (只看需关注): lagging or worse.
+NEEDS_ATTENTION: Final = ATTENTION_ORDER[: ATTENTION_ORDER.index(LAGGING) + 1]
+_SEVERITY: Final = {status: rank for rank, status in enumerate(ATTENTION_ORDER)}
+
+
+def severity(status: str) -> int:
+    """The rank of a status in ATTENTION_ORDER: 0 is the worst."""
+    return _SEVERITY[checked("status", status, STATUSES)]
+
+
+def worst_status(statuses: Iterable[str]) -> str:
+    """The worst of these statuses by ATTENTION_ORDER; ValueError when there is none."""
+    return min(statuses, key=severity)
 
 
 def checked(field: str, value: str, allowed: tuple[str, ...]) -> str:

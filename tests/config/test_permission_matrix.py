@@ -153,6 +153,7 @@ RULES: dict[str, dict[str, Expect]] = {
     "api:api-schema": {"GET": API_READ},
     "api:progress": {"GET": API_READ},
     "api:completeness-api": {"GET": E(401, 403, 403, 200, 200)},
+    "api:overview-api": {"GET": API_READ, "POST": E(401, 405, 405, 405, 405)},
     "api:region-list": {"GET": API_READ},
     "api:region-detail": {"GET": API_READ},
     "api:indicator-list": {"GET": API_READ},

@@ -39,6 +39,7 @@ TESTED_CONSTRAINTS = {
     "indicator_measure_valid",
     "indicator_release_month_valid",
     "indicator_release_lag_valid",
+    "indicator_theme_valid",
     "observation_unique_region_indicator_year",
     "observation_year_plausible",
     "observation_origin_valid",
@@ -175,6 +176,7 @@ def test_it_accepts_valid_regions(db: None) -> None:
         ("indicator_release_month_valid", {"release_month": 0}),
         ("indicator_release_month_valid", {"release_month": 13}),
         ("indicator_release_lag_valid", {"release_lag_years": 6}),
+        ("indicator_theme_valid", {"theme": "vibes"}),
     ],
 )
 def test_it_refuses_an_invalid_indicator(db: None, name: str, values: dict[str, object]) -> None:

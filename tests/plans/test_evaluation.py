@@ -231,19 +231,20 @@ def test_it_shows_the_demo_banner_only_when_a_shown_actual_is_demo(bob_client: C
     sheet = workbook(bob_client, plan)
     assert "含演示数据：非真实统计数据。" in [cell.value for cell in sheet["A"]]
     assert sum(1 for row in data_rows(sheet) if row[15] == "是") == 2
-    # As of 2022 the actual shown is the 2020 one, demo too; as of 2019 there is none to show.
+    # As of 2022 the actual shown is the 2020 one, demo too; 2019 is before the plan's years (refused).
     assert DEMO_BANNER in page(bob_client, plan, year=2022)
-    assert DEMO_BANNER not in page(bob_client, plan, year=2019)
+    assert bob_client.get(f"/plans/{plan.pk}/evaluation/", {"year": 2019}).status_code == 400
 
 
 @pytest.mark.parametrize("url", ["/plans/{pk}/evaluation/", "/plans/{pk}/evaluation.xlsx"])
 def test_it_refuses_a_year_that_is_not_a_year(bob_client: Client, url: str) -> None:
     plan = Plan.objects.get(slug="luohe")
-    for year in ["abc", "1948", "2101", "２０２３", "-2023", "2023.0"]:
+    # The plan's years: its baseline year 2020 to its last year 2025.
+    for year in ["abc", "1948", "1999", "2019", "2026", "2101", "99999", "２０２３", "-2023", "2023.0"]:
         response = bob_client.get(url.format(pk=plan.pk), {"year": year})
         assert response.status_code == 400, year
-        assert "1949" in response.content.decode() and "2100" in response.content.decode()
-    assert bob_client.get(url.format(pk=plan.pk), {"year": "1949"}).status_code == 200
+        assert "年份须为2020至2025之间的数字" in response.content.decode()
+    assert bob_client.get(url.format(pk=plan.pk), {"year": "2020"}).status_code == 200
     assert bob_client.get(url.format(pk=999999)).status_code == 404
 
 
