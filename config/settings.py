@@ -346,7 +346,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # A target's status (the progress rows, the overview's cells): one enum, named, whatever else is called status.
-    "ENUM_NAME_OVERRIDES": {"TargetStatusEnum": "plans.vocabulary.STATUSES"},
+    "ENUM_NAME_OVERRIDES": {
+        "TargetStatusEnum": "plans.vocabulary.STATUSES",
+        "PlanKindEnum": "plans.models.Plan.Kind",
+        "TargetKindEnum": "plans.models.Target.Kind",
+    },
 }
 
 # Off: cities.resources.SafeExportResource, the base of every resource, neutralises each exported text cell.

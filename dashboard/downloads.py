@@ -144,18 +144,13 @@ def _demo(is_demo: bool, is_submitted: bool = False) -> str:
     return _("demo data (演示数据)") if is_demo else ""
 
 
-def percent(share: float | None) -> float | None:
-    """A completion share as the percentage the pages print (0.3479999999999997 → 34.8)."""
-    return None if share is None else round(share * 100, 1)
-
-
 def overview_table(view: Overview, *, attention: bool = False) -> Table:
     """One row per target of the overview (every indicator, the main ones and the rest), with the worst status of
     its cell — the region's targets on the indicator — beside its own; with `attention`, only the targets of the
     cells that need attention (lagging or worse), as the page shows them."""
     header = [
         _("Region"), _("Adcode"), _("Indicator code"), _("Indicator"), _("Unit"), _("Target"), _("Section"),
-        _("Stated target"), _("Year of the actual"), _("Latest actual"), _("Completion (%)"), _("Status"), _("Trend"),
+        _("Stated target"), _("Year of the actual"), _("Latest actual"), _("Completion"), _("Status"), _("Trend"),
         _("Demo or awaiting review"), _("Cell status (worst of the region's targets on the indicator)"), _("Theme"),
     ]  # fmt: skip
     rows = [

@@ -51,7 +51,7 @@ def test_it_shows_a_plan_with_its_quotes(charlie_client: Client) -> None:
 def test_it_prints_numbers_as_the_plan_does(charlie_client: Client) -> None:
     plan = Plan.objects.get(slug="xinxiang")
     page = charlie_client.get(f"/plans/{plan.pk}/").content.decode()
-    assert "402 (2020)" in page and "800" in page and "52.4 (2020)" in page
+    assert "402 家 (2020)" in page and "800" in page and "52.4% (2020)" in page
     assert "E+" not in page and "800.000000" not in page
 
 

@@ -39,7 +39,7 @@ import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -56,6 +56,7 @@ from imports.service import build_preview, save_pending
 from indicators.models import ActualsImport, Observation, ObservationChange, PeriodLock, SubmittedValue
 from indicators.services import period_lock
 from plans.models import Plan, Target, TargetExplanation
+from plans.services import fixtures_load
 from tests.conftest import _user
 from tests.spreadsheets import csv_bytes, imported, long, store
 
@@ -359,6 +360,11 @@ def world(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytes
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
+            if not Group.objects.filter(name="city_official").exists():
+                # A transactional test ran before (pytest-django runs the tests without a database mark last) and
+                # flushed the session's plans and groups: bring them back inside this module's transaction.
+                fixtures_load()
+                call_command("create_demo_users", "--force", stdout=io.StringIO())
             charlie = _user("charlie", "410100", group="city_official")
             dave = _user("dave", "410200", group="city_official")
             bob = _user("bob", "410000", staff=True, group="provincial_staff")
@@ -508,6 +514,7 @@ BODIES: dict[tuple[str, str], Callable[[Side, World], dict[str, Any]]] = {
 
 QUERIES: dict[str, Callable[[Side], dict[str, str]]] = {
     "api:progress": lambda s: {"region": s.region.adcode},
+    "api:overview-api": lambda s: {"region": s.region.adcode},
 }
 
 

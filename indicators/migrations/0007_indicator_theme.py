@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0005_merge_0004_period_lock_0004_review_cycle'),
+        ('indicators', '0006_indicator_release_month'),
     ]
 
     operations = [
