@@ -7,13 +7,15 @@ exactly the same files with the same messages.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
+import secrets
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
@@ -61,6 +63,7 @@ MAX_ABS_VALUE = Decimal("1e13")  # the column holds 14 digits before the point
 TOO_MANY_VALUES = _(
     "The file holds more than %(limit)s values; at most that many can be imported at once. Split it into smaller files."
 )
+NOT_YOUR_REGION = _("You may not enter values for %(region)s (only for your own region).")
 _ENUMERATION = re.compile(
     r"^\s*(?:\d+(?:\.\d+)*[.、)\s]|[(（]\s*[0-9一二三四五六七八九十]+\s*[)）]|[一二三四五六七八九十]+、)\s*"
 )
@@ -184,6 +187,10 @@ class Item:
     status: str = NEW
     old_value: Decimal | None = None
     observation_id: int | None = None
+    # The source and note as the file states them (source and note above become what would be written): what the
+    # stored reading keeps, so comparing again gives what the first comparison gave.
+    stated_source: str = ""
+    stated_note: str = ""
 
 
 @dataclass
@@ -201,6 +208,8 @@ class Preview:
     stored: dict[tuple[int, int, int], tuple[int, Decimal, str, str, str]] = field(default_factory=dict, repr=False)
     # The active lock (indicators.PeriodLock) a change would break, if any: an error, and commit refuses.
     lock: PeriodLock | None = None
+    # The stored reading of a kept upload failed its integrity check: an error, and commit refuses (DamagedReading).
+    damaged: bool = False
 
     @property
     def errors(self) -> list[Problem]:
@@ -324,7 +333,8 @@ class _Reader:
             return
         if not self._may_write(region, where):
             return
-        item = Item(region, indicator, year, value, raw.source[:200], raw.note, where)
+        source = raw.source[:200]
+        item = Item(region, indicator, year, value, source, raw.note, where, stated_source=source, stated_note=raw.note)
         key = (region.pk, indicator.pk, year)
         earlier = self.seen.get(key)
         if earlier is not None:
@@ -385,11 +395,7 @@ class _Reader:
             return True
         if region.pk not in self.refused_regions:
             self.refused_regions.add(region.pk)
-            self.error(
-                _("You may not enter values for %(region)s (only for your own region)."),
-                where,
-                region=region,
-            )
+            self.error(NOT_YOUR_REGION, where, region=region)
         return False
 
 
@@ -519,9 +525,10 @@ def _stored(items: Iterable[Item], lock: bool) -> dict[tuple[int, int, int], tup
 def _compare_with_stored(preview: Preview, *, lock: bool) -> None:
     preview.stored = stored = _stored(preview.items, lock)
     for item in preview.items:
+        item.source, item.note = item.stated_source, item.stated_note
         row = stored.get((item.region.pk, item.indicator.pk, item.year))
         if row is None:
-            item.status = NEW
+            item.status, item.observation_id, item.old_value = NEW, None, None
             item.source = item.source or preview.file_name[:200]
             continue
         pk, value, source, note, origin = row
@@ -575,7 +582,10 @@ class StaleImport(Exception):
 
 
 def save_pending(preview: Preview, data: bytes, *, user: User | None) -> ActualsImport:
-    """Keep an upload that has changes to confirm, with its file, until it is confirmed or cancelled."""
+    """Keep an upload that has changes to confirm, with its file and the values read from it (the stored reading,
+    which the confirmation writes without parsing the file again), until it is confirmed or cancelled. A preview
+    with errors (the pages never keep one) gets no stored reading: confirming it reads the file and meets them."""
+    reading = _reading_bytes(preview) if not preview.errors else b""
     record = ActualsImport(
         file_name=preview.file_name[:255],
         file_format=preview.file_format,
@@ -584,6 +594,7 @@ def save_pending(preview: Preview, data: bytes, *, user: User | None) -> Actuals
         layout="+".join(sorted(set(preview.layouts))),
         region=preview.region,
         change_digest=preview.digest,
+        parsed_sha256=hashlib.sha256(reading).hexdigest() if reading else "",
         values_read=len(preview.items),
         created_count=preview.count(NEW),
         updated_count=preview.count(CHANGED),
@@ -592,24 +603,161 @@ def save_pending(preview: Preview, data: bytes, *, user: User | None) -> Actuals
         uploaded_by=user if user is not None and user.pk else None,
     )
     record.file.save(f"{preview.sha256}.{preview.file_format}", ContentFile(data), save=False)
+    # A random name: nobody can guess it to plant one, and two uploads of the same file never share it.
+    if reading:
+        record.parsed_rows.save(f"read-{secrets.token_hex(16)}.json", ContentFile(reading), save=False)
     record.save()
     return record
 
 
+# The stored reading: JSON (never pickle), one list per value —
+# [region id, indicator id, year, value as text, source, note (as the file states them), sheet, row, column, header]
+# with sheet and header as indexes into their lists. About 60 bytes a value: 12 MB for IMPORT_MAX_VALUES.
+READING_FORMAT = 1
+
+
+class DamagedReading(Exception):
+    """The stored reading of a kept upload does not match the SHA-256 recorded with it, or cannot be read: it was
+    changed on disk (or damaged). Nothing is written; the file must be uploaded again."""
+
+    def __init__(self, record: ActualsImport) -> None:
+        self.record_id = record.pk
+        super().__init__(f"import #{record.pk}: the stored reading fails its integrity check")
+
+    def __str__(self) -> str:
+        return str(DAMAGED_READING % {"id": self.record_id})
+
+
+DAMAGED_READING = _(
+    "The values read from import #%(id)s were changed or damaged on disk since the preview (they no longer match "
+    "their SHA-256): nothing can be written. Discard this import and upload the file again."
+)
+
+
+def _reading_bytes(preview: Preview) -> bytes:
+    sheets: dict[str, int] = {}
+    headers: dict[str, int] = {}
+    rows = []
+    for item in preview.items:
+        where = item.location
+        rows.append(
+            [
+                item.region.pk,
+                item.indicator.pk,
+                item.year,
+                str(item.value),
+                item.stated_source,
+                item.stated_note,
+                sheets.setdefault(where.sheet, len(sheets)),
+                where.row,
+                where.column,
+                headers.setdefault(where.field, len(headers)),
+            ]
+        )
+    payload = {
+        "format": READING_FORMAT,
+        "sha256": preview.sha256,  # of the upload it was read from
+        "layouts": preview.layouts,
+        "sheets": list(sheets),
+        "headers": list(headers),
+        "rows": rows,
+    }
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
+def _read_reading(record: ActualsImport) -> tuple[list[str], list[Item]]:
+    """The layouts and the items of a kept upload's stored reading, after checking its SHA-256 against the one
+    recorded at the preview (DamagedReading otherwise)."""
+    try:
+        with record.parsed_rows.open("rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        raise DamagedReading(record) from exc
+    if not record.parsed_sha256 or not secrets.compare_digest(hashlib.sha256(data).hexdigest(), record.parsed_sha256):
+        logger.error("Import #%s: its stored reading %s does not match its SHA-256", record.pk, record.parsed_rows.name)
+        raise DamagedReading(record)
+    try:
+        payload = json.loads(data)
+        if payload["format"] != READING_FORMAT or payload["sha256"] != record.sha256:
+            raise ValueError("another upload's reading")
+        rows = payload["rows"]
+        regions = Region.objects.in_bulk({row[0] for row in rows})
+        indicators = Indicator.objects.in_bulk({row[1] for row in rows})
+        sheets, headers = payload["sheets"], payload["headers"]
+        items = [
+            Item(
+                regions[region],
+                indicators[indicator],
+                int(year),
+                Decimal(value),
+                source,
+                note,
+                Location(sheets[sheet], row, column, headers[header]),
+                stated_source=source,
+                stated_note=note,
+            )
+            for region, indicator, year, value, source, note, sheet, row, column, header in rows
+        ]
+        layouts = [str(layout) for layout in payload["layouts"]]
+    except (KeyError, IndexError, TypeError, ValueError, InvalidOperation) as exc:
+        logger.error("Import #%s: its stored reading cannot be read", record.pk, exc_info=True)
+        raise DamagedReading(record) from exc
+    return layouts, items
+
+
+def stored_preview(record: ActualsImport, *, user: User | AnonymousUser | None, lock: bool = False) -> Preview:
+    """What confirming a kept upload would do now: the values read at its preview (the stored reading; the file
+    is not parsed again) compared with the stored values as they are now, with the user's rights and the locks as
+    they are now. `lock` (inside a transaction, for `commit`): compared under the lock of its regions, and no
+    warnings (nobody sees them). An upload kept before stored readings existed is read from its file as before."""
+    if not record.parsed_rows:
+        with record.file.open("rb") as handle:
+            return build_preview(handle.read(), record.file_name, user=user, region=record.region, lock=lock)
+    preview = Preview(
+        file_name=record.file_name,
+        file_format=record.file_format,
+        sha256=record.sha256,
+        size=record.size,
+        region=record.region,
+    )
+    try:
+        preview.layouts, items = _read_reading(record)
+    except DamagedReading:
+        preview.damaged = True
+        preview.problems.append(Problem(ERROR, DAMAGED_READING, {"id": record.pk}))
+        return preview
+    # The rights as they are now: a region the user may no longer write is refused, as a new upload would be.
+    writable = None if user is None else set(writable_regions(user).values_list("pk", flat=True))
+    refused: set[int] = set()
+    for item in items:
+        if writable is None or item.region.pk in writable:
+            preview.items.append(item)
+        elif item.region.pk not in refused:
+            refused.add(item.region.pk)
+            preview.problems.append(Problem(ERROR, NOT_YOUR_REGION, {"region": item.region}, item.location))
+    _compare_with_stored(preview, lock=lock)
+    _refuse_locked(preview)
+    if not lock:
+        _warn_jumps(preview)
+    return preview
+
+
 @transaction.atomic
 def commit(record: ActualsImport, *, user: User | AnonymousUser | None, expected_digest: str | None = None) -> Preview:
-    """Confirm a pending import: the file is read again and compared under lock; if anything differs from the
-    preview the user saw (`expected_digest`, by default the one taken at upload), nothing is written
-    (StaleImport). A user who may review every region it touches (or the operator, user None) writes the values
-    approved; anyone else submits them for review (SubmittedValue, nothing in Observation). Two commits of the
-    same regions take turns: the second compares with what the first wrote, and so is stale when they overlap."""
+    """Confirm a pending import: the values read at its preview (the stored reading, checked against its SHA-256;
+    DamagedReading otherwise) are compared again, under lock, with the stored values; if anything differs from
+    the preview the user saw (`expected_digest`, by default the one taken at upload), nothing is written
+    (StaleImport). The file is not parsed again. A user who may review every region it touches (or the
+    operator, user None) writes the values approved; anyone else submits them for review (SubmittedValue,
+    nothing in Observation). Two commits of the same regions take turns: the second compares with what the
+    first wrote, and so is stale when they overlap."""
     write_lock()  # SQLite: before this transaction reads anything (see write_lock)
     record = ActualsImport.objects.select_for_update().get(pk=record.pk)
     if record.status != ActualsImport.Status.PENDING:
         raise StaleImport("already " + record.status)
-    with record.file.open("rb") as handle:
-        data = handle.read()
-    preview = build_preview(data, record.file_name, user=user, region=record.region, lock=True)
+    preview = stored_preview(record, user=user, lock=True)
+    if preview.damaged:
+        raise DamagedReading(record)
     if preview.lock is not None:
         raise LockedPeriod(preview.lock)  # locked since the preview: said as such, not as "values changed"
     if preview.errors or preview.digest != (expected_digest or record.change_digest):
@@ -770,14 +918,14 @@ def cancel(record: ActualsImport) -> None:
         locked = ActualsImport.objects.select_for_update().filter(pk=record.pk).first()
         if locked is None or locked.status != ActualsImport.Status.PENDING:
             return
-        name, storage = locked.file.name, locked.file.storage
+        names, storage = [locked.file.name, locked.parsed_rows.name], locked.file.storage
         locked.status = ActualsImport.Status.CANCELLED
-        locked.file = None
-        locked.save(update_fields=["status", "file"])
-    record.status, record.file = locked.status, locked.file
-    # The row first, then the file: stopped in between, or failing to delete, the file is only an orphan, which
+        locked.file = locked.parsed_rows = None
+        locked.save(update_fields=["status", "file", "parsed_rows"])
+    record.status, record.file, record.parsed_rows = locked.status, locked.file, locked.parsed_rows
+    # The row first, then the files: stopped in between, or failing to delete, a file is only an orphan, which
     # `manage.py clean_uploads` removes; never a pending import pointing at a missing file.
-    if name:
+    for name in filter(None, names):
         try:
             storage.delete(name)
         except OSError:
