@@ -75,7 +75,8 @@ def test_the_commit_writes_the_values_read_at_the_preview_without_the_file(alice
 
 def test_sources_and_notes_come_out_as_the_first_comparison_gave_them(alice: User) -> None:
     store("410100", "rd_intensity", 2022, "2.41", origin="import")  # same value, stored source 统计公报
-    rows = [["地区", "指标", "年份", "数值", "备注", "来源"], ["郑州市", "研发投入强度", 2022, 2.41, "修订", ""]]
+    rows: list[list[Any]] = [["地区", "指标", "年份", "数值", "备注", "来源"]]
+    rows.append(["郑州市", "研发投入强度", 2022, 2.41, "修订", ""])
     rows.append(["郑州市", "研发投入强度", 2023, 2.6, "", "郑州市统计公报"])
     record = pending(alice, rows)
     again = stored_preview(record, user=alice)
