@@ -173,7 +173,7 @@ class Catalogue:
         return found[0] if found else None
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """One value the file holds, matched and checked, compared with the stored one."""
 
@@ -191,6 +191,12 @@ class Item:
     # stored reading keeps, so comparing again gives what the first comparison gave.
     stated_source: str = ""
     stated_note: str = ""
+    # The ids, read once: the comparisons and writes look them up for every value.
+    region_id: int = field(init=False)
+    indicator_id: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.region_id, self.indicator_id = self.region.pk, self.indicator.pk
 
 
 @dataclass
@@ -234,7 +240,7 @@ class Preview:
     def digest(self) -> str:
         """Fingerprint of exactly what would be written; confirming checks it has not moved since the preview."""
         lines = sorted(
-            f"{i.region.pk}|{i.indicator.pk}|{i.year}|{i.value}|{i.source}|{i.note}|{i.status}|{i.old_value}"
+            f"{i.region_id}|{i.indicator_id}|{i.year}|{i.value}|{i.source}|{i.note}|{i.status}|{i.old_value}"
             for i in self.changes
         )
         return hashlib.sha256("\n".join(lines).encode()).hexdigest()
@@ -263,6 +269,7 @@ class _Reader:
         self.refused_regions: set[int] = set()
         self.bad_rows: set[tuple[str, int | None]] = set()
         self.seen: dict[tuple[int, int, int], Item] = {}
+        self.name_units: dict[tuple[Any, int], str] = {}
 
     def error(self, message: Any, location: Location, **params: Any) -> None:
         self.preview.problems.append(Problem(ERROR, message, params, location))
@@ -307,9 +314,13 @@ class _Reader:
         unit = cell_unit or str(raw.unit or "").strip()
         if not unit:
             # "技术合同成交额（万元）": a unit in brackets after the name counts when it fits the indicator; other
-            # brackets ("（R&D）") are part of the name.
-            named = _name_unit(raw.indicator)
-            unit = named if named and unit_factor(named, indicator.unit) is not None else ""
+            # brackets ("（R&D）") are part of the name. Memoised: a file names a few dozen indicators.
+            try:
+                unit = self.name_units[(raw.indicator, indicator.pk)]
+            except KeyError:
+                named = _name_unit(raw.indicator)
+                unit = named if named and unit_factor(named, indicator.unit) is not None else ""
+                self.name_units[(raw.indicator, indicator.pk)] = unit
         factor = unit_factor(unit, indicator.unit)
         if factor is None:
             self.error(
@@ -468,11 +479,11 @@ def _refuse_locked(preview: Preview) -> None:
     """A change to a locked region × year is an error naming the lock, at the first value it would change (the
     write path refuses it anyway; here the city sees why before confirming)."""
     changes = preview.changes
-    lock = find_lock((item.region.pk, item.year) for item in changes)
+    lock = find_lock((item.region_id, item.year) for item in changes)
     if lock is None:
         return
     preview.lock = lock
-    first = next(item for item in changes if item.year == lock.year and lock.region_id in (None, item.region.pk))
+    first = next(item for item in changes if item.year == lock.year and lock.region_id in (None, item.region_id))
     message = _("%(lock)s: its values cannot be changed. Ask the provincial staff to unlock it.")
     preview.problems.append(Problem(ERROR, message, {"lock": lock}, first.location))
 
@@ -506,8 +517,8 @@ def _stored(items: Iterable[Item], lock: bool) -> dict[tuple[int, int, int], tup
     items = list(items)
     if not items:
         return {}
-    regions = {i.region.pk for i in items}
-    indicators = {i.indicator.pk for i in items}
+    regions = {i.region_id for i in items}
+    indicators = {i.indicator_id for i in items}
     query = Observation.objects.filter(region_id__in=regions, indicator_id__in=indicators)
     if lock:
         # The regions first: the values another import is creating have no row to lock yet. Read after waiting,
@@ -526,7 +537,7 @@ def _compare_with_stored(preview: Preview, *, lock: bool) -> None:
     preview.stored = stored = _stored(preview.items, lock)
     for item in preview.items:
         item.source, item.note = item.stated_source, item.stated_note
-        row = stored.get((item.region.pk, item.indicator.pk, item.year))
+        row = stored.get((item.region_id, item.indicator_id, item.year))
         if row is None:
             item.status, item.observation_id, item.old_value = NEW, None, None
             item.source = item.source or preview.file_name[:200]
@@ -547,10 +558,10 @@ def _warn_jumps(preview: Preview) -> None:
     """Warnings, not errors: a value moving more than IMPORT_WARN_CHANGE_RATIO from the year before, a count of
     things that falls."""
     stored = preview.stored
-    in_file = {(i.region.pk, i.indicator.pk, i.year): i.value for i in preview.items}
+    in_file = {(i.region_id, i.indicator_id, i.year): i.value for i in preview.items}
     ratio = Decimal(str(settings.IMPORT_WARN_CHANGE_RATIO))
     for item in preview.changes:
-        key = (item.region.pk, item.indicator.pk, item.year - 1)
+        key = (item.region_id, item.indicator_id, item.year - 1)
         previous = in_file.get(key)
         if previous is None and key in stored:
             previous = stored[key][1]
@@ -642,8 +653,8 @@ def _reading_bytes(preview: Preview) -> bytes:
         where = item.location
         rows.append(
             [
-                item.region.pk,
-                item.indicator.pk,
+                item.region_id,
+                item.indicator_id,
                 item.year,
                 str(item.value),
                 item.stated_source,
@@ -730,10 +741,10 @@ def stored_preview(record: ActualsImport, *, user: User | AnonymousUser | None, 
     writable = None if user is None else set(writable_regions(user).values_list("pk", flat=True))
     refused: set[int] = set()
     for item in items:
-        if writable is None or item.region.pk in writable:
+        if writable is None or item.region_id in writable:
             preview.items.append(item)
-        elif item.region.pk not in refused:
-            refused.add(item.region.pk)
+        elif item.region_id not in refused:
+            refused.add(item.region_id)
             preview.problems.append(Problem(ERROR, NOT_YOUR_REGION, {"region": item.region}, item.location))
     _compare_with_stored(preview, lock=lock)
     _refuse_locked(preview)
@@ -765,12 +776,12 @@ def commit(record: ActualsImport, *, user: User | AnonymousUser | None, expected
     writer = user if user is not None and user.pk else None
     now = timezone.now()
     record.committed_at = now
-    if can_review_all(user, {item.region.pk for item in preview.changes}):
+    if can_review_all(user, {item.region_id for item in preview.changes}):
         # The uploader may approve every region it touches: approved at once, as an import always was.
         writes = [
             ObservationWrite(
-                region_id=item.region.pk,
-                indicator_id=item.indicator.pk,
+                region_id=item.region_id,
+                indicator_id=item.indicator_id,
                 year=item.year,
                 value=item.value,
                 source=item.source,
@@ -793,7 +804,7 @@ def commit(record: ActualsImport, *, user: User | AnonymousUser | None, expected
         # Kept aside for review, with the approved value each was compared with (the approval re-checks it).
         SubmittedValue.objects.bulk_create(
             [
-                _submitted(record, item, preview.stored.get((item.region.pk, item.indicator.pk, item.year)))
+                _submitted(record, item, preview.stored.get((item.region_id, item.indicator_id, item.year)))
                 for item in preview.changes
             ],
             batch_size=2000,

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
@@ -216,8 +215,9 @@ def observation_delete(*, observation: Observation, user: User | None = None, re
     observation.delete()
 
 
-@dataclass(frozen=True)
-class ObservationWrite:
+class ObservationWrite(NamedTuple):
+    """One value to write (a tuple: an import builds 200 000 of them; a frozen dataclass costs three times as much)."""
+
     region_id: int
     indicator_id: int
     year: int
