@@ -567,17 +567,12 @@ def _warn_jumps(preview: Preview) -> None:
             previous = stored[key][1]
         if previous is None:
             continue
-        numbers = {
-            "indicator": item.indicator,
-            "previous": plain(previous),
-            "last": item.year - 1,
-            "value": plain(item.value),
-            "year": item.year,
-        }
         if previous != 0 and abs(item.value - previous) > ratio * abs(previous):
             change = f"{(item.value - previous) / abs(previous) * 100:+.0f}"
             message = _("%(indicator)s moves from %(previous)s in %(last)s to %(value)s in %(year)s (%(change)s%%).")
-            preview.problems.append(Problem(WARNING, message, numbers | {"change": change}, item.location))
+            preview.problems.append(
+                Problem(WARNING, message, _numbers(item, previous) | {"change": change}, item.location)
+            )
         elif (
             item.value < previous
             and item.indicator.measure == Indicator.Measure.STOCK
@@ -585,7 +580,18 @@ def _warn_jumps(preview: Preview) -> None:
             and is_count(item.indicator.unit)  # a stock of counted things that falls is worth a second look
         ):
             message = _("The number of %(indicator)s falls from %(previous)s in %(last)s to %(value)s in %(year)s.")
-            preview.problems.append(Problem(WARNING, message, numbers, item.location))
+            preview.problems.append(Problem(WARNING, message, _numbers(item, previous), item.location))
+
+
+def _numbers(item: Item, previous: Decimal) -> dict[str, Any]:
+    """A warning's parameters (built only for the values warned about)."""
+    return {
+        "indicator": item.indicator,
+        "previous": plain(previous),
+        "last": item.year - 1,
+        "value": plain(item.value),
+        "year": item.year,
+    }
 
 
 class StaleImport(Exception):
