@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime
+import csv
 import io
 from collections.abc import Iterable
 from decimal import Decimal
@@ -362,6 +362,19 @@ def _history_of_created(
 _OBSERVATION_NAMES = ["id", "region", "indicator", "year", "value", "source", "origin", "updated_at"]
 
 
+def _nullable_columns(model: type[models.Model], names: list[str]) -> list[str]:
+    """The nullable columns among these fields; refused if one holds text (COPY could not tell NULL from "")."""
+    columns = []
+    for name in names:
+        field = model._meta.get_field(name)
+        if not isinstance(field, models.Field) or not field.null:
+            continue
+        if isinstance(field, models.CharField | models.TextField | models.FileField):
+            raise ValueError(f"{model.__name__}.{name}: a nullable text column cannot be written by COPY here")
+        columns.append(str(field.column))
+    return columns
+
+
 def _columns(model: type[models.Model], names: list[str]) -> list[str]:
     return [connection.ops.quote_name(model._meta.get_field(name).column) for name in names]  # type: ignore[arg-type, union-attr]
 
@@ -373,27 +386,20 @@ def _insert_rows(model: type[models.Model], fields: list[str], rows: list[tuple[
     table, columns = connection.ops.quote_name(model._meta.db_table), ", ".join(_columns(model, fields))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # COPY: one stream instead of statements whose parameters psycopg2 would adapt one by one.
+            # COPY: one stream instead of statements whose parameters psycopg2 would adapt one by one, written by
+            # the csv module (in C). It quotes every field but numbers, None too (as ""): FORCE_NULL reads a
+            # quoted "" as NULL in the nullable columns — none of them text, so an empty text stays "".
+            nullable = _nullable_columns(model, fields)
             buffer = io.StringIO()
-            for row in rows:
-                buffer.write(",".join(_copy_field(value) for value in row))
-                buffer.write("\n")
+            csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n").writerows(rows)
             buffer.seek(0)
-            cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
+            force_null = ""
+            if nullable:
+                force_null = f", FORCE_NULL ({', '.join(connection.ops.quote_name(c) for c in nullable)})"
+            cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv{force_null})", buffer)
         else:
             placeholders = ", ".join(["%s"] * len(fields))
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
-
-
-def _copy_field(value: Any) -> str:
-    """One field of COPY's CSV format: unquoted empty is NULL, text is always quoted (so "" stays "")."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return '"' + value.replace('"', '""') + '"'
-    if isinstance(value, datetime.datetime):
-        return value.isoformat()
-    return str(value)
 
 
 def _update_rows(model: type[models.Model], fields: list[str], rows: list[tuple[Any, ...]]) -> None:
