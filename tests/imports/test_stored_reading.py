@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from cities.models import Membership, Region
 from imports.review import review
@@ -100,7 +101,10 @@ def test_a_reading_changed_on_disk_is_refused_and_nothing_is_written(alice: User
     before = db_state()
     with pytest.raises(DamagedReading) as refused:
         commit(record, user=alice)
-    assert f"#{record.pk}" in str(refused.value) and "SHA-256" in str(refused.value)
+    with translation.override("en"):
+        assert f"#{record.pk}" in str(refused.value) and "upload the file again" in str(refused.value)
+    with translation.override("zh-hans"):
+        assert f"#{record.pk}" in str(refused.value) and "重新上传" in str(refused.value)
     assert db_state() == before
     record.refresh_from_db()
     assert record.status == ActualsImport.Status.PENDING
