@@ -5,8 +5,9 @@ Once older than the age limit (IMPORT_ORPHAN_MAX_AGE_HOURS), two kinds of file g
 - orphans: files under MEDIA_ROOT/imports/ that no import row names — an upload stopped between writing its file
   and saving its row, a command-line import rolled back, a cancel that could not delete. Their age is the file's
   modification time, so a file being uploaded right now is never taken;
-- the files of imports never committed: previews left unconfirmed (the import becomes "expired") and cancelled
-  imports still holding a file. Their age is the upload time. The row stays as history (who uploaded what, its
+- the files of imports never committed — the upload and the values read from it (its stored reading, beside
+  it): previews left unconfirmed (the import becomes "expired") and cancelled imports still holding a file.
+  Their age is the upload time. The row stays as history (who uploaded what, its
   SHA-256 and counts) with its file field cleared and `file_purged_at` set.
 
 A committed import's file is never removed: it is the source of the values stored (the database refuses a
@@ -85,7 +86,7 @@ def _purge_uncommitted(sweep: Sweep, storage: FileSystemStorage, now: datetime) 
     stale = (
         ActualsImport.objects.exclude(status__in=ActualsImport.CONFIRMED)
         .filter(uploaded_at__lt=sweep.cutoff)
-        .filter(~Q(file="") | Q(status=ActualsImport.Status.PENDING))
+        .filter(~Q(file="") | ~Q(parsed_rows="") | Q(status=ActualsImport.Status.PENDING))
     )
     for pk in stale.order_by("pk").values_list("pk", flat=True):
         with transaction.atomic():
@@ -94,10 +95,10 @@ def _purge_uncommitted(sweep: Sweep, storage: FileSystemStorage, now: datetime) 
             # Submitted and returned files too: the reviewer reads the one, the other is the record of what was sent.
             if record is None or record.status in ActualsImport.CONFIRMED:
                 continue
-            name, kind = record.file.name or "", record.status
+            names, kind = [n for n in (record.file.name, record.parsed_rows.name) if n], record.status
             if not sweep.dry_run:
-                _clear_row(record, name, now)
-        if name:
+                _clear_row(record, names, now)
+        for name in names:
             sweep.removed.append(Removal(name, _size(storage, name), kind, pk))
             if not sweep.dry_run:
                 _delete(sweep, storage, name)
@@ -105,14 +106,14 @@ def _purge_uncommitted(sweep: Sweep, storage: FileSystemStorage, now: datetime) 
             sweep.expired += 1
 
 
-def _clear_row(record: ActualsImport, name: str, now: datetime) -> None:
-    # The row is cleared before the file is deleted: stopped in between, the file is an orphan for the next run,
+def _clear_row(record: ActualsImport, names: list[str], now: datetime) -> None:
+    # The row is cleared before the files are deleted: stopped in between, a file is an orphan for the next run,
     # never a row pointing at nothing.
     fields = []
-    if name:
-        record.file = None
+    if names:
+        record.file = record.parsed_rows = None
         record.file_purged_at = now
-        fields += ["file", "file_purged_at"]
+        fields += ["file", "parsed_rows", "file_purged_at"]
     if record.status == ActualsImport.Status.PENDING:
         record.status = ActualsImport.Status.EXPIRED
         fields.append("status")
@@ -125,6 +126,7 @@ def _remove_orphans(sweep: Sweep, storage: FileSystemStorage) -> None:
     if not folder.is_dir():
         return
     named = set(ActualsImport.objects.exclude(file="").values_list("file", flat=True))
+    named |= set(ActualsImport.objects.exclude(parsed_rows="").values_list("parsed_rows", flat=True))
     limit = sweep.cutoff.timestamp()
     for directory, _dirs, files in os.walk(folder):  # symlinked folders are not followed
         for file_name in sorted(files):
@@ -141,7 +143,7 @@ def _remove_orphans(sweep: Sweep, storage: FileSystemStorage) -> None:
             if info.st_mtime >= limit:
                 sweep.too_recent += 1
                 continue
-            if ActualsImport.objects.filter(file=name).exists():
+            if ActualsImport.objects.filter(Q(file=name) | Q(parsed_rows=name)).exists():
                 continue  # a row saved since the list was read
             sweep.removed.append(Removal(name, info.st_size, ORPHAN))
             if not sweep.dry_run:

@@ -89,7 +89,7 @@ class Table:
     headers: dict[int, str]  # column index → header text as written, for messages
 
 
-@dataclass
+@dataclass(slots=True)
 class RawValue:
     """One value cell with everything the row says about it, not yet matched to the database."""
 

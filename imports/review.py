@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 
 from cities.access import reviewable_regions
-from imports.service import Preview, build_preview
+from imports.service import Preview, stored_preview
 from indicators.models import ActualsImport, SubmittedValue
 from plans import vocabulary as v
 from plans.selectors import evaluate_targets, targets_for
@@ -67,7 +67,7 @@ class Review:
 
 
 def review(record: ActualsImport) -> Review:
-    with record.file.open("rb") as handle:
-        # The rights were checked at submission; read as the operator so a later change of rights is no error.
-        preview = build_preview(handle.read(), record.file_name, user=None, region=record.region)
+    # The values read at the upload (not the file parsed again), compared with the approved values now. The rights
+    # were checked at submission; compared as the operator so a later change of rights is no error.
+    preview = stored_preview(record, user=None)
     return Review(record, preview, lagging_after(record))

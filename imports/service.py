@@ -7,13 +7,15 @@ exactly the same files with the same messages.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
+import secrets
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
@@ -65,6 +67,7 @@ NO_REGION = _(
     "No region: the file names none (no region column, no region in its title). Choose the region these values "
     "are for (the Region field; --region on the command line), or add a region column."
 )
+NOT_YOUR_REGION = _("You may not enter values for %(region)s (only for your own region).")
 _ENUMERATION = re.compile(
     r"^\s*(?:\d+(?:\.\d+)*[.、)\s]|[(（]\s*[0-9一二三四五六七八九十]+\s*[)）]|[一二三四五六七八九十]+、)\s*"
 )
@@ -145,7 +148,7 @@ class Catalogue:
         return ranges
 
     def year_range(self, region: Region) -> tuple[int, int]:
-        return self.year_ranges.get(region.pk, self.year_ranges[None])
+        return self.year_ranges.get(region.id, self.year_ranges[None])
 
     def indicator(self, cell: Any) -> Indicator | None:
         # Memoised per distinct cell: a 50 000-row file names a few dozen indicators.
@@ -174,7 +177,7 @@ class Catalogue:
         return found[0] if found else None
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """One value the file holds, matched and checked, compared with the stored one."""
 
@@ -189,6 +192,17 @@ class Item:
     old_value: Decimal | None = None
     observation_id: int | None = None
     old_origin: str = ""  # the stored value's origin (indicators.Observation.Origin), when there is one
+    # The source and note as the file states them (source and note above become what would be written): what the
+    # stored reading keeps, so comparing again gives what the first comparison gave.
+    stated_source: str = ""
+    stated_note: str = ""
+    # The ids, read once: the comparisons and writes look them up for every value.
+    region_id: int = field(init=False)
+    indicator_id: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        # .id, not .pk: the primary key property costs a metadata lookup, 50 000 times.
+        self.region_id, self.indicator_id = self.region.id, self.indicator.id
 
     @property
     def replaces_demo(self) -> bool:
@@ -211,6 +225,8 @@ class Preview:
     stored: dict[tuple[int, int, int], tuple[int, Decimal, str, str, str]] = field(default_factory=dict, repr=False)
     # The active lock (indicators.PeriodLock) a change would break, if any: an error, and commit refuses.
     lock: PeriodLock | None = None
+    # The stored reading of a kept upload failed its integrity check: an error, and commit refuses (DamagedReading).
+    damaged: bool = False
 
     @property
     def errors(self) -> list[Problem]:
@@ -239,7 +255,7 @@ class Preview:
     def digest(self) -> str:
         """Fingerprint of exactly what would be written; confirming checks it has not moved since the preview."""
         lines = sorted(
-            f"{i.region.pk}|{i.indicator.pk}|{i.year}|{i.value}|{i.source}|{i.note}|{i.status}|{i.old_value}"
+            f"{i.region_id}|{i.indicator_id}|{i.year}|{i.value}|{i.source}|{i.note}|{i.status}|{i.old_value}"
             for i in self.changes
         )
         return hashlib.sha256("\n".join(lines).encode()).hexdigest()
@@ -268,6 +284,7 @@ class _Reader:
         self.refused_regions: set[int] = set()
         self.bad_rows: set[tuple[str, int | None]] = set()
         self.seen: dict[tuple[int, int, int], Item] = {}
+        self.name_units: dict[tuple[Any, int], str] = {}
 
     def error(self, message: Any, location: Location, **params: Any) -> None:
         self.preview.problems.append(Problem(ERROR, message, params, location))
@@ -312,9 +329,13 @@ class _Reader:
         unit = cell_unit or str(raw.unit or "").strip()
         if not unit:
             # "技术合同成交额（万元）": a unit in brackets after the name counts when it fits the indicator; other
-            # brackets ("（R&D）") are part of the name.
-            named = _name_unit(raw.indicator)
-            unit = named if named and unit_factor(named, indicator.unit) is not None else ""
+            # brackets ("（R&D）") are part of the name. Memoised: a file names a few dozen indicators.
+            try:
+                unit = self.name_units[(raw.indicator, indicator.id)]
+            except KeyError:
+                named = _name_unit(raw.indicator)
+                unit = named if named and unit_factor(named, indicator.unit) is not None else ""
+                self.name_units[(raw.indicator, indicator.id)] = unit
         factor = unit_factor(unit, indicator.unit)
         if factor is None:
             self.error(
@@ -338,8 +359,9 @@ class _Reader:
             return
         if not self._may_write(region, where):
             return
-        item = Item(region, indicator, year, value, raw.source[:200], raw.note, where)
-        key = (region.pk, indicator.pk, year)
+        source = raw.source[:200]
+        item = Item(region, indicator, year, value, source, raw.note, where, stated_source=source, stated_note=raw.note)
+        key = (item.region_id, item.indicator_id, year)
         earlier = self.seen.get(key)
         if earlier is not None:
             if earlier.value != value:
@@ -393,15 +415,11 @@ class _Reader:
         return region
 
     def _may_write(self, region: Region, where: Location) -> bool:
-        if self.writable is None or region.pk in self.writable:
+        if self.writable is None or region.id in self.writable:
             return True
-        if region.pk not in self.refused_regions:
-            self.refused_regions.add(region.pk)
-            self.error(
-                _("You may not enter values for %(region)s (only for your own region)."),
-                where,
-                region=region,
-            )
+        if region.id not in self.refused_regions:
+            self.refused_regions.add(region.id)
+            self.error(NOT_YOUR_REGION, where, region=region)
         return False
 
 
@@ -474,11 +492,11 @@ def _refuse_locked(preview: Preview) -> None:
     """A change to a locked region × year is an error naming the lock, at the first value it would change (the
     write path refuses it anyway; here the city sees why before confirming)."""
     changes = preview.changes
-    lock = find_lock((item.region.pk, item.year) for item in changes)
+    lock = find_lock((item.region_id, item.year) for item in changes)
     if lock is None:
         return
     preview.lock = lock
-    first = next(item for item in changes if item.year == lock.year and lock.region_id in (None, item.region.pk))
+    first = next(item for item in changes if item.year == lock.year and lock.region_id in (None, item.region_id))
     message = _("%(lock)s: its values cannot be changed. Ask the provincial staff to unlock it.")
     preview.problems.append(Problem(ERROR, message, {"lock": lock}, first.location))
 
@@ -512,8 +530,8 @@ def _stored(items: Iterable[Item], lock: bool) -> dict[tuple[int, int, int], tup
     items = list(items)
     if not items:
         return {}
-    regions = {i.region.pk for i in items}
-    indicators = {i.indicator.pk for i in items}
+    regions = {i.region_id for i in items}
+    indicators = {i.indicator_id for i in items}
     query = Observation.objects.filter(region_id__in=regions, indicator_id__in=indicators)
     if lock:
         # The regions first: the values another import is creating have no row to lock yet. Read after waiting,
@@ -531,9 +549,10 @@ def _stored(items: Iterable[Item], lock: bool) -> dict[tuple[int, int, int], tup
 def _compare_with_stored(preview: Preview, *, lock: bool) -> None:
     preview.stored = stored = _stored(preview.items, lock)
     for item in preview.items:
-        row = stored.get((item.region.pk, item.indicator.pk, item.year))
+        item.source, item.note = item.stated_source, item.stated_note
+        row = stored.get((item.region_id, item.indicator_id, item.year))
         if row is None:
-            item.status = NEW
+            item.status, item.observation_id, item.old_value, item.old_origin = NEW, None, None, ""
             item.source = item.source or preview.file_name[:200]
             continue
         pk, value, source, note, origin = row
@@ -553,28 +572,23 @@ def _warn_jumps(preview: Preview) -> None:
     IMPORT_WARN_STORED_FACTOR (a file read for the wrong region, a unit slip), a value moving more than
     IMPORT_WARN_CHANGE_RATIO from the year before, a count of things that falls."""
     stored = preview.stored
-    in_file = {(i.region.pk, i.indicator.pk, i.year): i.value for i in preview.items}
+    in_file = {(i.region_id, i.indicator_id, i.year): i.value for i in preview.items}
     ratio = Decimal(str(settings.IMPORT_WARN_CHANGE_RATIO))
     factor = Decimal(str(settings.IMPORT_WARN_STORED_FACTOR))
     for item in preview.changes:
         _warn_against_stored(preview, item, factor)
-        key = (item.region.pk, item.indicator.pk, item.year - 1)
+        key = (item.region_id, item.indicator_id, item.year - 1)
         previous = in_file.get(key)
         if previous is None and key in stored:
             previous = stored[key][1]
         if previous is None:
             continue
-        numbers = {
-            "indicator": item.indicator,
-            "previous": plain(previous),
-            "last": item.year - 1,
-            "value": plain(item.value),
-            "year": item.year,
-        }
         if previous != 0 and abs(item.value - previous) > ratio * abs(previous):
             change = f"{(item.value - previous) / abs(previous) * 100:+.0f}"
             message = _("%(indicator)s moves from %(previous)s in %(last)s to %(value)s in %(year)s (%(change)s%%).")
-            preview.problems.append(Problem(WARNING, message, numbers | {"change": change}, item.location))
+            preview.problems.append(
+                Problem(WARNING, message, _numbers(item, previous) | {"change": change}, item.location)
+            )
         elif (
             item.value < previous
             and item.indicator.measure == Indicator.Measure.STOCK
@@ -582,7 +596,18 @@ def _warn_jumps(preview: Preview) -> None:
             and is_count(item.indicator.unit)  # a stock of counted things that falls is worth a second look
         ):
             message = _("The number of %(indicator)s falls from %(previous)s in %(last)s to %(value)s in %(year)s.")
-            preview.problems.append(Problem(WARNING, message, numbers, item.location))
+            preview.problems.append(Problem(WARNING, message, _numbers(item, previous), item.location))
+
+
+def _numbers(item: Item, previous: Decimal) -> dict[str, Any]:
+    """A warning's parameters (built only for the values warned about)."""
+    return {
+        "indicator": item.indicator,
+        "previous": plain(previous),
+        "last": item.year - 1,
+        "value": plain(item.value),
+        "year": item.year,
+    }
 
 
 def _warn_against_stored(preview: Preview, item: Item, factor: Decimal) -> None:
@@ -615,7 +640,10 @@ class StaleImport(Exception):
 
 
 def save_pending(preview: Preview, data: bytes, *, user: User | None) -> ActualsImport:
-    """Keep an upload that has changes to confirm, with its file, until it is confirmed or cancelled."""
+    """Keep an upload that has changes to confirm, with its file and the values read from it (the stored reading,
+    which the confirmation writes without parsing the file again), until it is confirmed or cancelled. A preview
+    with errors (the pages never keep one) gets no stored reading: confirming it reads the file and meets them."""
+    reading = _reading_bytes(preview) if not preview.errors else b""
     record = ActualsImport(
         file_name=preview.file_name[:255],
         file_format=preview.file_format,
@@ -624,6 +652,7 @@ def save_pending(preview: Preview, data: bytes, *, user: User | None) -> Actuals
         layout="+".join(sorted(set(preview.layouts))),
         region=preview.region,
         change_digest=preview.digest,
+        parsed_sha256=hashlib.sha256(reading).hexdigest() if reading else "",
         values_read=len(preview.items),
         created_count=preview.count(NEW),
         updated_count=preview.count(CHANGED),
@@ -632,24 +661,161 @@ def save_pending(preview: Preview, data: bytes, *, user: User | None) -> Actuals
         uploaded_by=user if user is not None and user.pk else None,
     )
     record.file.save(f"{preview.sha256}.{preview.file_format}", ContentFile(data), save=False)
+    # A random name: nobody can guess it to plant one, and two uploads of the same file never share it.
+    if reading:
+        record.parsed_rows.save(f"read-{secrets.token_hex(16)}.json", ContentFile(reading), save=False)
     record.save()
     return record
 
 
+# The stored reading: JSON (never pickle), one list per value —
+# [region id, indicator id, year, value as text, source, note (as the file states them), sheet, row, column, header]
+# with sheet and header as indexes into their lists. About 60 bytes a value: 12 MB for IMPORT_MAX_VALUES.
+READING_FORMAT = 1
+
+
+class DamagedReading(Exception):
+    """The stored reading of a kept upload does not match the SHA-256 recorded with it, or cannot be read: it was
+    changed on disk (or damaged). Nothing is written; the file must be uploaded again."""
+
+    def __init__(self, record: ActualsImport) -> None:
+        self.record_id = record.pk
+        super().__init__(f"import #{record.pk}: the stored reading fails its integrity check")
+
+    def __str__(self) -> str:
+        return str(DAMAGED_READING % {"id": self.record_id})
+
+
+DAMAGED_READING = _(
+    "The values read from import #%(id)s were changed or damaged on disk since the preview (they no longer match "
+    "their SHA-256): nothing can be written. Discard this import and upload the file again."
+)
+
+
+def _reading_bytes(preview: Preview) -> bytes:
+    sheets: dict[str, int] = {}
+    headers: dict[str, int] = {}
+    rows = []
+    for item in preview.items:
+        where = item.location
+        rows.append(
+            [
+                item.region_id,
+                item.indicator_id,
+                item.year,
+                str(item.value),
+                item.stated_source,
+                item.stated_note,
+                sheets.setdefault(where.sheet, len(sheets)),
+                where.row,
+                where.column,
+                headers.setdefault(where.field, len(headers)),
+            ]
+        )
+    payload = {
+        "format": READING_FORMAT,
+        "sha256": preview.sha256,  # of the upload it was read from
+        "layouts": preview.layouts,
+        "sheets": list(sheets),
+        "headers": list(headers),
+        "rows": rows,
+    }
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
+def _read_reading(record: ActualsImport) -> tuple[list[str], list[Item]]:
+    """The layouts and the items of a kept upload's stored reading, after checking its SHA-256 against the one
+    recorded at the preview (DamagedReading otherwise)."""
+    try:
+        with record.parsed_rows.open("rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        raise DamagedReading(record) from exc
+    if not record.parsed_sha256 or not secrets.compare_digest(hashlib.sha256(data).hexdigest(), record.parsed_sha256):
+        logger.error("Import #%s: its stored reading %s does not match its SHA-256", record.pk, record.parsed_rows.name)
+        raise DamagedReading(record)
+    try:
+        payload = json.loads(data)
+        if payload["format"] != READING_FORMAT or payload["sha256"] != record.sha256:
+            raise ValueError("another upload's reading")
+        rows = payload["rows"]
+        regions = Region.objects.in_bulk({row[0] for row in rows})
+        indicators = Indicator.objects.in_bulk({row[1] for row in rows})
+        sheets, headers = payload["sheets"], payload["headers"]
+        items = [
+            Item(
+                regions[region],
+                indicators[indicator],
+                int(year),
+                Decimal(value),
+                source,
+                note,
+                Location(sheets[sheet], row, column, headers[header]),
+                stated_source=source,
+                stated_note=note,
+            )
+            for region, indicator, year, value, source, note, sheet, row, column, header in rows
+        ]
+        layouts = [str(layout) for layout in payload["layouts"]]
+    except (KeyError, IndexError, TypeError, ValueError, InvalidOperation) as exc:
+        logger.error("Import #%s: its stored reading cannot be read", record.pk, exc_info=True)
+        raise DamagedReading(record) from exc
+    return layouts, items
+
+
+def stored_preview(record: ActualsImport, *, user: User | AnonymousUser | None, lock: bool = False) -> Preview:
+    """What confirming a kept upload would do now: the values read at its preview (the stored reading; the file
+    is not parsed again) compared with the stored values as they are now, with the user's rights and the locks as
+    they are now. `lock` (inside a transaction, for `commit`): compared under the lock of its regions, and no
+    warnings (nobody sees them). An upload kept before stored readings existed is read from its file as before."""
+    if not record.parsed_rows:
+        with record.file.open("rb") as handle:
+            return build_preview(handle.read(), record.file_name, user=user, region=record.region, lock=lock)
+    preview = Preview(
+        file_name=record.file_name,
+        file_format=record.file_format,
+        sha256=record.sha256,
+        size=record.size,
+        region=record.region,
+    )
+    try:
+        preview.layouts, items = _read_reading(record)
+    except DamagedReading:
+        preview.damaged = True
+        preview.problems.append(Problem(ERROR, DAMAGED_READING, {"id": record.pk}))
+        return preview
+    # The rights as they are now: a region the user may no longer write is refused, as a new upload would be.
+    writable = None if user is None else set(writable_regions(user).values_list("pk", flat=True))
+    refused: set[int] = set()
+    for item in items:
+        if writable is None or item.region_id in writable:
+            preview.items.append(item)
+        elif item.region_id not in refused:
+            refused.add(item.region_id)
+            preview.problems.append(Problem(ERROR, NOT_YOUR_REGION, {"region": item.region}, item.location))
+    _compare_with_stored(preview, lock=lock)
+    _refuse_locked(preview)
+    if not lock:
+        _warn_jumps(preview)
+    return preview
+
+
 @transaction.atomic
 def commit(record: ActualsImport, *, user: User | AnonymousUser | None, expected_digest: str | None = None) -> Preview:
-    """Confirm a pending import: the file is read again and compared under lock; if anything differs from the
-    preview the user saw (`expected_digest`, by default the one taken at upload), nothing is written
-    (StaleImport). A user who may review every region it touches (or the operator, user None) writes the values
-    approved; anyone else submits them for review (SubmittedValue, nothing in Observation). Two commits of the
-    same regions take turns: the second compares with what the first wrote, and so is stale when they overlap."""
+    """Confirm a pending import: the values read at its preview (the stored reading, checked against its SHA-256;
+    DamagedReading otherwise) are compared again, under lock, with the stored values; if anything differs from
+    the preview the user saw (`expected_digest`, by default the one taken at upload), nothing is written
+    (StaleImport). The file is not parsed again. A user who may review every region it touches (or the
+    operator, user None) writes the values approved; anyone else submits them for review (SubmittedValue,
+    nothing in Observation). Two commits of the same regions take turns: the second compares with what the
+    first wrote, and so is stale when they overlap."""
     write_lock()  # SQLite: before this transaction reads anything (see write_lock)
     record = ActualsImport.objects.select_for_update().get(pk=record.pk)
     if record.status != ActualsImport.Status.PENDING:
         raise StaleImport("already " + record.status)
-    with record.file.open("rb") as handle:
-        data = handle.read()
-    preview = build_preview(data, record.file_name, user=user, region=record.region, lock=True)
+    preview = stored_preview(record, user=user, lock=True)
+    if preview.damaged:
+        raise DamagedReading(record)
     if preview.lock is not None:
         raise LockedPeriod(preview.lock)  # locked since the preview: said as such, not as "values changed"
     if preview.errors or preview.digest != (expected_digest or record.change_digest):
@@ -657,12 +823,12 @@ def commit(record: ActualsImport, *, user: User | AnonymousUser | None, expected
     writer = user if user is not None and user.pk else None
     now = timezone.now()
     record.committed_at = now
-    if can_review_all(user, {item.region.pk for item in preview.changes}):
+    if can_review_all(user, {item.region_id for item in preview.changes}):
         # The uploader may approve every region it touches: approved at once, as an import always was.
         writes = [
             ObservationWrite(
-                region_id=item.region.pk,
-                indicator_id=item.indicator.pk,
+                region_id=item.region_id,
+                indicator_id=item.indicator_id,
                 year=item.year,
                 value=item.value,
                 source=item.source,
@@ -685,7 +851,7 @@ def commit(record: ActualsImport, *, user: User | AnonymousUser | None, expected
         # Kept aside for review, with the approved value each was compared with (the approval re-checks it).
         SubmittedValue.objects.bulk_create(
             [
-                _submitted(record, item, preview.stored.get((item.region.pk, item.indicator.pk, item.year)))
+                _submitted(record, item, preview.stored.get((item.region_id, item.indicator_id, item.year)))
                 for item in preview.changes
             ],
             batch_size=2000,
@@ -810,14 +976,14 @@ def cancel(record: ActualsImport) -> None:
         locked = ActualsImport.objects.select_for_update().filter(pk=record.pk).first()
         if locked is None or locked.status != ActualsImport.Status.PENDING:
             return
-        name, storage = locked.file.name, locked.file.storage
+        names, storage = [locked.file.name, locked.parsed_rows.name], locked.file.storage
         locked.status = ActualsImport.Status.CANCELLED
-        locked.file = None
-        locked.save(update_fields=["status", "file"])
-    record.status, record.file = locked.status, locked.file
-    # The row first, then the file: stopped in between, or failing to delete, the file is only an orphan, which
+        locked.file = locked.parsed_rows = None
+        locked.save(update_fields=["status", "file", "parsed_rows"])
+    record.status, record.file, record.parsed_rows = locked.status, locked.file, locked.parsed_rows
+    # The row first, then the files: stopped in between, or failing to delete, a file is only an orphan, which
     # `manage.py clean_uploads` removes; never a pending import pointing at a missing file.
-    if name:
+    for name in filter(None, names):
         try:
             storage.delete(name)
         except OSError:

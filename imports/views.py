@@ -26,6 +26,7 @@ from cities.access import home_region, reviewable_regions, writable_regions
 from cities.models import Region
 from imports.review import lagging_after, review, review_queue, reviewable_imports
 from imports.service import (
+    DamagedReading,
     ReviewRefused,
     StaleImport,
     approve,
@@ -34,6 +35,7 @@ from imports.service import (
     commit,
     save_pending,
     send_back,
+    stored_preview,
 )
 from imports.template import template_csv, template_xlsx
 from indicators.models import ActualsImport
@@ -158,10 +160,10 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if record.status == ActualsImport.Status.SUBMITTED and reviewable_imports(user).filter(pk=record.pk).exists():
         pending_review = review(record)  # the reviewer sees the diff against the approved values now
     elif record.status == ActualsImport.Status.PENDING:
-        # Read again now: the preview shows the stored values as they are at this moment, and the confirm form
-        # carries its fingerprint so that exactly this is written.
-        with record.file.open("rb") as handle:
-            preview = build_preview(handle.read(), record.file_name, user=user, region=record.region)
+        # Compared again now (the values read at the upload, not the file parsed again): the preview shows the
+        # stored values as they are at this moment, and the confirm form carries its fingerprint so that exactly
+        # this is written.
+        preview = stored_preview(record, user=user)
     changes = record.changes.select_related("region", "indicator").order_by("region__adcode", "indicator__code", "year")
     return render(
         request,
@@ -189,6 +191,9 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         preview = commit(record, user=user, expected_digest=request.POST.get("digest", ""))
     except LockedPeriod as locked:
         messages.error(request, str(locked))  # locked since the preview: nothing written, the lock named
+        return redirect("import-detail", record.pk)
+    except DamagedReading as damaged:
+        messages.error(request, str(damaged))
         return redirect("import-detail", record.pk)
     except StaleImport:
         messages.warning(

@@ -193,10 +193,11 @@ class ActualsImportAdmin(RecordAdmin):
     list_select_related = ["region", "uploaded_by"]
     date_hierarchy = "uploaded_at"
 
-    exclude = ["file"]
+    exclude = ["file", "parsed_rows"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [field.name for field in ActualsImport._meta.fields if field.name != "file"] + ["original_file"]
+        hidden = {"file", "parsed_rows"}  # files are not served as media; the upload is linked below
+        return [field.name for field in ActualsImport._meta.fields if field.name not in hidden] + ["original_file"]
 
     @admin.display(description=_("file as uploaded"))
     def original_file(self, obj: ActualsImport) -> str:

@@ -258,6 +258,11 @@ def _import_upload_to(instance: ActualsImport, filename: str) -> str:
     return f"{IMPORT_UPLOAD_DIR}/{instance.uploaded_at:%Y/%m}/{instance.sha256}.{instance.file_format}"
 
 
+def _parsed_rows_to(instance: ActualsImport, filename: str) -> str:
+    # Beside the upload; the name is a random token chosen by imports.service (never the user's).
+    return f"{IMPORT_UPLOAD_DIR}/{instance.uploaded_at:%Y/%m}/{filename.rsplit('/', 1)[-1]}"
+
+
 class ActualsImport(models.Model):
     """One spreadsheet upload of actual values: kept pending while the user reviews the preview, then confirmed
     (the stored file stays for audit) or cancelled (the file is removed). A preview left unconfirmed expires:
@@ -296,6 +301,12 @@ class ActualsImport(models.Model):
     # Fingerprint of the changes shown in the preview; confirming re-checks it so that what is written is
     # exactly what was shown.
     change_digest = models.CharField(_("fingerprint of the previewed changes"), max_length=64)
+    # The values the preview read from the file, checked and matched (JSON, imports.service): the confirmation
+    # writes these without parsing the file again. Its SHA-256 is kept here, so a file changed on disk is refused.
+    parsed_rows = models.FileField(
+        _("values read from the file"), upload_to=_parsed_rows_to, max_length=200, blank=True
+    )
+    parsed_sha256 = models.CharField(_("SHA-256 of the values read from the file"), max_length=64, blank=True)
     values_read = models.PositiveIntegerField(_("values read"), default=0)
     created_count = models.PositiveIntegerField(_("values added"), default=0)
     updated_count = models.PositiveIntegerField(_("values changed"), default=0)

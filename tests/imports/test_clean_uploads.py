@@ -59,6 +59,7 @@ def an_import(value: float, *, hours: float, committed: bool = False) -> Actuals
     ActualsImport.objects.filter(pk=record.pk).update(uploaded_at=timezone.now() - timedelta(hours=hours))
     record.refresh_from_db()
     age(Path(record.file.path), hours)
+    age(Path(record.parsed_rows.path), hours)
     return record
 
 
@@ -89,21 +90,26 @@ def test_a_committed_imports_file_stays_however_old(media: Path) -> None:
     record.refresh_from_db()
     assert record.status == ActualsImport.Status.APPROVED
     assert Path(record.file.path).stat().st_size == record.size
+    assert Path(record.parsed_rows.path).exists()  # the values it was confirmed with, beside it
     assert record.file_purged_at is None
 
 
 def test_an_old_pending_imports_file_goes_and_its_row_stays_as_history(media: Path, alice_client: Client) -> None:
     record = an_import(2.0, hours=30)
     path, size, sha = Path(record.file.path), record.size, record.sha256
+    # The values read from it at the preview (its stored reading) go with it.
+    parsed, parsed_size = Path(record.parsed_rows.path), Path(record.parsed_rows.path).stat().st_size
     out = clean()
-    assert not path.exists()
+    assert not path.exists() and not parsed.exists()
     record.refresh_from_db()
     assert record.status == ActualsImport.Status.EXPIRED
-    assert not record.file
+    assert not record.file and not record.parsed_rows
     assert record.file_purged_at is not None
     assert (record.size, record.sha256) == (size, sha)
     assert f"({size} B; import #{record.pk}, never confirmed: it expires)" in out
-    assert f"0 file(s) no import points at (0 bytes) and 1 file(s) of imports never committed ({size} bytes)" in out
+    assert f"({parsed_size} B; import #{record.pk}, never confirmed: it expires)" in out
+    total = size + parsed_size
+    assert f"0 file(s) no import points at (0 bytes) and 2 file(s) of imports never committed ({total} bytes)" in out
     assert "1 unconfirmed preview expired" in out
     # The page says what happened, and there is nothing left to confirm or download.
     page = alice_client.get(reverse("import-detail", args=[record.pk])).content.decode()
@@ -161,7 +167,7 @@ def test_running_twice_is_a_no_op(media: Path) -> None:
     after_first = (files(media), list(ActualsImport.objects.order_by("pk").values()))
     out = clean()
     assert (files(media), list(ActualsImport.objects.order_by("pk").values())) == after_first
-    assert files(media) == {kept.file.name}
+    assert files(media) == {kept.file.name, kept.parsed_rows.name}
     assert "Removed 0 file(s) no import points at (0 bytes) and 0 file(s) of imports never committed (0 bytes)" in out
     assert "removed " not in out
 
@@ -177,28 +183,29 @@ def test_files_outside_the_imports_folder_are_not_ours(media: Path) -> None:
 
 def test_a_cancel_that_cannot_delete_leaves_an_orphan_the_sweep_removes(media: Path) -> None:
     record = an_import(2.0, hours=0)
-    path = Path(record.file.path)
+    path, parsed = Path(record.file.path), Path(record.parsed_rows.path)
     with mock.patch("django.core.files.storage.FileSystemStorage.delete", side_effect=PermissionError("busy")):
         cancel(record)
     record.refresh_from_db()
     assert record.status == ActualsImport.Status.CANCELLED
-    assert not record.file
-    assert path.exists()
+    assert not record.file and not record.parsed_rows
+    assert path.exists() and parsed.exists()
     age(path, 25)
+    age(parsed, 25)
     out = clean()
-    assert not path.exists()
-    assert "no import points at it" in out
+    assert not path.exists() and not parsed.exists()
+    assert out.count("no import points at it") == 2
 
 
 def test_an_old_cancelled_import_still_holding_its_file_loses_it(media: Path) -> None:
     record = an_import(2.0, hours=30)
-    path = Path(record.file.path)
+    path, parsed = Path(record.file.path), Path(record.parsed_rows.path)
     ActualsImport.objects.filter(pk=record.pk).update(status=ActualsImport.Status.CANCELLED)
     clean()
     record.refresh_from_db()
     assert record.status == ActualsImport.Status.CANCELLED
-    assert not record.file and record.file_purged_at is not None
-    assert not path.exists()
+    assert not record.file and not record.parsed_rows and record.file_purged_at is not None
+    assert not path.exists() and not parsed.exists()
 
 
 def test_cancelling_a_stale_copy_of_a_committed_import_keeps_its_file(media: Path) -> None:

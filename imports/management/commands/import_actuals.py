@@ -17,7 +17,16 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cities.models import Region
-from imports.service import CHANGED, NEW, Preview, StaleImport, build_preview, commit, save_pending
+from imports.service import (
+    CHANGED,
+    NEW,
+    DamagedReading,
+    Preview,
+    StaleImport,
+    build_preview,
+    commit,
+    save_pending,
+)
 from indicators.models import ActualsImport
 from indicators.numbers import plain
 from indicators.services import LockedPeriod
@@ -70,7 +79,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 record = save_pending(preview, data, user=actor)
                 commit(record, user=actor)
-        except LockedPeriod as exc:
+        except (LockedPeriod, DamagedReading) as exc:
             raise CommandError(f"{exc} Nothing was written.", returncode=1) from exc
         except StaleImport as exc:
             # Another import or edit wrote some of these values since the preview above (imports of the same
