@@ -22,6 +22,7 @@ STATUS_LABELS: Mapping[str, Promise] = {
     v.ACHIEVED: _("Achieved"),
     v.AHEAD: _("Ahead of schedule"),
     v.ON_SCHEDULE: _("On schedule"),
+    v.PARTLY_ACHIEVED: _("Partly achieved"),
     v.LAGGING: _("Lagging"),
     v.FAR_BEHIND: _("Far behind"),
     v.REGRESSING: _("Moving away"),
@@ -56,6 +57,7 @@ NOTES: Mapping[str, Promise] = {
     pr.NOTE_NOT_POSITIVE: _("A zero or negative value: the compound growth cannot be computed."),
     pr.NOTE_ZERO_REPLACED: _("A zero base or target is replaced by %(zero)s in the growth formulas."),
     pr.NOTE_RATE_ZERO: _("The target growth rate is zero."),
+    pr.NOTE_VERDICT: _("Status from the reviewer's verdict for %(year)s."),
 }
 
 
