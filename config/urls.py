@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from cities.api import RegionViewSet
 from config import views as site_views
 from dashboard import explanations as explanation_views
+from dashboard import verdicts as verdict_views
 from dashboard import views as dashboard_views
 from imports import locks as lock_views
 from imports import views as import_views
@@ -48,6 +49,8 @@ urlpatterns = [
     path("plans/<int:plan_id>/evaluation/", dashboard_views.plan_evaluation_page, name="plan-evaluation"),
     path("plans/<int:plan_id>/evaluation.xlsx", dashboard_views.plan_evaluation_xlsx, name="plan-evaluation-xlsx"),
     path("targets/<int:target_id>/explanation/", explanation_views.target_explanation, name="target-explanation"),
+    path("targets/<int:target_id>/verdict/", verdict_views.target_verdict, name="target-verdict"),
+    path("verdicts/<int:pk>/evidence/", verdict_views.verdict_evidence, name="verdict-evidence"),
     path("imports/", import_views.import_upload, name="import-upload"),
     path("imports/review/", import_views.review_queue_page, name="import-review"),
     path("imports/<int:pk>/", import_views.import_detail, name="import-detail"),

@@ -29,7 +29,7 @@ from indicators.models import Indicator
 from plans import progress as pr
 from plans import wording
 from plans.evaluation import Evaluation, completion, stated_target
-from plans.models import TargetExplanation
+from plans.models import TargetExplanation, TargetVerdict
 
 FORMATS = ("csv", "xlsx")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -272,6 +272,10 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
         _("Revised target, in the target's unit"),
         _("Next measures (下一步措施)"),
         _("Explanation: year, author, date"),
+        # The reviewer's verdict on a qualitative target (plans.TargetVerdict), the status comes from it.
+        _("Reviewer's verdict"),
+        _("Verdict: evidence"),
+        _("Verdict: year judged, date, reviewer, recorded at"),
     ]
     append_row(sheet, header)
     header_row = sheet.max_row
@@ -304,12 +308,43 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
                 safe_text(f"{t.quote} (L{t.quote_line})"),
                 safe_text(row.notes),
                 *_explanation_cells(row.explanation),
+                *_verdict_cells(row.verdict),
             ],
         )
         number_row = sheet.max_row
         for column in (11, 15):  # completion and growth are shares: shown as percentages
             sheet.cell(number_row, column).number_format = "0.0%"
-    widths = [5, 30, 8, 10, 8, 24, 12, 12, 8, 12, 10, 12, 14, 12, 12, 8, 10, 50, 50, 40, 40, 40, 10, 12, 40, 24]
+    widths = [
+        5,
+        30,
+        8,
+        10,
+        8,
+        24,
+        12,
+        12,
+        8,
+        12,
+        10,
+        12,
+        14,
+        12,
+        12,
+        8,
+        10,
+        50,
+        50,
+        40,
+        40,
+        40,
+        10,
+        12,
+        40,
+        24,
+        12,
+        50,
+        30,
+    ]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = sheet.cell(header_row + 1, 3)
@@ -330,4 +365,21 @@ def _explanation_cells(explanation: TargetExplanation | None) -> list[Any]:
         explanation.revised_target,
         safe_text(explanation.measures),
         safe_text(f"{explanation.year} · {author} · {timezone.localtime(explanation.created_at):%Y-%m-%d %H:%M}"),
+    ]
+
+
+def _verdict_cells(verdict: TargetVerdict | None) -> list[Any]:
+    if verdict is None:
+        return [""] * 3
+    reviewer = verdict.reviewer.get_username() if verdict.reviewer is not None else "—"
+    evidence = [verdict.evidence_text, verdict.evidence_url]
+    if verdict.evidence_name:
+        evidence.append(_("file: %(name)s") % {"name": verdict.evidence_name})
+    return [
+        wording.status_word(verdict.verdict),
+        safe_text("\n".join(part for part in evidence if part)),
+        safe_text(
+            f"{verdict.year} · {verdict.decided_on:%Y-%m-%d} · {reviewer} · "
+            f"{timezone.localtime(verdict.created_at):%Y-%m-%d %H:%M}"
+        ),
     ]

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from cities.access import can_write, home_region
+from cities.access import can_write, home_region, reviewable_regions
 from cities.models import Region
 from dashboard import downloads, fragments, pages
 from imports.review import own_open_imports
@@ -166,14 +166,17 @@ def city_page(request: HttpRequest, adcode: str, file_format: str | None = None)
             raise Http404
         return downloads.download(file_format, downloads.city_table(page))
     may_explain = can_write(request.user, region)  # the explanation forms show only to who may write the region
+    # The verdict forms (qualitative targets) only to who may review the region.
+    may_review = reviewable_regions(request.user).filter(pk=region.pk).exists()
 
     def build() -> dict[str, Any]:
         page = pages.city_page(region, section=section, sort=sort, include_submitted=include)
         extra = {"has_demo": page.has_demo, "province": page.province, "has_submitted": page.has_submitted}
-        return _context(page, request, may_explain=may_explain, **extra)
+        return _context(page, request, may_explain=may_explain, may_review=may_review, **extra)
 
-    # Whether the explanation forms show is part of the key; their CSRF token is put in for each request.
-    return fragments.cached_page(request, "dashboard/city.html", build, scope=("explain", may_explain))
+    # Whether the explanation and verdict forms show is part of the key; their CSRF token is put in per request.
+    scope = ("explain", may_explain, "review", may_review)
+    return fragments.cached_page(request, "dashboard/city.html", build, scope=scope)
 
 
 @require_GET

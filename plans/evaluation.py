@@ -12,7 +12,7 @@ from django.utils.translation import pgettext
 from indicators.numbers import plain
 from plans import progress as pr
 from plans import wording as tx
-from plans.models import Plan, Target, TargetExplanation
+from plans.models import Plan, Target, TargetExplanation, TargetVerdict
 from plans.selectors import (
     TargetProgress,
     default_as_of,
@@ -43,6 +43,11 @@ class EvaluationRow:
     @property
     def status(self) -> str:
         return self.item.status
+
+    @property
+    def verdict(self) -> TargetVerdict | None:
+        """The reviewer's verdict the status comes from (qualitative targets), if any."""
+        return self.item.verdict
 
     @property
     def status_label(self) -> str:
