@@ -89,9 +89,11 @@ class VerdictForm(forms.Form):
         return data
 
 
-def verdict_form(target: Target, *, auto_id: str = "id_%s") -> VerdictForm:
-    """An empty form for the target: the year its evaluation shows by default, today's date."""
-    initial = {"year": min(default_year(target.plan), target.target_year), "decided_on": timezone.localdate()}
+def verdict_form(target: Target, *, year: int | None = None, auto_id: str = "id_%s") -> VerdictForm:
+    """An empty form for the target: the year its evaluation shows by default (`year`, when the caller knows it
+    for every target of the page), at most the target year; today's date."""
+    year = default_year(target.plan) if year is None else year
+    initial = {"year": min(year, target.target_year), "decided_on": timezone.localdate()}
     return VerdictForm(initial=initial, auto_id=auto_id)
 
 

@@ -21,6 +21,7 @@ from imports.review import own_open_imports
 from indicators.models import Indicator
 from plans.evaluation import YEARS, default_year
 from plans.models import Plan, Target
+from plans.selectors import default_as_of, plan_span
 
 
 def _context(page: Any, request: HttpRequest, **extra: Any) -> dict[str, Any]:
@@ -171,7 +172,13 @@ def city_page(request: HttpRequest, adcode: str, file_format: str | None = None)
 
     def build() -> dict[str, Any]:
         page = pages.city_page(region, section=section, sort=sort, include_submitted=include)
-        extra = {"has_demo": page.has_demo, "province": page.province, "has_submitted": page.has_submitted}
+        extra: dict[str, Any] = {
+            "has_demo": page.has_demo,
+            "province": page.province,
+            "has_submitted": page.has_submitted,
+        }
+        if may_review:  # the verdict forms' default year: the evaluation's, read once for the page
+            extra["verdict_year"] = default_as_of([region], plan_span(page.plans))
         return _context(page, request, may_explain=may_explain, may_review=may_review, **extra)
 
     # Whether the explanation and verdict forms show is part of the key; their CSRF token is put in per request.

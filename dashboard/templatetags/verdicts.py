@@ -1,5 +1,5 @@
-"""{% verdict_form card as form %}: the verdict form of one city page card (a qualitative target), its field ids
-unique on the page."""
+"""{% verdict_form card year as form %}: the verdict form of one city page card (a qualitative target), its field
+ids unique on the page; `year` the page's default evaluation year (read once for every card)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,6 @@ register = template.Library()
 
 
 @register.simple_tag(name="verdict_form")
-def card_verdict_form(card: Card) -> VerdictForm:
+def card_verdict_form(card: Card, year: int) -> VerdictForm:
     target = card.item.target
-    return verdict_form(target, auto_id=f"id_%s_verdict_{target.pk}")
+    return verdict_form(target, year=year, auto_id=f"id_%s_verdict_{target.pk}")
