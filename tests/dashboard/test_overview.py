@@ -174,7 +174,7 @@ def test_the_overview_makes_the_same_number_of_queries_whatever_the_size(bob_cli
     with CaptureQueriesContext(connection) as after:
         response = bob_client.get("/")
     assert len(response.context["overview"].rows) == 7
-    assert len(after) == len(before) <= 15
+    assert len(after) == len(before) <= 16  # the reviewers' verdicts (qualitative targets) in one of them
 
 
 # ------------------------------------------------------------------------------------------- indicator page
