@@ -6,6 +6,7 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -216,7 +217,9 @@ class TargetVerdict(models.Model):
     verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict.choices)
     decided_on = models.DateField(_("date of the verdict"))
     evidence_text = models.TextField(_("evidence"), blank=True)
-    evidence_url = models.URLField(_("evidence link"), max_length=500, blank=True)
+    evidence_url = models.CharField(
+        _("evidence link"), max_length=500, blank=True, validators=[URLValidator(schemes=["http", "https"])]
+    )
     evidence_file = models.FileField(_("evidence file"), upload_to=evidence_path, max_length=200, blank=True)
     evidence_name = models.CharField(_("evidence file name"), max_length=200, blank=True)
     reviewer = models.ForeignKey(
