@@ -33,6 +33,7 @@ from plans.verdicts import (
     may_record_verdict,
     too_large,
     verdict_add,
+    verdict_years,
 )
 from plans.wording import status_word
 
@@ -93,7 +94,8 @@ def verdict_form(target: Target, *, year: int | None = None, auto_id: str = "id_
     """An empty form for the target: the year its evaluation shows by default (`year`, when the caller knows it
     for every target of the page), at most the target year; today's date."""
     year = default_year(target.plan) if year is None else year
-    initial = {"year": min(year, target.target_year), "decided_on": timezone.localdate()}
+    first, last = verdict_years(target)
+    initial = {"year": min(max(year, first), last), "decided_on": timezone.localdate()}
     return VerdictForm(initial=initial, auto_id=auto_id)
 
 

@@ -67,6 +67,12 @@ def may_read_verdicts(user: User | AnonymousUser) -> bool:
     return bool(user.is_authenticated and user.is_active)
 
 
+def verdict_years(target: Target) -> tuple[int, int]:
+    """The years a verdict on the target may judge: the plan period's first year to the target year."""
+    first = max(target.plan.period_start, YEARS[0])
+    return first, max(first, min(target.target_year, YEARS[-1]))
+
+
 def allowed_types() -> str:
     return ", ".join(suffix.lstrip(".") for suffix in v.EVIDENCE_SUFFIXES)
 
@@ -189,8 +195,9 @@ def verdict_add(
         refuse("target", _("Only qualitative targets get a reviewer's verdict; this one is judged on its numbers."))
     if verdict not in v.VERDICTS:
         refuse("verdict", _("Unknown verdict “%(verdict)s”.") % {"verdict": verdict})
-    if year not in YEARS:
-        refuse("year", _("The year must be between %(first)s and %(last)s.") % {"first": YEARS[0], "last": YEARS[-1]})
+    first, last = verdict_years(target)
+    if not first <= year <= last:
+        refuse("year", _("The year must be between %(first)s and %(last)s.") % {"first": first, "last": last})
     if decided_on > timezone.localdate() + datetime.timedelta(days=1):
         refuse("decided_on", _("The date of the verdict cannot be in the future."))
     name = ""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -209,6 +210,8 @@ def test_the_api_records_a_verdict_for_a_reviewer(bob_client: Client) -> None:
         ({"evidence_url": "ftp://example.org/x"}, "evidence_url", "http"),
         ({"verdict": "maybe"}, "verdict", "maybe"),
         ({"year": "1800"}, "year", "1949"),
+        ({"year": "2020"}, "year", "2021"),  # before the plan period
+        ({"year": "2026"}, "year", "2025"),  # after the target year
     ],
 )
 def test_bad_input_is_refused_naming_the_field(
@@ -371,3 +374,22 @@ def test_the_method_takes_the_verdict_as_the_status() -> None:
         assert pr.summary([judged, result])[verdict] == 1
     with pytest.raises(v.UnknownWord):
         pr.judged(result, "maybe", 2024)
+
+
+def test_the_cached_city_page_form_posts_with_the_reviewers_own_token(bob: User) -> None:
+    target = national_labs()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(bob)
+    city = reverse("city", args=["410100"])
+    client.get(city)  # computed and cached
+    html = client.get(city).content.decode()  # served from the cache
+    form = html[html.index(f'action="/targets/{target.pk}/verdict/"') :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+    assert token is not None
+    fields = {"verdict": v.ACHIEVED, "year": "2024", "decided_on": "2025-03-01", "evidence_text": TEXT}
+    refused = client.post(reverse("target-verdict", args=[target.pk]), fields)
+    assert refused.status_code == 403 and TargetVerdict.objects.count() == 0, "CSRF is checked"
+    response = client.post(
+        reverse("target-verdict", args=[target.pk]), fields | {"csrfmiddlewaretoken": token.group(1)}
+    )
+    assert response.status_code == 302 and TargetVerdict.objects.count() == 1
