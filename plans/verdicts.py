@@ -90,11 +90,9 @@ def too_large(size: int) -> str:
 
 def safe_name(name: str) -> str:
     """The uploader's file name as it may be offered again in a download: its last path part, without control
-    characters, quotes or backslashes, at most NAME_LENGTH characters (the extension kept)."""
+    characters, quotes, semicolons or backslashes, at most NAME_LENGTH characters (the extension kept)."""
     base = PurePath(name.replace("\\", "/")).name
-    kept = "".join(
-        char for char in base if unicodedata.category(char)[0] != "C" and char not in '"\\/' and char != "\x7f"
-    ).strip()
+    kept = "".join(char for char in base if unicodedata.category(char)[0] != "C" and char not in '"\\/;').strip()
     suffix = PurePath(kept).suffix
     if len(kept) > NAME_LENGTH:
         kept = kept[: NAME_LENGTH - len(suffix)] + suffix
