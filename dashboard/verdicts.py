@@ -48,8 +48,12 @@ class VerdictForm(forms.Form):
         max_value=YEARS[-1],
         help_text=gettext_lazy("The evaluation year the verdict is for: it counts from that year on."),
     )
+    # Empty: today (a default written into the form would go stale in the cached city page).
     decided_on = forms.DateField(
-        label=gettext_lazy("Date of the verdict"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Date of the verdict"),
+        required=False,
+        help_text=gettext_lazy("Default: today."),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     evidence_text = forms.CharField(
         label=gettext_lazy("Evidence (依据)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -92,10 +96,10 @@ class VerdictForm(forms.Form):
 
 def verdict_form(target: Target, *, year: int | None = None, auto_id: str = "id_%s") -> VerdictForm:
     """An empty form for the target: the year its evaluation shows by default (`year`, when the caller knows it
-    for every target of the page), at most the target year; today's date."""
+    for every target of the page), within the plan period up to the target year."""
     year = default_year(target.plan) if year is None else year
     first, last = verdict_years(target)
-    initial = {"year": min(max(year, first), last), "decided_on": timezone.localdate()}
+    initial = {"year": min(max(year, first), last)}
     return VerdictForm(initial=initial, auto_id=auto_id)
 
 
@@ -126,7 +130,7 @@ def target_verdict(request: HttpRequest, target_id: int) -> HttpResponse:
         else:
             form = VerdictForm(request.POST, request.FILES)
             if form.is_valid():
-                data = form.cleaned_data
+                data = form.cleaned_data | {"decided_on": form.cleaned_data["decided_on"] or timezone.localdate()}
                 try:
                     with transaction.atomic():
                         verdict_add(target=target, user=request.user, **data)

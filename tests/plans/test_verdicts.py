@@ -162,7 +162,8 @@ def test_charlie_reads_but_cannot_record(bob: User, charlie: User, charlie_clien
 
 def test_every_verdict_is_kept_and_the_latest_for_the_year_counts(bob: User, bob_client: Client) -> None:
     target = national_labs()
-    assert record(bob_client, target, verdict=v.NOT_ACHIEVED, year="2023").status_code == 302
+    assert record(bob_client, target, verdict=v.NOT_ACHIEVED, year="2023", decided_on="").status_code == 302
+    assert TargetVerdict.objects.get().decided_on == timezone.localdate(), "today when not given"
     assert record(bob_client, target, verdict=v.PARTLY_ACHIEVED, year="2024").status_code == 302
     assert record(bob_client, target, verdict=v.ACHIEVED, year="2024", evidence_text="复核后").status_code == 302
     assert TargetVerdict.objects.count() == 3
