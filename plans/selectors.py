@@ -293,7 +293,10 @@ def plan_inconsistencies(plan: Plan) -> list[PlanInconsistency]:
 
 
 def explained_year(item: TargetProgress) -> int:
-    """The year an explanation written for this status explains: the year of the actual it was judged on."""
+    """The year an explanation written for this status explains: the year of the reviewer's verdict it comes from,
+    else of the actual it was judged on, else the target year."""
+    if item.progress.verdict_year is not None:
+        return item.progress.verdict_year
     return item.progress.year if item.progress.year is not None else item.target.target_year
 
 

@@ -391,3 +391,24 @@ def test_the_cached_city_page_form_posts_with_the_reviewers_own_token(bob: User)
         reverse("target-verdict", args=[target.pk]), fields | {"csrfmiddlewaretoken": token.group(1)}
     )
     assert response.status_code == 302 and TargetVerdict.objects.count() == 1
+
+
+def test_a_target_judged_not_achieved_asks_the_city_for_an_explanation_of_that_year(
+    bob: User, charlie_client: Client
+) -> None:
+    target = national_labs()
+    verdict_add(
+        target=target,
+        user=bob,
+        verdict=v.NOT_ACHIEVED,
+        year=2024,
+        decided_on=datetime.date(2025, 1, 2),
+        evidence_text=TEXT,
+    )
+    page = charlie_client.get(reverse("city", args=["410100"])).content.decode()
+    card = page[page.index(f'id="target-{target.pk}"') :]
+    card = card[: card.index("</figure>")]
+    assert f'action="/targets/{target.pk}/explanation/"' in card and "2024" in card
+    fields = {"situation": "s", "outlook": "o", "causes": "c", "measures": "m"}
+    assert charlie_client.post(reverse("target-explanation", args=[target.pk]), fields).status_code == 302
+    assert target.explanations.get().year == 2024, "the year of the verdict"
