@@ -412,3 +412,20 @@ def test_a_target_judged_not_achieved_asks_the_city_for_an_explanation_of_that_y
     fields = {"situation": "s", "outlook": "o", "causes": "c", "measures": "m"}
     assert charlie_client.post(reverse("target-explanation", args=[target.pk]), fields).status_code == 302
     assert target.explanations.get().year == 2024, "the year of the verdict"
+
+
+def test_the_workbook_never_runs_the_evidence_as_a_formula(bob: User, bob_client: Client) -> None:
+    target = national_labs()
+    formula = '=HYPERLINK("http://evil.example","点击")'
+    verdict_add(
+        target=target,
+        user=bob,
+        verdict=v.ACHIEVED,
+        year=2024,
+        decided_on=datetime.date(2025, 1, 2),
+        evidence_text=formula,
+    )
+    workbook = bob_client.get(reverse("plan-evaluation-xlsx", args=[target.plan_id]), {"year": 2024})
+    sheet: Any = openpyxl.load_workbook(io.BytesIO(workbook.content)).active
+    [cell] = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert cell.data_type == "s" and cell.value == "'" + formula
