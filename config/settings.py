@@ -264,6 +264,11 @@ FILE_UPLOAD_HANDLERS = [
 # Spreadsheet imports of actual values (the imports app). Bounds checked before a file is parsed.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
+# The evidence file of a reviewer's verdict on a qualitative target (plans.verdicts): at most this large, and never
+# above the upload bound every request has (config.uploads, IMPORT_MAX_UPLOAD_BYTES).
+EVIDENCE_MAX_UPLOAD_BYTES = env_int("EVIDENCE_MAX_UPLOAD_BYTES", min(10 * 1024 * 1024, IMPORT_MAX_UPLOAD_BYTES))
+if EVIDENCE_MAX_UPLOAD_BYTES > IMPORT_MAX_UPLOAD_BYTES:
+    raise ImproperlyConfigured("EVIDENCE_MAX_UPLOAD_BYTES cannot exceed IMPORT_MAX_UPLOAD_BYTES (the upload bound)")
 # A zip-based workbook (xlsx, ods) may declare at most this much uncompressed content: a zip bomb stops here.
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
 # How far a sheet may reach: readers build the whole rectangle from A1 to the farthest cell, so its columns and its

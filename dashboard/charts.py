@@ -31,6 +31,7 @@ STATUS_COLOURS: Mapping[str, str] = {
     v.ACHIEVED: "#2f8132",
     v.AHEAD: "#1f6fd1",
     v.ON_SCHEDULE: "#6ea8e6",
+    v.PARTLY_ACHIEVED: "#7cb342",
     v.LAGGING: "#d9a400",
     v.FAR_BEHIND: "#d4442e",
     v.REGRESSING: "#8e1b1b",

@@ -32,7 +32,7 @@ from indicators.numbers import plain
 from plans import completeness, wording
 from plans import progress as pr
 from plans.evaluation import Evaluation, completion, stated_target
-from plans.models import TargetExplanation
+from plans.models import TargetExplanation, TargetVerdict
 
 FORMATS = ("csv", "xlsx")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -356,6 +356,10 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
         _("Revised target, in the target's unit"),
         _("Next measures (下一步措施)"),
         _("Explanation: year, author, date"),
+        # The reviewer's verdict on a qualitative target (plans.TargetVerdict), the status comes from it.
+        _("Reviewer's verdict"),
+        _("Verdict: evidence"),
+        _("Verdict: year judged, date, reviewer, recorded at"),
     ]
     append_row(sheet, header)
     header_row = sheet.max_row
@@ -388,12 +392,43 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
                 _text(f"{t.quote} (L{t.quote_line})"),
                 _text(row.notes),
                 *_explanation_cells(row.explanation),
+                *_verdict_cells(row.verdict),
             ],
         )
         number_row = sheet.max_row
         for column in (11, 15):  # completion and growth are shares: shown as percentages
             sheet.cell(number_row, column).number_format = "0.0%"
-    widths = [5, 30, 8, 10, 8, 24, 12, 12, 8, 12, 10, 12, 14, 12, 12, 8, 10, 50, 50, 40, 40, 40, 10, 12, 40, 24]
+    widths = [
+        5,
+        30,
+        8,
+        10,
+        8,
+        24,
+        12,
+        12,
+        8,
+        12,
+        10,
+        12,
+        14,
+        12,
+        12,
+        8,
+        10,
+        50,
+        50,
+        40,
+        40,
+        40,
+        10,
+        12,
+        40,
+        24,
+        12,
+        50,
+        30,
+    ]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for sheet_row in sheet.iter_rows(min_row=header_row + 1):
@@ -418,4 +453,21 @@ def _explanation_cells(explanation: TargetExplanation | None) -> list[Any]:
         explanation.revised_target,
         safe_text(cells.paragraphs(explanation.measures)),
         safe_text(f"{explanation.year} · {author} · {timezone.localtime(explanation.created_at):%Y-%m-%d %H:%M}"),
+    ]
+
+
+def _verdict_cells(verdict: TargetVerdict | None) -> list[Any]:
+    if verdict is None:
+        return [""] * 3
+    reviewer = verdict.reviewer.get_username() if verdict.reviewer is not None else "—"
+    evidence = [verdict.evidence_text, verdict.evidence_url]
+    if verdict.evidence_name:
+        evidence.append(_("file: %(name)s") % {"name": verdict.evidence_name})
+    return [
+        wording.status_word(verdict.verdict),
+        safe_text("\n".join(part for part in evidence if part)),
+        safe_text(
+            f"{verdict.year} · {verdict.decided_on:%Y-%m-%d} · {reviewer} · "
+            f"{timezone.localtime(verdict.created_at):%Y-%m-%d %H:%M}"
+        ),
     ]

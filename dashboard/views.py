@@ -290,15 +290,24 @@ def city_page(request: HttpRequest, adcode: str, file_format: str | None = None)
             raise Http404
         return downloads.download(file_format, downloads.city_table(page))
     may_explain = can_write(request.user, region)  # the explanation forms show only to who may write the region
+    # The verdict forms (qualitative targets) only to who may review the region.
+    may_review = reviewable_regions(request.user).filter(pk=region.pk).exists()
 
     def build() -> dict[str, Any]:
         page = pages.city_page(region, section=section, sort=sort, include_submitted=include, submitted_regions=visible)
         _city_year(request, page)
-        extra = {"has_demo": page.has_demo, "province": page.province, "has_submitted": page.has_submitted}
-        return _context(page, request, may_explain=may_explain, **extra)
+        extra: dict[str, Any] = {
+            "has_demo": page.has_demo,
+            "province": page.province,
+            "has_submitted": page.has_submitted,
+        }
+        if may_review:  # the verdict forms' default year: the evaluation's, read once for the page
+            extra["verdict_year"] = default_as_of([region], plan_span(page.plans))
+        return _context(page, request, may_explain=may_explain, may_review=may_review, **extra)
 
-    # Whether the explanation forms show is part of the key; their CSRF token is put in for each request.
-    return fragments.cached_page(request, "dashboard/city.html", build, scope=("explain", may_explain, _scope(visible)))
+    # Whether the explanation and verdict forms show is part of the key; their CSRF token is put in per request.
+    scope = ("explain", may_explain, "review", may_review, _scope(visible))
+    return fragments.cached_page(request, "dashboard/city.html", build, scope=scope)
 
 
 @require_GET

@@ -1,7 +1,8 @@
 from django.contrib import admin
+from django.http import HttpRequest
 from import_export.admin import ImportExportModelAdmin
 
-from plans.models import Plan, PlanPeriod, Target
+from plans.models import Plan, PlanPeriod, Target, TargetVerdict
 from plans.resources import PlanResource, TargetResource
 
 
@@ -45,3 +46,24 @@ class TargetAdmin(ImportExportModelAdmin):
     search_fields = ["label", "quote", "note", "key", "indicator__code", "indicator__name_zh"]
     autocomplete_fields = ["plan", "indicator", "conflicts_with"]
     list_select_related = ["plan__region", "indicator"]
+
+
+@admin.register(TargetVerdict)
+class TargetVerdictAdmin(admin.ModelAdmin[TargetVerdict]):
+    """The history of reviewers' verdicts, read-only: a verdict is recorded on the target's city page (or the API)
+    by who may review its region, and never edited (a new verdict is a new row)."""
+
+    list_display = ["target", "year", "verdict", "decided_on", "reviewer", "created_at"]
+    list_filter = ["verdict", "year", "target__plan__region"]
+    search_fields = ["target__label", "evidence_text", "evidence_url", "evidence_name"]
+    list_select_related = ["target__plan__region", "reviewer"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: TargetVerdict | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: TargetVerdict | None = None) -> bool:
+        return False

@@ -6,14 +6,18 @@ from typing import Any, cast
 
 import django_filters
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import Count, Prefetch, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers, viewsets
+from rest_framework import generics, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -27,8 +31,9 @@ from plans import progress as pr
 from plans import vocabulary as v
 from plans import wording as tx
 from plans.evaluation import YEARS
-from plans.models import Plan, Target, TargetExplanation
+from plans.models import Plan, Target, TargetExplanation, TargetVerdict
 from plans.selectors import PlanInconsistency, TargetProgress, evaluate_targets, plan_inconsistencies, targets_for
+from plans.verdicts import may_record_verdict, verdict_add
 
 
 def _number() -> serializers.DecimalField:
@@ -124,6 +129,61 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet[Plan]):
         )
 
 
+class VerdictSerializer(serializers.ModelSerializer[TargetVerdict]):
+    """A reviewer's verdict on a qualitative target; `verdict` is also the status the target has from its year on."""
+
+    target = serializers.IntegerField(source="target_id", read_only=True)
+    verdict_label_zh = serializers.SerializerMethodField()
+    verdict_label_en = serializers.SerializerMethodField()
+    evidence_file = serializers.SerializerMethodField()
+    reviewer = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TargetVerdict
+        fields = [
+            "id",
+            "target",
+            "year",
+            "verdict",
+            "verdict_label_zh",
+            "verdict_label_en",
+            "decided_on",
+            "evidence_text",
+            "evidence_url",
+            "evidence_file",
+            "evidence_name",
+            "reviewer",
+            "created_at",
+        ]
+
+    def get_verdict_label_zh(self, obj: TargetVerdict) -> str:
+        return tx.status_word(obj.verdict, "zh-hans")
+
+    def get_verdict_label_en(self, obj: TargetVerdict) -> str:
+        return tx.status_word(obj.verdict, "en")
+
+    def get_evidence_file(self, obj: TargetVerdict) -> str | None:
+        """The address of the evidence file's download (signed-in users), if there is a file."""
+        return reverse("verdict-evidence", args=[obj.pk]) if obj.evidence_file else None
+
+    def get_reviewer(self, obj: TargetVerdict) -> str | None:
+        return obj.reviewer.get_username() if obj.reviewer is not None else None
+
+
+def verdict_data(record: TargetVerdict | None) -> dict[str, Any] | None:
+    """A verdict as plain JSON values (the progress rows are cached as such)."""
+    return None if record is None else dict(VerdictSerializer(record).data)
+
+
+class VerdictInputSerializer(serializers.Serializer[dict[str, Any]]):
+    verdict = serializers.ChoiceField(choices=v.VERDICTS)
+    year = serializers.IntegerField(min_value=YEARS[0], max_value=YEARS[-1])
+    decided_on = serializers.DateField(required=False, help_text=_("Default: today."))
+    evidence_text = serializers.CharField(required=False, allow_blank=True, default="")
+    evidence_url = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    evidence_file = serializers.FileField(required=False, allow_null=True, default=None)
+
+
 class TargetSerializer(serializers.ModelSerializer[Target]):
     region = serializers.CharField(source="plan.region.adcode", read_only=True)
     indicator = serializers.CharField(source="indicator.code", read_only=True)
@@ -132,6 +192,9 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
     target_value_max = _number()
     attribute = serializers.CharField(allow_null=True)
     conflicts_with = serializers.SerializerMethodField()
+    verdict = serializers.SerializerMethodField(
+        help_text="Qualitative targets: the reviewer's latest verdict (of the latest year judged), else null."
+    )
 
     class Meta:
         model = Target
@@ -159,7 +222,12 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
             "quote_line",
             "note",
             "conflicts_with",
+            "verdict",
         ]
+
+    def get_verdict(self, obj: Target) -> dict[str, Any] | None:
+        # Prefetched newest first (TargetViewSet.get_queryset).
+        return verdict_data(next(iter(obj.verdicts.all()), None)) if obj.kind in v.VERDICT_KINDS else None
 
     def get_conflicts_with(self, obj: Target) -> list[int]:
         return sorted(other.pk for other in obj.conflicts_with.all())
@@ -209,7 +277,9 @@ class ExplanationSerializer(serializers.ModelSerializer[TargetExplanation]):
 
 class TargetViewSet(viewsets.ReadOnlyModelViewSet[Target]):
     """Targets, each with the exact sentence (`quote`) and line of its plan document it comes from.
-    `/targets/{id}/explanations/`: the city's explanations of the target, newest first (the first is current)."""
+    `/targets/{id}/explanations/`: the city's explanations of the target, newest first (the first is current).
+    `/targets/{id}/verdicts/`: the reviewers' verdicts on a qualitative target, newest first; POST records one
+    (the review right for the target's region)."""
 
     serializer_class = TargetSerializer
     filterset_class = TargetFilter
@@ -222,10 +292,45 @@ class TargetViewSet(viewsets.ReadOnlyModelViewSet[Target]):
         versions = target.explanations.select_related("author").order_by("-year", "-created_at", "-id")
         return Response({"count": len(versions), "results": ExplanationSerializer(versions, many=True).data})
 
+    @extend_schema(methods=["GET"], responses=VerdictSerializer(many=True))
+    @extend_schema(methods=["POST"], request=VerdictInputSerializer, responses={201: VerdictSerializer})
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        pagination_class=None,
+        filterset_class=None,
+        parser_classes=[JSONParser, MultiPartParser, FormParser],
+    )
+    def verdicts(self, request: Request, pk: str | None = None, format: str | None = None) -> Response:
+        """GET: every verdict, newest first (for an as-of year the latest of that year or the last before counts).
+        POST: a new verdict — `verdict` (achieved, partly_achieved, not_achieved), `year` (the year judged),
+        `decided_on` (default today) and evidence: `evidence_text`, `evidence_url` (http/https) or, as
+        multipart/form-data, `evidence_file`. 403 without the review right for the target's region."""
+        target = self.get_object()
+        if request.method == "POST":
+            return self._record_verdict(request, target)
+        versions = target.verdicts.select_related("reviewer").order_by("-year", "-created_at", "-id")
+        return Response({"count": len(versions), "results": VerdictSerializer(versions, many=True).data})
+
+    def _record_verdict(self, request: Request, target: Target) -> Response:
+        if not may_record_verdict(request.user, target):
+            raise PermissionDenied(_("Only a reviewer of the target's region may record a verdict."))
+        body = VerdictInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        data.setdefault("decided_on", timezone.localdate())
+        try:
+            with transaction.atomic():
+                record = verdict_add(target=target, user=request.user, **data)
+        except DjangoValidationError as error:
+            return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        return Response(VerdictSerializer(record).data, status=status.HTTP_201_CREATED)
+
     def get_queryset(self) -> QuerySet[Target]:
+        verdicts = TargetVerdict.objects.select_related("reviewer").order_by("-year", "-created_at", "-id")
         return (
             Target.objects.select_related("plan__region", "indicator")
-            .prefetch_related("conflicts_with")
+            .prefetch_related("conflicts_with", Prefetch("verdicts", queryset=verdicts))
             .order_by("plan__region__adcode", "plan_id", "position")
         )
 
@@ -321,6 +426,9 @@ class ProgressRowSerializer(serializers.Serializer[dict[str, Any]]):
     trend_label_zh = serializers.CharField()
     trend_label_en = serializers.CharField()
     notes = ProgressNoteSerializer(many=True)
+    verdict = VerdictSerializer(
+        allow_null=True, help_text="The reviewer's verdict the status comes from (qualitative targets), else null."
+    )
     quote = serializers.CharField()
     quote_line = serializers.IntegerField()
 
@@ -385,6 +493,7 @@ def progress_row(item: TargetProgress, as_of: int | None) -> dict[str, Any]:
             {"code": note.code, "text_zh": tx.note_text(note, "zh-hans"), "text_en": tx.note_text(note, "en")}
             for note in result.notes
         ],
+        "verdict": verdict_data(item.verdict),
         "quote": target.quote,
         "quote_line": target.quote_line,
     }

@@ -14,7 +14,7 @@ from indicators.numbers import plain
 from plans import progress as pr
 from plans import vocabulary as v
 from plans import wording as tx
-from plans.models import Plan, Target, TargetExplanation
+from plans.models import Plan, Target, TargetExplanation, TargetVerdict
 from plans.selectors import (
     TargetProgress,
     default_as_of,
@@ -45,6 +45,11 @@ class EvaluationRow:
     @property
     def status(self) -> str:
         return self.item.status
+
+    @property
+    def verdict(self) -> TargetVerdict | None:
+        """The reviewer's verdict the status comes from (qualitative targets), if any."""
+        return self.item.verdict
 
     @property
     def status_label(self) -> str:
@@ -153,6 +158,7 @@ REPORT_GROUPS: tuple[tuple[tuple[str, ...], str], ...] = (
     ((v.ACHIEVED_EARLY,), gettext_noop("%(count)s achieved early")),
     ((v.ACHIEVED,), gettext_noop("%(count)s achieved")),
     ((v.AHEAD, v.ON_SCHEDULE), gettext_noop("%(count)s ahead of or on schedule")),
+    ((v.PARTLY_ACHIEVED,), gettext_noop("%(count)s partly achieved")),
     ((v.LAGGING, v.FAR_BEHIND), gettext_noop("%(count)s lagging")),
     ((v.REGRESSING,), gettext_noop("%(count)s moving away from the target")),
     ((v.NOT_ACHIEVED,), gettext_noop("%(count)s not achieved")),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -242,3 +245,61 @@ class TargetExplanation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target} · {self.year} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def evidence_path(instance: TargetVerdict, filename: str) -> str:
+    """Where an evidence file is stored: under MEDIA_ROOT/verdicts/, a random name keeping only the (checked)
+    extension; the uploader's file name is kept in evidence_name, for the download."""
+    suffix = PurePath(filename).suffix.lower()
+    return f"verdicts/{uuid.uuid4().hex}{suffix if suffix in v.EVIDENCE_SUFFIXES else ''}"
+
+
+class TargetVerdict(models.Model):
+    """A reviewer's verdict on a qualitative target (全覆盖, 零突破, a rank, 保十进五…) for the year it judges (its
+    as-of year): achieved, partly achieved or not achieved, with its evidence — a text, a link or an uploaded file
+    — and the date it was reached. Never edited: every verdict is a new row; for an as-of year the latest counts,
+    the earlier ones are kept (who and when)."""
+
+    class Verdict(models.TextChoices):
+        ACHIEVED = v.ACHIEVED, _("Achieved")
+        PARTLY_ACHIEVED = v.PARTLY_ACHIEVED, _("Partly achieved")
+        NOT_ACHIEVED = v.NOT_ACHIEVED, _("Not achieved")
+
+    target = models.ForeignKey(Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="verdicts")
+    year = models.PositiveSmallIntegerField(_("year judged (as of)"))
+    verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict.choices)
+    decided_on = models.DateField(_("date of the verdict"))
+    evidence_text = models.TextField(_("evidence"), blank=True)
+    evidence_url = models.CharField(
+        _("evidence link"), max_length=500, blank=True, validators=[URLValidator(schemes=["http", "https"])]
+    )
+    evidence_file = models.FileField(_("evidence file"), upload_to=evidence_path, max_length=200, blank=True)
+    evidence_name = models.CharField(_("evidence file name"), max_length=200, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("verdict on a target")
+        verbose_name_plural = _("verdicts on targets")
+        ordering = ["target", "-year", "-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(year__gte=1949, year__lte=2100), name="target_verdict_year_plausible"),
+            models.CheckConstraint(condition=Q(verdict__in=list(v.VERDICTS)), name="target_verdict_verdict_valid"),
+            # Every verdict rests on something: a text, a link or a file.
+            models.CheckConstraint(
+                condition=~Q(evidence_text="") | ~Q(evidence_url="") | ~Q(evidence_file=""),
+                name="target_verdict_has_evidence",
+            ),
+            models.CheckConstraint(
+                condition=Q(evidence_url="")
+                | Q(evidence_url__startswith="http://")
+                | Q(evidence_url__startswith="https://"),
+                name="target_verdict_link_is_http",
+            ),
+        ]
+        indexes = [models.Index(fields=["target", "year"], name="target_verdict_target_year")]
+
+    def __str__(self) -> str:
+        return f"{self.target} · {self.year} · {self.get_verdict_display()}"

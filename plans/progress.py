@@ -90,6 +90,7 @@ NOTE_STALE_ACTUAL: Final = "stale_actual"  # the latest actual is STALE_YEARS or
 NOTE_NO_TARGET_YEAR_ACTUAL: Final = "no_target_year_actual"  # a final evaluation without the target year's actual
 # How old the latest actual may be before the notes say so: a figure two years old describes another moment.
 STALE_YEARS: Final = 2
+NOTE_VERDICT: Final = "verdict"
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,9 @@ class Progress:
     achieved: bool | None = None  # the comparator holds at t (None: no actual)
     early: bool = False  # achieved before the target year (提前实现)
     notes: tuple[Note, ...] = ()
+    # A reviewer's verdict on a qualitative target (plans.vocabulary.VERDICTS), for verdict_year: it is the status.
+    verdict: str | None = None
+    verdict_year: int | None = None
 
 
 # ---------------------------------------------------------------------------------------------------- helpers
@@ -786,10 +790,22 @@ def projection_path(spec: TargetSpec, result: Progress, year: int) -> float | No
     return m_t + share * (end - m_t)
 
 
+def judged(result: Progress, verdict: str, year: int) -> Progress:
+    """The result with a reviewer's verdict on the target for `year` (a qualitative target judged by hand): the
+    verdict becomes its status, and a note says so."""
+    v.checked("verdict", verdict, v.VERDICTS)
+    return replace(
+        result, verdict=verdict, verdict_year=year, notes=(*result.notes, Note(NOTE_VERDICT, {"year": year}))
+    )
+
+
 def status(result: Progress) -> str:
-    """The one status a target is shown with (a code of plans.vocabulary.STATUSES): 提前实现 when met before the
-    target year, 未实现 when the target year has come and the comparator does not hold (a final evaluation says so
-    whatever the pace), 未量化 when the target states no number, else the pace band."""
+    """The one status a target is shown with (a code of plans.vocabulary.STATUSES): a reviewer's verdict when one
+    was recorded (qualitative targets: 已实现 / 部分实现 / 未实现); 提前实现 when met before the target year, 未实现
+    when the target year has come and the comparator does not hold (a final evaluation says so whatever the pace),
+    未量化 when the target states no number, else the pace band."""
+    if result.verdict is not None:
+        return result.verdict
     if result.pace_status == PACE_ACHIEVED and result.early:
         return v.ACHIEVED_EARLY
     if result.achieved is False and result.time_share is not None and result.time_share >= 1:

@@ -24,7 +24,7 @@ from indicators.units import unit_factor
 from plans import consistency, wording
 from plans import progress as pr
 from plans import vocabulary as v
-from plans.models import Plan, Target, TargetExplanation
+from plans.models import Plan, Target, TargetExplanation, TargetVerdict
 
 # The origin a submitted value (awaiting review) is shown with: never stored as an Observation's origin.
 SUBMITTED = ActualsImport.Status.SUBMITTED.value
@@ -53,6 +53,8 @@ class TargetProgress:
     # the evaluation year's actual (or the province's yardstick) is one.
     submitted_years: frozenset[int] = frozenset()
     is_submitted: bool = False
+    # A reviewer's verdict (qualitative targets), the latest for the latest year up to the as-of year: the status.
+    verdict: TargetVerdict | None = None
 
     @property
     def status(self) -> str:
@@ -175,6 +177,7 @@ def evaluate_targets(
             demo[region_id, indicator_id].discard(year)
             submitted[region_id, indicator_id].add(year)
     limits = thresholds()
+    verdicts = latest_verdicts(targets, year=as_of)
     results = []
     for target in targets:
         region = target.plan.region
@@ -188,6 +191,9 @@ def evaluate_targets(
             parent=parent,
             thresholds=limits,
         )
+        verdict = verdicts.get(target.pk)
+        if verdict is not None:
+            result = pr.judged(result, verdict.verdict, verdict.year)
         shown = origins.get((region.pk, target.indicator_id, result.year)) if result.year is not None else None
         # A comparison with the province rests on the province's value of that year too.
         yardstick = None
@@ -206,6 +212,7 @@ def evaluate_targets(
                 demo_years=frozenset(demo.get((region.pk, target.indicator_id), ())),
                 submitted_years=frozenset(submitted.get((region.pk, target.indicator_id), ())),
                 is_submitted=SUBMITTED in (shown, yardstick),
+                verdict=verdict,
             )
         )
     return results
@@ -291,7 +298,10 @@ def plan_inconsistencies(plan: Plan) -> list[PlanInconsistency]:
 
 
 def explained_year(item: TargetProgress) -> int:
-    """The year an explanation written for this status explains: the year of the actual it was judged on."""
+    """The year an explanation written for this status explains: the year of the reviewer's verdict it comes from,
+    else of the actual it was judged on, else the target year."""
+    if item.progress.verdict_year is not None:
+        return item.progress.verdict_year
     return item.progress.year if item.progress.year is not None else item.target.target_year
 
 
@@ -321,3 +331,21 @@ def targets_without_explanation(region: Region, year: int, *, below: bool = Fals
         )
     )
     return [item for item in items if item.target.pk not in explained]
+
+
+# ---------------------------------------------------------------------------------------------------- verdicts
+
+
+def latest_verdicts(targets: Iterable[Target], *, year: int | None = None) -> dict[int, TargetVerdict]:
+    """Each qualitative target's current verdict: the latest recorded for the latest year up to `year` (any year
+    when None). One query, none when no target is qualitative."""
+    ids = {target.pk for target in targets if target.kind in v.VERDICT_KINDS}
+    if not ids:
+        return {}
+    verdicts = TargetVerdict.objects.filter(target_id__in=ids).select_related("reviewer")
+    if year is not None:
+        verdicts = verdicts.filter(year__lte=year)  # a verdict on a later year says nothing of this one
+    latest: dict[int, TargetVerdict] = {}
+    for record in verdicts.order_by("target_id", "-year", "-created_at", "-id"):
+        latest.setdefault(record.target_id, record)
+    return latest

@@ -80,26 +80,33 @@ ACHIEVED_EARLY: Final = "achieved_early"  # 提前实现: met before the target 
 ACHIEVED: Final = "achieved"  # 已实现: met in the target year
 AHEAD: Final = "ahead"  # 快于预期
 ON_SCHEDULE: Final = "on_schedule"  # 基本符合预期
+PARTLY_ACHIEVED: Final = "partly_achieved"  # 部分实现: a reviewer's verdict on a qualitative target
 LAGGING: Final = "lagging"  # 滞后
 FAR_BEHIND: Final = "far_behind"  # 明显滞后
 REGRESSING: Final = "regressing"  # 倒退: moving away from the target
 NOT_ACHIEVED: Final = "not_achieved"  # 未实现: the target year's actual falls short
 NOT_QUANTIFIED: Final = "not_quantified"  # 未量化: the target states no number (judged by hand)
 NO_DATA: Final = "no_data"  # 暂无数据
-STATUSES: Final = (ACHIEVED_EARLY, ACHIEVED, AHEAD, ON_SCHEDULE, LAGGING, FAR_BEHIND, REGRESSING, NOT_ACHIEVED,
-                   NOT_QUANTIFIED, NO_DATA)  # fmt: skip
+STATUSES: Final = (ACHIEVED_EARLY, ACHIEVED, AHEAD, ON_SCHEDULE, PARTLY_ACHIEVED, LAGGING, FAR_BEHIND, REGRESSING,
+                   NOT_ACHIEVED, NOT_QUANTIFIED, NO_DATA)  # fmt: skip
 # The statuses a city explains (plans.TargetExplanation): where it stands, whether it will be met, why, what next.
 NEEDS_EXPLANATION: Final = (LAGGING, FAR_BEHIND, REGRESSING, NOT_ACHIEVED)
 # Severity, worst first: the order of "needing attention first" (the city page's sort) and the one an overview
 # cell's worst status is read by (worst_status). 未实现 (the target year is past and the actual falls short: nothing
 # can recover it) is the worst, above 倒退; then the pace bands down to the targets met (已实现 before 提前实现,
-# the two alike). A judged target always outranks one without data: 暂无数据 only when no target is judged, and
-# 未量化 (judged by hand) only when every target is unquantified.
-ATTENTION_ORDER: Final = (NOT_ACHIEVED, REGRESSING, FAR_BEHIND, LAGGING, ON_SCHEDULE, AHEAD, ACHIEVED, ACHIEVED_EARLY,
-                          NO_DATA, NOT_QUANTIFIED)  # fmt: skip
+# the two alike), a reviewer's 部分实现 between 滞后 and 基本符合预期. A judged target always outranks one without
+# data: 暂无数据 only when no target is judged, and 未量化 (judged by hand) only when every target is unquantified.
+ATTENTION_ORDER: Final = (NOT_ACHIEVED, REGRESSING, FAR_BEHIND, LAGGING, PARTLY_ACHIEVED, ON_SCHEDULE, AHEAD, ACHIEVED,
+                          ACHIEVED_EARLY, NO_DATA, NOT_QUANTIFIED)  # fmt: skip
 # The statuses that need attention (只看需关注): lagging or worse.
 NEEDS_ATTENTION: Final = ATTENTION_ORDER[: ATTENTION_ORDER.index(LAGGING) + 1]
 _SEVERITY: Final = {status: rank for rank, status in enumerate(ATTENTION_ORDER)}
+# A reviewer's verdict on a qualitative target (plans.TargetVerdict): each is also the status the target then has.
+VERDICTS: Final = (ACHIEVED, PARTLY_ACHIEVED, NOT_ACHIEVED)
+# The kinds a reviewer judges by hand: the verdict, once recorded, decides their status.
+VERDICT_KINDS: Final = (QUALITATIVE,)
+# The files a verdict's evidence may be, by extension (plans.verdicts checks the content matches).
+EVIDENCE_SUFFIXES: Final = (".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".docx", ".xlsx", ".txt")
 
 
 def severity(status: str) -> int:

@@ -27,6 +27,7 @@ STATUS_LABELS: Mapping[str, Promise] = {
     v.ACHIEVED: _("Achieved"),
     v.AHEAD: _("Ahead of schedule"),
     v.ON_SCHEDULE: _("On schedule"),
+    v.PARTLY_ACHIEVED: _("Partly achieved"),
     v.LAGGING: _("Lagging"),
     v.FAR_BEHIND: _("Far behind"),
     v.REGRESSING: _("Moving away"),
@@ -65,6 +66,7 @@ NOTES: Mapping[str, Promise] = {
     pr.NOTE_NO_TARGET_YEAR_ACTUAL: _(
         "No actual for the target year %(target_year)s (the latest is from %(year)s): no final verdict yet."
     ),
+    pr.NOTE_VERDICT: _("Status from the reviewer's verdict for %(year)s."),
 }
 
 

@@ -135,6 +135,9 @@ RULES: dict[str, dict[str, Expect]] = {
     "completeness-data": {"GET": E(LOGIN, 403, 403, 200, 200)},
     # Explanations: everyone reads; who writes the target's region writes (saved: back to the city page).
     "target-explanation": {"GET": READ, "POST": E(LOGIN, 302, 403, 302, 302)},
+    # Verdicts on qualitative targets: everyone reads; who reviews the target's region records one.
+    "target-verdict": {"GET": READ, "POST": E(LOGIN, 403, 403, 302, 302)},
+    "verdict-evidence": {"GET": READ},
     # Imports: the upload page for who may write a region; another region's import is not found (404).
     "import-upload": {"GET": READ, "POST": E(LOGIN, 302, 200, 302, 302)},  # 200: the form refuses the region
     "import-review": {"GET": E(LOGIN, 403, 403, 200, 200)},
@@ -165,6 +168,7 @@ RULES: dict[str, dict[str, Expect]] = {
     "api:target-list": {"GET": API_READ},
     "api:target-detail": {"GET": API_READ},
     "api:target-explanations": {"GET": API_READ},
+    "api:target-verdicts": {"GET": API_READ, "POST": E(401, 403, 403, 201, 201)},
     "api:observation-list": {"GET": API_READ, "POST": E(401, 405, 405, 405, 405)},
     "api:observation-detail": {"GET": API_READ, "DELETE": E(401, 405, 405, 405, 405)},
     "api:lock-list": {"GET": API_READ, "POST": E(401, 403, 403, 201, 201)},
@@ -209,6 +213,7 @@ ADMIN_MODELS: dict[str, tuple[str, str]] = {
     "plans.PlanPeriod": ("v", "vacd"),
     "plans.Plan": ("v", "vacd"),
     "plans.Target": ("v", "vacd"),
+    "plans.TargetVerdict": ("", "v"),
 }
 
 

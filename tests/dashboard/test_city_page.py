@@ -66,12 +66,14 @@ def test_its_query_count_does_not_grow_with_the_targets(bob_client: Client) -> N
             assert bob_client.get(f"/cities/{adcode}/").status_code == 200
         cached[adcode] = len(queries)
     # session, user, the user's groups/permissions for the header links (2), region, whether the user may write
-    # the region for the explanation forms (membership, region: 2), the data version, its plans, the targets, the
-    # targets' plans, their indicators, their actuals, their explanations, the regions with a plan (previous / next)
-    assert counts["410100"] == counts["410700"] <= 15
-    # served from the cache: session, user, groups/permissions (2), region, may-write (2), the data version; none
-    # of the page's own
-    assert cached["410100"] == cached["410700"] <= 8
+    # the region for the explanation forms (membership, region: 2), whether they may review it for the verdict forms
+    # (membership, region: 2), the data version, its plans, the targets, the targets' plans, their indicators, their
+    # actuals, their verdicts, their explanations, the verdict forms' default year, the regions with a plan
+    # (previous / next)
+    assert counts["410100"] == counts["410700"] <= 19
+    # served from the cache: session, user, groups/permissions (2), region, may-write (2), may-review (2), the data
+    # version; none of the page's own
+    assert cached["410100"] == cached["410700"] <= 10
 
 
 def test_it_filters_and_sorts(bob_client: Client) -> None:

@@ -4,6 +4,7 @@ import-export keys on natural codes, escapes formulae and keeps the history of i
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from collections import Counter
 from decimal import Decimal
@@ -31,7 +32,7 @@ from imports.service import build_preview, commit, save_pending
 from indicators.models import ActualsImport, Indicator, Observation, ObservationChange, PeriodLock
 from indicators.resources import IndicatorResource, ObservationResource
 from indicators.services import observation_set
-from plans.models import Plan, Target
+from plans.models import Plan, Target, TargetVerdict
 from plans.resources import TargetResource
 from tests.conftest import PASSWORD
 
@@ -63,6 +64,14 @@ def one_of_each(alice: User) -> None:
     commit(save_pending(build_preview(data, "a.csv", user=alice), data, user=alice), user=alice)
     Token.objects.create(user=alice)
     PeriodLock.objects.create(region=None, year=2019, locked_by=alice)
+    TargetVerdict.objects.create(
+        target=Target.objects.get(plan__region__adcode="410100", key="goals-national-labs"),
+        year=2024,
+        verdict="achieved",
+        decided_on=datetime.date(2025, 1, 2),
+        evidence_text="依据",
+        reviewer=alice,
+    )
     Client().post("/accounts/login/", {"username": "alice", "password": "wrong"})
     Client().login(request=HttpRequest(), username="alice", password=PASSWORD)
     AccessFailureLog.objects.create(username="alice", ip_address="127.0.0.1", path_info="/accounts/login/")
@@ -99,11 +108,13 @@ def test_it_opens_every_changelist_add_and_change_page(
     changelist = alice_client.get(url(model, "changelist"))
     assert changelist.status_code == 200
     may_add = model_admin_.has_add_permission(changelist.wsgi_request)
-    # Only records are read-only: the history of values, the uploads (made through the import pages), the logins.
+    # Only records are read-only: the history of values, the uploads (made through the import pages), the logins,
+    # the reviewers' verdicts (recorded on the city page).
     assert may_add or model in (
         ObservationChange,
         ActualsImport,
         PeriodLock,
+        TargetVerdict,
         AccessAttempt,
         AccessLog,
         AccessFailureLog,

@@ -8,6 +8,7 @@ their columns. Each constraint also has a valid row that passes, so no test can 
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -27,7 +28,7 @@ from indicators.models import (
     PeriodLock,
     normalize_name,
 )
-from plans.models import Plan, PlanPeriod, Target, TargetExplanation
+from plans.models import Plan, PlanPeriod, Target, TargetExplanation, TargetVerdict
 
 # Every named constraint of the project's models, and the test(s) below that break it.
 TESTED_CONSTRAINTS = {
@@ -69,6 +70,10 @@ TESTED_CONSTRAINTS = {
     "period_lock_unlock_has_reason",
     "target_explanation_year_plausible",
     "target_explanation_revised_only_if_proposed",
+    "target_verdict_year_plausible",
+    "target_verdict_verdict_valid",
+    "target_verdict_has_evidence",
+    "target_verdict_link_is_http",
 }
 
 
@@ -556,6 +561,25 @@ def test_it_refuses_an_implausible_explanation_year(db: None) -> None:
 def test_it_refuses_a_revised_target_without_the_proposal(db: None) -> None:
     assert_refused("target_explanation_revised_only_if_proposed", lambda: _explanation(revised_target=Decimal("2.8")))
     assert_accepted(lambda: _explanation(propose_revision=True, revised_target=Decimal("2.8")))
+
+
+def _verdict(**fields: Any) -> TargetVerdict:
+    target = Target.objects.get(plan__region__adcode="410100", key="goals-national-labs")
+    values = {"year": 2024, "verdict": "achieved", "decided_on": datetime.date(2025, 1, 2), "evidence_text": "e"}
+    return TargetVerdict.objects.create(target=target, **(values | fields))
+
+
+def test_it_refuses_an_implausible_verdict(db: None) -> None:
+    assert_refused("target_verdict_year_plausible", lambda: _verdict(year=1900))
+    assert_refused("target_verdict_verdict_valid", lambda: _verdict(verdict="maybe"))
+    assert_accepted(lambda: _verdict(verdict="partly_achieved"))
+
+
+def test_it_refuses_a_verdict_without_evidence_or_with_a_link_not_http(db: None) -> None:
+    assert_refused("target_verdict_has_evidence", lambda: _verdict(evidence_text=""))
+    assert_refused("target_verdict_link_is_http", lambda: _verdict(evidence_url="javascript:alert(1)"))
+    assert_accepted(lambda: _verdict(evidence_text="", evidence_url="https://example.gov.cn/a"))
+    assert_accepted(lambda: _verdict(evidence_text="", evidence_file="verdicts/0123.pdf"))
 
 
 def test_it_refuses_one_key_twice_in_one_submission(db: None) -> None:

@@ -123,6 +123,7 @@ def test_the_page_counts_and_summarises_by_hand(bob_client: Client) -> None:
         "achieved": 0,
         "ahead": 0,
         "on_schedule": 2,
+        "partly_achieved": 0,
         "lagging": 2,
         "far_behind": 2,
         "regressing": 2,
@@ -318,6 +319,9 @@ def test_the_workbook_holds_numbers_as_numbers(bob_client: Client) -> None:
         "建议调整后的目标（按目标单位）",
         "下一步措施",
         "情况说明：年度、填写人、时间",
+        "评审结论",
+        "评审结论：依据",
+        "评审结论：评估年份、结论日期、评审人、记录时间",
     ]
     keys = list(plan.targets.order_by("position").values_list("key", flat=True))
     first = header_row(sheet) + 1 + keys.index("table-01-rd-intensity")
