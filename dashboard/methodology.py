@@ -62,7 +62,13 @@ STATUS_RULES: Mapping[str, Promise] = {
         "The target year's actual is there (time share s = 1) and falls short of the target, whatever the pace: "
         "a final evaluation says so."
     ),
-    v.NOT_QUANTIFIED: gettext_lazy("The target states no number: it is not evaluated but judged by hand."),
+    v.PARTLY_ACHIEVED: gettext_lazy(
+        "A qualitative target a reviewer judged partly achieved, with evidence (a verdict always decides the status "
+        "of a qualitative target: achieved, partly achieved or not achieved)."
+    ),
+    v.NOT_QUANTIFIED: gettext_lazy(
+        "The target states no number: it is not evaluated but judged by hand, until a reviewer records a verdict."
+    ),
     v.NO_DATA: gettext_lazy(
         "Nothing to judge on: no actual up to the as-of year, no baseline, or only the baseline year's actual; in "
         "a final evaluation also a target not met whose latest actual is older than the target year (no final "

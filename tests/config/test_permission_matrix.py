@@ -25,6 +25,7 @@ tests at the end send what a city official must not do straight at the endpoints
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import re
@@ -55,8 +56,9 @@ from cities.models import Region
 from imports.service import build_preview, save_pending
 from indicators.models import ActualsImport, Observation, ObservationChange, PeriodLock, SubmittedValue
 from indicators.services import period_lock
-from plans.models import Plan, Target, TargetExplanation
+from plans.models import Plan, Target, TargetExplanation, TargetVerdict
 from plans.services import fixtures_load
+from plans.verdicts import verdict_add
 from tests.conftest import _user
 from tests.spreadsheets import csv_bytes, imported, long, store
 
@@ -318,6 +320,8 @@ class Side:
     lock: PeriodLock
     observation: Observation
     upload: bytes  # a clean file of this region's values (for the upload POST)
+    qualitative: Target  # judged by a reviewer's verdict
+    verdict: TargetVerdict  # on it, with an evidence file
 
 
 @dataclass
@@ -339,7 +343,7 @@ class World:
         }[persona]
 
 
-def _side(adcode: str, official: User, other: User, value: str, lock_year: int) -> Side:
+def _side(adcode: str, official: User, other: User, value: str, lock_year: int, reviewer: User) -> Side:
     region = Region.objects.get(adcode=adcode)
     plan = Plan.objects.filter(region=region).order_by("id").first()
     assert plan is not None
@@ -354,7 +358,19 @@ def _side(adcode: str, official: User, other: User, value: str, lock_year: int) 
     lock = period_lock(region=region, year=lock_year, user=None, reason="评估已发布")
     observation = store(adcode, "rd_intensity", 2020, "1.9", origin="manual")
     upload = csv_bytes(long([adcode, "研发投入强度", 2021, "2.05"]))
-    return Side(region, official, other, plan, target, submitted, pending, lock, observation, upload)
+    qualitative = plan.targets.filter(kind=Target.Kind.QUALITATIVE).order_by("position").first()
+    assert qualitative is not None
+    verdict = verdict_add(
+        target=qualitative,
+        user=reviewer,
+        verdict="achieved",
+        year=2023,
+        decided_on=datetime.date(2024, 3, 1),
+        evidence_file=SimpleUploadedFile("依据.txt", "验收报告".encode(), content_type="text/plain"),
+    )
+    return Side(
+        region, official, other, plan, target, submitted, pending, lock, observation, upload, qualitative, verdict
+    )
 
 
 @pytest.fixture(scope="module")
@@ -375,8 +391,8 @@ def world(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytes
             bob = _user("bob", "410000", staff=True, group="provincial_staff")
             alice = _user("alice", "410000", staff=True, superuser=True)
             built = World(
-                zhengzhou=_side("410100", charlie, dave, VALUE_ZZ, 2018),
-                kaifeng=_side("410200", dave, charlie, VALUE_KF, 2017),
+                zhengzhou=_side("410100", charlie, dave, VALUE_ZZ, 2018, bob),
+                kaifeng=_side("410200", dave, charlie, VALUE_KF, 2017, bob),
                 staff=bob,
                 admin=alice,
                 media=media,
@@ -420,6 +436,8 @@ PK_OF: dict[str, Callable[[Side], Model]] = {
     "api:plan-consistency": lambda s: s.plan,
     "api:target-detail": lambda s: s.target,
     "api:target-explanations": lambda s: s.target,
+    "api:target-verdicts": lambda s: s.qualitative,
+    "verdict-evidence": lambda s: s.verdict,
     "api:observation-detail": lambda s: s.observation,
     "api:lock-detail": lambda s: s.lock,
     "api:import-detail": lambda s: s.submitted,
@@ -453,7 +471,7 @@ def example_kwargs(route: Route, side: Side, world: World) -> dict[str, str]:
         elif name == "plan_id":
             values[name] = str(side.plan.pk)
         elif name == "target_id":
-            values[name] = str(side.target.pk)
+            values[name] = str((side.qualitative if route.key == "target-verdict" else side.target).pk)
         elif name == "pk":
             values[name] = str(PK_OF[route.key](side).pk)
         elif name == "code":
@@ -502,6 +520,8 @@ BODIES: dict[tuple[str, str], Callable[[Side, World], dict[str, Any]]] = {
         "causes": "投入不足",
         "measures": "加大投入",
     },
+    ("target-verdict", "POST"): lambda s, w: {"verdict": "partly_achieved", "year": "2024", "evidence_text": "抽查"},
+    ("api:target-verdicts", "POST"): lambda s, w: {"verdict": "achieved", "year": 2024, "evidence_text": "验收"},
     ("import-upload", "POST"): lambda s, w: {"file": _upload(s), "region": str(s.region.pk)},
     ("import-approve", "POST"): lambda s, w: {"comment": "通过"},
     ("import-return", "POST"): lambda s, w: {"comment": "请更正"},
