@@ -12,6 +12,7 @@ figure through `plotly.graph_objects.Figure` to check it against the schema inst
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from typing import Any
 
 import pandas as pd
 
+from indicators.numbers import exact as exact_text
+from indicators.units import is_count
 from plans import progress as pr
 from plans import vocabulary as v
 
@@ -57,6 +60,37 @@ class ChartText:
     province: str
     target: str
     baseline: str
+    growth: str = "Average annual growth since the baseline year"  # the axis of a growth-rate target's chart
+
+
+def growth_frame(spec: pr.TargetSpec, result: pr.Progress, actuals: Mapping[int, float]) -> pd.DataFrame:
+    """A growth-rate target in what it is judged on, percent: the average annual growth of the level since the
+    baseline year in each year (plans.progress.growth_series), the stated rate as the plan's line from the year
+    after the baseline year to the target year; no projection (the table under the chart keeps the levels)."""
+    growth = pr.growth_series(spec, result, actuals)
+    y0 = result.baseline_year_used
+    rate = pr.threshold(spec)
+    first = min([*growth, (y0 + 1) if y0 is not None else spec.target_year])
+    span = range(first, spec.target_year + 1)
+    nan = math.nan
+    return pd.DataFrame(
+        {
+            "year": list(span),
+            "actual": [growth[y] * 100 if y in growth else nan for y in span],
+            "plan": [float(rate) if rate is not None and y0 is not None and y > y0 else nan for y in span],
+            "projection": [nan for _y in span],
+            "province": [nan for _y in span],
+        },
+        columns=list(COLUMNS),
+    )
+
+
+def count_dtick(top: float) -> int:
+    """The tick step of a count axis: whole things, about five ticks (1, 2, 5, 10, 20, 50, …)."""
+    step, factors = 1, itertools.cycle((2, 2.5, 2))  # 1 → 2 → 5 → 10 → 20 → 50 …
+    while top / step > 6:
+        step = int(step * next(factors))
+    return step
 
 
 def target_frame(
@@ -122,36 +156,64 @@ def _axis(title: str, **extra: Any) -> dict[str, Any]:
     return {"title": {"text": title}, "gridcolor": "#e4e7eb", "zeroline": False, **extra}
 
 
-def target_figure(frame: pd.DataFrame, spec: pr.TargetSpec, result: pr.Progress, text: ChartText) -> Figure:
+def _title(title: str) -> str:
+    """A whole title on at most two lines: a long one breaks after the indicator's name (plotly does not wrap)."""
+    head, sep, tail = title.partition(" · ")
+    return f"{head}<br>{tail}" if sep and len(title) > 26 else title
+
+
+def _top(data: list[Figure | None]) -> float:
+    values = [float(y) for trace in data if trace is not None for y in trace["y"] if y is not None]
+    return max([*values, 0.0])
+
+
+def target_figure(
+    frame: pd.DataFrame,
+    spec: pr.TargetSpec,
+    result: pr.Progress,
+    text: ChartText,
+    *,
+    hover: Mapping[int, str] | None = None,
+) -> Figure:
     """The chart of one target: plan path, the province's series, actuals (bars for per-year targets),
-    projection, baseline point and the target (a star; a bar up to the upper bound for ranges)."""
+    projection, baseline point and the target (a star; a bar up to the upper bound for ranges). A growth-rate
+    target is drawn in percent from `growth_frame`. `hover` adds a line per year to the actuals' hover (where the
+    value comes from); every stored number hovers as stored (exact_text), never rounded."""
+    growth = spec.kind == v.ANNUAL_GROWTH_RATE
+    unit = "%" if growth else text.unit
     data: list[Figure | None] = [
         _line(frame, "plan", text.plan, mode="lines", line={"dash": "dash", "color": "#829ab1"}),
         _line(frame, "province", text.province, mode="lines+markers", line={"color": "#c99a06"}),
     ]
+    if data[1] is not None:
+        data[1] = _exact_hover(data[1], text.province, unit)
     if spec.kind == v.PER_YEAR:
         actual = _line(frame, "actual", text.actual, marker={"color": ACTUAL})
         if actual is not None:
             actual["type"] = "bar"
-        data.append(actual)
     else:
         style = {"mode": "lines+markers", "marker": {"color": ACTUAL}, "line": {"color": ACTUAL, "width": 3}}
-        data.append(_line(frame, "actual", text.actual, **style))
+        actual = _line(frame, "actual", text.actual, **style)
+    if actual is not None:
+        # A growth rate is computed from the levels: four significant digits; a level is shown as stored.
+        actual = _exact_hover(actual, text.actual, unit, hover=hover or {}, computed=growth)
+    data.append(actual)
     projection = _line(frame, "projection", text.projection, mode="lines", line={"dash": "dot", "color": ACTUAL})
     data.append(projection if projection is not None and len(projection["x"]) > 1 else None)
-    if result.baseline_used is not None and result.baseline_year_used is not None:
-        data.append(
-            {
-                "type": "scatter",
-                "x": [result.baseline_year_used],
-                "y": [result.baseline_used],
-                "name": text.baseline,
-                "mode": "markers",
-                "marker": {"symbol": "circle-open", "size": 11, "color": "#334e68"},
-            }
-        )
+    if not growth and result.baseline_used is not None and result.baseline_year_used is not None:
+        baseline: Figure = {
+            "type": "scatter",
+            "x": [result.baseline_year_used],
+            "y": [result.baseline_used],
+            "name": text.baseline,
+            "mode": "markers",
+            "marker": {"symbol": "circle-open", "size": 11, "color": "#334e68"},
+        }
+        data.append(_exact_hover(baseline, text.baseline, unit))
     level = result.target_level if spec.kind != v.RELATIVE_TO_AVERAGE else None
-    if level is None and spec.kind in (v.LEVEL, v.QUALITATIVE, v.PER_YEAR, v.CUMULATIVE_NEW):
+    if growth:
+        level = pr.threshold(spec)  # the stated rate, in percent
+    elif level is None and spec.kind in (v.LEVEL, v.QUALITATIVE, v.PER_YEAR, v.CUMULATIVE_NEW):
         level = spec.target_value  # no actual yet: the target still shows where the plan aims
     if level is not None and pr.is_finite(level):
         star: Figure = {
@@ -172,14 +234,34 @@ def target_figure(frame: pd.DataFrame, spec: pr.TargetSpec, result: pr.Progress,
                 "color": "#2f8132",
                 "thickness": 3,
             }
-        data.append(star)
-    layout = _layout(
-        text.title,
-        height=340,
-        xaxis=_axis(text.year, dtick=1, tickformat="d"),
-        yaxis=_axis(text.unit, rangemode="tozero" if spec.kind != v.ANNUAL_GROWTH_RATE else "normal"),
+        data.append(_exact_hover(star, text.target, unit))
+    yaxis = _axis(
+        f"{text.growth} (%)" if growth else unit,
+        rangemode="tozero" if not growth else "normal",
     )
+    if growth:
+        yaxis["ticksuffix"] = "%"
+    elif is_count(unit):
+        # Whole things: whole ticks (no 0.2 firm), about five of them.
+        yaxis |= {"tickformat": "d", "dtick": count_dtick(_top(data)), "tick0": 0}
+    layout = _layout(_title(text.title), height=340, xaxis=_axis(text.year, dtick=1, tickformat="d"), yaxis=yaxis)
     return {"data": [trace for trace in data if trace is not None], "layout": layout}
+
+
+def _exact_hover(
+    trace: Figure, name: str, unit: str, *, hover: Mapping[int, str] | None = None, computed: bool = False
+) -> Figure:
+    """Each point's hover: its year and the number exactly as stored with the unit, then what `hover` says of the
+    year (plotly's own number format would round 1367.42 to 1,367.4 or 1.37k)."""
+    hover = hover or {}
+    lines = []
+    for year, value in zip(trace["x"], trace["y"], strict=True):
+        number = f"{value:.4g}" if computed and value is not None else exact_text(value)
+        line = f"{year}: {number} {unit}".strip()
+        if hover.get(year):
+            line += "<br>" + hover[year]
+        lines.append(line)
+    return trace | {"customdata": lines, "hovertemplate": f"%{{customdata}}<extra>{name}</extra>"}
 
 
 def submitted_trace(frame: pd.DataFrame, years: Iterable[int], name: str) -> Figure | None:

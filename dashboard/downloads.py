@@ -140,10 +140,11 @@ def city_table(page: CityPage) -> Table:
         text["projection"], text["province"], _("Status"), _("Demo or awaiting review"),
     ]  # fmt: skip
     rows = []
-    for card in page.cards:
-        item = card.item
+    statements = page.statements
+    for statement in statements:
+        item = statement.item
         target, status = item.target, wording.status_label(item.progress)
-        for row in card.frame:
+        for row in statement.frame:
             is_demo = row["actual"] is not None and row["year"] in item.demo_years
             is_submitted = row["actual"] is not None and row["year"] in item.submitted_years
             rows.append(
@@ -161,8 +162,7 @@ def city_table(page: CityPage) -> Table:
                     _demo(is_demo, is_submitted),
                 ]
             )
-    cards = page.cards
-    name = f"city-{page.region.adcode}" if len(cards) != 1 else f"target-{cards[0].item.target.pk}"
+    name = f"city-{page.region.adcode}" if len(statements) != 1 else f"target-{statements[0].target.pk}"
     return Table(name, header, rows, page.region.name)
 
 

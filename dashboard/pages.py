@@ -101,17 +101,25 @@ def overview_page(
 
 
 @dataclass(frozen=True)
-class Card:
-    """One target's chart on the city page, with the numbers of its table."""
+class Statement:
+    """One target on the city page: one statement of an indicator in the plan (its table, goals or body), with its
+    status, its numbers and its source sentence; its table's rows."""
 
     item: TargetProgress
-    figure: charts.Figure
     frame: list[dict[str, Any]]  # one row per year: year, actual, plan, projection, province
     explanation: TargetExplanation | None = None  # the city's latest account of the target, if any
 
     @property
-    def figure_id(self) -> str:
-        return f"figure-{self.item.target.pk}"
+    def target(self) -> Target:
+        return self.item.target
+
+    @property
+    def anchor(self) -> str:
+        return f"target-{self.item.target.pk}"
+
+    @property
+    def status(self) -> str:
+        return self.item.status
 
     @property
     def asks_explanation(self) -> bool:
@@ -124,6 +132,49 @@ class Card:
 
 
 @dataclass(frozen=True)
+class Card:
+    """One indicator on the city page: every statement of it in the plan, and one chart (of its first quantified
+    statement, `primary`) — or none, when there is no actual to draw (the empty state says so)."""
+
+    indicator: Indicator
+    statements: list[Statement]
+    primary: Statement
+    figure: charts.Figure | None
+    title: str  # the chart's whole title: indicator, unit, region
+
+    @property
+    def item(self) -> TargetProgress:
+        return self.primary.item
+
+    @property
+    def frame(self) -> list[dict[str, Any]]:
+        return self.primary.frame
+
+    @property
+    def anchor(self) -> str:
+        return f"indicator-{self.indicator.code}"
+
+    @property
+    def figure_id(self) -> str:
+        return f"figure-{self.indicator.code}"
+
+    @property
+    def worst(self) -> str:
+        """The status of the statement needing the most attention (the card's place in "needing attention first")."""
+        return min((s.status for s in self.statements), key=_ATTENTION.__getitem__)
+
+
+@dataclass(frozen=True)
+class CitySummary:
+    """What the city page says first: targets per status, binding vs anticipatory, and those needing attention."""
+
+    total: int
+    counts: list[tuple[str, str, int]]  # (status, word, count) of every status that occurs, in the legend's order
+    attributes: list[tuple[str, str, int]]  # (attribute, word, count): 约束性, 预期性, unstated
+    attention: list[Statement]  # lagging or worse, the worst first
+
+
+@dataclass(frozen=True)
 class CityPage:
     region: Region
     plans: list[Plan]
@@ -131,15 +182,20 @@ class CityPage:
     section: str
     sort: str
     text: dict[str, str]  # the chart's words, also the download's column names
+    summary: CitySummary
     sections: list[tuple[str, Any]] = field(default_factory=lambda: Target.Section.choices)
 
     @property
+    def statements(self) -> list[Statement]:
+        return [statement for card in self.cards for statement in card.statements]
+
+    @property
     def has_demo(self) -> bool:
-        return any(card.item.is_demo for card in self.cards)
+        return any(statement.item.is_demo for statement in self.statements)
 
     @property
     def has_submitted(self) -> bool:
-        return any(card.item.submitted_years for card in self.cards)
+        return any(statement.item.submitted_years for statement in self.statements)
 
     @property
     def province(self) -> str:
@@ -156,6 +212,7 @@ def chart_text(region: Region) -> dict[str, str]:
         "target": _("Target"),
         "baseline": _("Baseline"),
         "submitted": _("Submitted, awaiting review (待审核)"),
+        "growth": _("Average annual growth since the baseline year"),
     }
 
 
@@ -164,6 +221,63 @@ def short(label: str, limit: int = 40) -> str:
 
 
 _ATTENTION = {status: rank for rank, status in enumerate(v.ATTENTION_ORDER)}
+# 需关注: lagging or worse (the statuses a city explains).
+NEEDS_ATTENTION = frozenset(v.NEEDS_EXPLANATION)
+
+
+def chart_title(indicator: Indicator, unit: str, region: Region) -> str:
+    """A chart's whole title: the indicator's full name, the unit drawn, the region (高新技术企业数量（家）· 新乡市)."""
+    words = {"indicator": indicator.name, "unit": unit, "region": region.name}
+    return _("%(indicator)s (%(unit)s) · %(region)s") % words
+
+
+def _primary(statements: list[Statement]) -> Statement:
+    """The statement a card charts: the first one stating a number (plan order: the table before the prose)."""
+    for statement in statements:
+        if statement.item.status != v.NOT_QUANTIFIED:
+            return statement
+    return statements[0]
+
+
+def _card(indicator: Indicator, statements: list[Statement], region: Region, text: dict[str, str]) -> Card:
+    primary = _primary(statements)
+    item = primary.item
+    growth = item.spec.kind == v.ANNUAL_GROWTH_RATE
+    title = chart_title(indicator, "%" if growth else indicator.unit, region)
+    if not any(row["actual"] is not None for row in primary.frame):
+        return Card(indicator, statements, primary, None, title)  # nothing measured: the empty state, no chart
+    words = charts.ChartText(
+        title=title, unit=indicator.unit, **{key: value for key, value in text.items() if key != "submitted"}
+    )
+    if growth:
+        frame = charts.growth_frame(item.spec, item.progress, item.actuals)
+    else:
+        frame = charts.target_frame(item.spec, item.progress, item.actuals, item.parent_actuals or None)
+    figure = charts.target_figure(frame, item.spec, item.progress, words)
+    marks = charts.submitted_trace(frame, item.submitted_years, text["submitted"])
+    if marks is not None:
+        figure["data"].append(marks)
+    return Card(indicator, statements, primary, figure, title)
+
+
+def city_summary(statements: list[Statement]) -> CitySummary:
+    words = wording.status_words()
+    counts = Counter(statement.status for statement in statements)
+    attributes = Counter(statement.target.attribute for statement in statements)
+    attribute_words = dict(Target.Attribute.choices)
+    attention = sorted(
+        (statement for statement in statements if statement.status in NEEDS_ATTENTION),
+        key=lambda statement: _ATTENTION[statement.status],
+    )
+    return CitySummary(
+        total=len(statements),
+        counts=[(status, words[status], counts[status]) for status in v.STATUSES if counts[status]],
+        attributes=[
+            *((code, str(attribute_words[code]), attributes[code]) for code in (v.BINDING, v.ANTICIPATORY)),
+            *((("", _("Attribute not stated"), attributes[""]),) if attributes[""] else ()),
+        ],
+        attention=attention,
+    )
 
 
 def city_page(
@@ -174,7 +288,8 @@ def city_page(
     target_id: int | None = None,
     include_submitted: bool = False,
 ) -> CityPage:
-    """A region's plans and, per target, a chart: baseline, plan path, actuals, projection, target, status.
+    """A region's plans, a summary, and one card per indicator holding every statement of it (each target with its
+    status, numbers and sentence) and one chart: baseline, plan path, actuals, projection, target.
     `target_id` keeps one target (a card's own download); `include_submitted` adds the values awaiting review,
     marked on the charts."""
     targets = targets_for(region=region, below=False)
@@ -183,25 +298,19 @@ def city_page(
     if target_id is not None:
         targets = targets.filter(pk=target_id)
     items = evaluate_targets(targets, include_submitted=include_submitted)
-    if sort == "status":
-        items.sort(key=lambda item: _ATTENTION[item.status])
     text = chart_text(region)
     explanations = latest_explanations(item.target.pk for item in items)
-    cards = []
-    for item in items:
+    grouped: dict[int, list[Statement]] = {}
+    for item in items:  # plan order: an indicator's card sits where the plan first states it
         frame = charts.target_frame(item.spec, item.progress, item.actuals, item.parent_actuals or None)
-        words = charts.ChartText(
-            title=short(item.target.label),
-            unit=item.target.indicator.unit,
-            **{key: value for key, value in text.items() if key != "submitted"},
-        )
-        figure = charts.target_figure(frame, item.spec, item.progress, words)
-        marks = charts.submitted_trace(frame, item.submitted_years, text["submitted"])
-        if marks is not None:
-            figure["data"].append(marks)
-        cards.append(Card(item, figure, charts.records(frame), explanations.get(item.target.pk)))
+        statement = Statement(item, charts.records(frame), explanations.get(item.target.pk))
+        grouped.setdefault(item.target.indicator_id, []).append(statement)
+    cards = [_card(group[0].target.indicator, group, region, text) for group in grouped.values()]
+    if sort == "status":
+        cards.sort(key=lambda card: _ATTENTION[card.worst])
+    statements = [statement for card in cards for statement in card.statements]
     plans = list(region.plans.defer("source_text").order_by("period_start"))
-    return CityPage(region, plans, cards, section, sort, text)
+    return CityPage(region, plans, cards, section, sort, text, city_summary(statements))
 
 
 # ---------------------------------------------------------------------------------------------------- indicator

@@ -726,6 +726,20 @@ def measured_series(spec: TargetSpec, result: Progress, actuals: Mapping[int, fl
     return {year: value - base for year, value in actuals.items() if year >= y0}
 
 
+def growth_series(spec: TargetSpec, result: Progress, actuals: Mapping[int, float]) -> dict[int, float]:
+    """What a growth-rate target is judged on, per year after y0 up to the target year: the compound annual growth
+    of the level since y0 (a fraction; the last one is `observed_growth`). Empty without a positive baseline."""
+    y0, b = result.baseline_year_used, result.baseline_used
+    if y0 is None or b is None:
+        return {}
+    series = {}
+    for year in sorted(y for y in actuals if y0 < y <= spec.target_year):
+        rate = cagr(b, actuals[year], year - y0)
+        if rate is not None:
+            series[year] = rate
+    return series
+
+
 def plan_path(spec: TargetSpec, result: Progress, year: int) -> float | None:
     """Where the plan's path puts the measured quantity in `year`: linear from B at y0 to the target level, compound
     for growth-rate targets; every year's amount for per-year targets; None outside the path."""
