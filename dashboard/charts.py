@@ -174,11 +174,13 @@ def target_figure(
     text: ChartText,
     *,
     hover: Mapping[int, str] | None = None,
+    target_hover: str = "",
 ) -> Figure:
     """The chart of one target: plan path, the province's series, actuals (bars for per-year targets),
     projection, baseline point and the target (a star; a bar up to the upper bound for ranges). A growth-rate
     target is drawn in percent from `growth_frame`. `hover` adds a line per year to the actuals' hover (where the
-    value comes from); every stored number hovers as stored (exact_text), never rounded."""
+    value comes from), `target_hover` one to the target's (the completion formula); every stored number hovers
+    as stored (exact_text), never rounded."""
     growth = spec.kind == v.ANNUAL_GROWTH_RATE
     unit = "%" if growth else text.unit
     data: list[Figure | None] = [
@@ -234,7 +236,7 @@ def target_figure(
                 "color": "#2f8132",
                 "thickness": 3,
             }
-        data.append(_exact_hover(star, text.target, unit))
+        data.append(_exact_hover(star, text.target, unit, hover={spec.target_year: target_hover}))
     yaxis = _axis(
         f"{text.growth} (%)" if growth else unit,
         rangemode="tozero" if not growth else "normal",
@@ -327,9 +329,10 @@ LEGEND_LIMIT = 12
 
 
 def actuals_figure(actuals: pd.DataFrame, targets: pd.DataFrame, *, title: str, unit: str, year: str,
-                   target: str) -> Figure:  # fmt: skip
-    """Actuals over time, one line per region (`actuals`: columns region, year, value), and each region's
-    target level as a star (`targets`: columns region, year, value; may be empty)."""
+                   target: str, province: pd.DataFrame | None = None) -> Figure:  # fmt: skip
+    """Actuals over time, one line per region (`actuals`: columns region, year, value), each region's target
+    level as a star (`targets`: columns region, year, value; may be empty) and, dashed, the province's series the
+    "above the provincial average" targets are judged against (`province`, the same columns)."""
     regions = list(dict.fromkeys(actuals["region"].tolist()))
     many = len(regions) > LEGEND_LIMIT
     data: list[Figure] = []
@@ -345,6 +348,20 @@ def actuals_figure(actuals: pd.DataFrame, targets: pd.DataFrame, *, title: str, 
         if many:
             trace |= {"showlegend": False, "line": {"color": "rgba(11,61,145,0.35)", "width": 1}}
         data.append(trace)
+    for region, rows in (province if province is not None else actuals.iloc[0:0]).groupby("region", sort=False):
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": str(region),
+                "x": rows["year"].tolist(),
+                "y": _numbers(rows["value"]),
+                "line": {"dash": "dash", "color": "#c99a06", "width": 2},
+                "marker": {"symbol": "square", "color": "#c99a06"},
+                "customdata": [exact_text(value) for value in rows["value"].tolist()],
+                "hovertemplate": f"{region} %{{x}}: %{{customdata}}<extra></extra>",
+            }
+        )
     if not targets.empty:
         data.append(
             {

@@ -189,6 +189,17 @@ def indicator_actuals_table(indicator: Indicator, rows: list[IndicatorRow]) -> T
             value, is_demo, is_submitted = item.actuals[year], year in item.demo_years, year in item.submitted_years
             label = _demo(is_demo, is_submitted)
             table.append([region.name, region.adcode, indicator.code, indicator.unit, year, value, label])
+    # The province's line ("above the provincial average" targets), once, after the regions: as the chart draws it.
+    for row in rows:
+        item, parent = row.item, row.item.target.plan.region.parent
+        if not item.parent_actuals or parent is None or parent.pk in seen:
+            continue
+        seen.add(parent.pk)
+        for year in sorted(item.parent_actuals):
+            label = _demo(year in item.parent_demo_years, False)
+            table.append(
+                [parent.name, parent.adcode, indicator.code, indicator.unit, year, item.parent_actuals[year], label]
+            )
     return Table(f"indicator-{indicator.code}-actuals", header, table, indicator.code)
 
 

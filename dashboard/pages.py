@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,6 +130,17 @@ class Statement:
     @property
     def explained_year(self) -> int:
         return explained_year(self.item)
+
+    @property
+    def figures(self) -> list[tuple[str, str]]:
+        """The numbers the judgement uses (new since the baseline, multiple reached, the province's value, years
+        met, the completion formula), from the method's result."""
+        return wording.judgement_figures(self.item.spec, self.item.progress, self.target.indicator.unit)
+
+    @property
+    def disagreement(self) -> str:
+        """Both readings where pace and trend disagree (按序时进度滞后，按当前趋势可实现), else ""."""
+        return wording.disagreement_text(self.item.spec, self.item.progress)
 
 
 @dataclass(frozen=True)
@@ -253,7 +265,9 @@ def _card(indicator: Indicator, statements: list[Statement], region: Region, tex
         frame = charts.growth_frame(item.spec, item.progress, item.actuals)
     else:
         frame = charts.target_frame(item.spec, item.progress, item.actuals, item.parent_actuals or None)
-    figure = charts.target_figure(frame, item.spec, item.progress, words)
+    completion = wording.completion_formula(item.spec, item.progress)
+    target_hover = f"{_('Completion')}: {completion}" if completion else ""
+    figure = charts.target_figure(frame, item.spec, item.progress, words, target_hover=target_hover)
     marks = charts.submitted_trace(frame, item.submitted_years, text["submitted"])
     if marks is not None:
         figure["data"].append(marks)
@@ -387,10 +401,11 @@ def indicator_page(
         frame, title=_("Completion toward each target"), axis=_("Completion (%)"), statuses=wording.status_words()
     )
     items = [row.item for row in rows]
-    actuals, stars = indicator_series(items)
+    actuals, stars, province = indicator_series(items)
     lines = charts.actuals_figure(
         actuals,
         stars,
+        province=province,
         title=_("Actuals of %(indicator)s") % {"indicator": indicator.name},
         unit=indicator.unit,
         year=_("Year"),
@@ -410,11 +425,13 @@ def indicator_page(
     )
 
 
-def indicator_series(items: list[TargetProgress]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The actuals of each region (once per region) and the level of each target that states one."""
+def indicator_series(items: list[TargetProgress]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The actuals of each region (once per region), the level of each target that states one, and the series of
+    the province each "above the provincial average" target is compared with (once per province)."""
     seen: set[int] = set()
     regions, years, values = [], [], []
     star_regions, star_years, star_values = [], [], []
+    parents: dict[int, tuple[str, Mapping[int, float]]] = {}
     for item in items:
         region = item.target.plan.region
         if region.pk not in seen:
@@ -428,10 +445,19 @@ def indicator_series(items: list[TargetProgress]) -> tuple[pd.DataFrame, pd.Data
             star_regions.append(region.name)
             star_years.append(item.target.target_year)
             star_values.append(level)
+        if item.parent_actuals and region.parent is not None:
+            parents.setdefault(region.parent.pk, (region.parent.name, item.parent_actuals))
     columns = ["region", "year", "value"]
     actuals = pd.DataFrame({"region": regions, "year": years, "value": values}, columns=columns)
     stars = pd.DataFrame({"region": star_regions, "year": star_years, "value": star_values}, columns=columns)
-    return actuals, stars
+    rows = [
+        (name, year, series[year])
+        for pk, (name, series) in parents.items()
+        if pk not in seen
+        for year in sorted(series)
+    ]
+    province = pd.DataFrame(rows, columns=columns)
+    return actuals, stars, province
 
 
 # ------------------------------------------------------------------------------------------- plan, evaluation
