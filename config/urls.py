@@ -38,6 +38,11 @@ urlpatterns = [
     re_path(
         r"^cities/(?P<adcode>[0-9]{6})/data\.(?P<file_format>csv|xlsx)$", dashboard_views.city_page, name="city-data"
     ),
+    re_path(
+        r"^cities/(?P<adcode>[0-9]{6})/history/(?P<code>[-a-zA-Z0-9_]+)/$",
+        dashboard_views.value_history,
+        name="value-history",
+    ),
     path("indicators/<slug:code>/", dashboard_views.indicator_page, name="indicator"),
     re_path(
         r"^indicators/(?P<code>[-a-zA-Z0-9_]+)/data\.(?P<file_format>csv|xlsx)$",

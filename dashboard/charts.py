@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -194,7 +194,8 @@ def target_figure(
         if actual is not None:
             actual["type"] = "bar"
     else:
-        style = {"mode": "lines+markers", "marker": {"color": ACTUAL}, "line": {"color": ACTUAL, "width": 3}}
+        # The line alone: its points are marked by origin_traces, a symbol per origin.
+        style = {"mode": "lines", "line": {"color": ACTUAL, "width": 3}}
         actual = _line(frame, "actual", text.actual, **style)
     if actual is not None:
         # A growth rate is computed from the levels: four significant digits; a level is shown as stored.
@@ -266,21 +267,38 @@ def _exact_hover(
     return trace | {"customdata": lines, "hovertemplate": f"%{{customdata}}<extra>{name}</extra>"}
 
 
-def submitted_trace(frame: pd.DataFrame, years: Iterable[int], name: str) -> Figure | None:
-    """Open markers over the actuals of `years`: values submitted and awaiting review, drawn apart from approved
-    ones (only when the page includes them)."""
-    wanted = set(years)
-    rows = frame[frame["year"].isin(wanted) & frame["actual"].notna()]
-    if rows.empty:
-        return None
-    return {
-        "type": "scatter",
-        "x": rows["year"].tolist(),
-        "y": _numbers(rows["actual"].to_numpy()),
-        "name": name,
-        "mode": "markers",
-        "marker": {"symbol": "diamond-open", "size": 13, "color": "#c65d00", "line": {"width": 2}},
-    }
+# How each point of the actuals is marked, by where its value comes from (indicators.selectors.ORIGINS): a symbol
+# of its own and a legend entry each, never the colour alone.
+ORIGIN_MARKERS: Mapping[str, dict[str, Any]] = {
+    "import": {"symbol": "circle", "size": 9, "color": ACTUAL},  # imported and approved
+    "manual": {"symbol": "square", "size": 9, "color": "#486581"},  # entered by hand (admin)
+    "demo": {"symbol": "x-thin-open", "size": 11, "color": "#9c6f00", "line": {"width": 2}},  # demo data
+    "submitted": {"symbol": "diamond-open", "size": 13, "color": "#c65d00", "line": {"width": 2}},  # awaiting review
+}
+
+
+def origin_traces(frame: pd.DataFrame, origins: Mapping[int, str], names: Mapping[str, str]) -> list[Figure]:
+    """One marker trace per origin among the actuals drawn (`origins`: year → origin code of ORIGIN_MARKERS), named
+    by `names`, in the order of ORIGIN_MARKERS. They carry no hover of their own: the actuals' line says where each
+    value comes from."""
+    rows = frame[frame["actual"].notna()]
+    traces = []
+    for origin, marker in ORIGIN_MARKERS.items():
+        chosen = rows[[origins.get(int(year)) == origin for year in rows["year"]]]
+        if chosen.empty:
+            continue
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": chosen["year"].tolist(),
+                "y": _numbers(chosen["actual"].to_numpy()),
+                "name": names.get(origin, origin),
+                "marker": marker,
+                "hoverinfo": "skip",
+            }
+        )
+    return traces
 
 
 # ------------------------------------------------------------------------------------ many regions at once

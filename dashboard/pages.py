@@ -14,6 +14,8 @@ from typing import Any
 
 import pandas as pd
 from django.db.models import Count, QuerySet
+from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from cities.models import Region
@@ -21,6 +23,7 @@ from dashboard import charts
 from dashboard import overview as ov
 from dashboard.document import HighlightedDocument, Quote, highlight
 from indicators.models import Indicator
+from indicators.selectors import APPROVED, DEMO, MANUAL, SUBMITTED, ValueOrigin, value_origins
 from plans import progress as pr
 from plans import vocabulary as v
 from plans import wording
@@ -251,7 +254,13 @@ def _primary(statements: list[Statement]) -> Statement:
     return statements[0]
 
 
-def _card(indicator: Indicator, statements: list[Statement], region: Region, text: dict[str, str]) -> Card:
+def _card(
+    indicator: Indicator,
+    statements: list[Statement],
+    region: Region,
+    text: dict[str, str],
+    origins: Mapping[tuple[int, int], ValueOrigin],
+) -> Card:
     primary = _primary(statements)
     item = primary.item
     growth = item.spec.kind == v.ANNUAL_GROWTH_RATE
@@ -267,11 +276,39 @@ def _card(indicator: Indicator, statements: list[Statement], region: Region, tex
         frame = charts.target_frame(item.spec, item.progress, item.actuals, item.parent_actuals or None)
     completion = wording.completion_formula(item.spec, item.progress)
     target_hover = f"{_('Completion')}: {completion}" if completion else ""
-    figure = charts.target_figure(frame, item.spec, item.progress, words, target_hover=target_hover)
-    marks = charts.submitted_trace(frame, item.submitted_years, text["submitted"])
-    if marks is not None:
-        figure["data"].append(marks)
+    hover = {
+        year: origin_hover(origins[indicator.pk, year]) for year in item.actuals if (indicator.pk, year) in origins
+    }
+    figure = charts.target_figure(frame, item.spec, item.progress, words, hover=hover, target_hover=target_hover)
+    years = {year for year in item.actuals}
+    drawn = {year: origins[indicator.pk, year].origin for year in years if (indicator.pk, year) in origins}
+    figure["data"].extend(charts.origin_traces(frame, drawn, origin_words()))
     return Card(indicator, statements, primary, figure, title)
+
+
+def origin_words() -> dict[str, str]:
+    """The legend's word for each origin of a value (indicators.selectors.ORIGINS)."""
+    return {
+        APPROVED: _("Approved (imported)"),
+        MANUAL: _("Entered by hand (admin)"),
+        DEMO: _("Demo data (演示数据)"),
+        SUBMITTED: _("Submitted, awaiting review (待审核)"),
+    }
+
+
+def origin_hover(origin: ValueOrigin) -> str:
+    """Where a value comes from, for its point's hover: origin, source, who and when, the import."""
+    lines = [origin_words()[origin.origin]]
+    if origin.source:
+        lines.append(_("Source: %(source)s") % {"source": short(origin.source, 60)})
+    who = origin.who or _("the operator")
+    when = timezone.localtime(origin.when).strftime("%Y-%m-%d %H:%M") if origin.when else "—"
+    lines.append(_("By %(who)s, %(when)s") % {"who": who, "when": when})
+    if origin.approved_by:
+        lines.append(_("Approved by %(who)s") % {"who": origin.approved_by})
+    if origin.import_id is not None:
+        lines.append(_("Import #%(id)s: %(name)s") % {"id": origin.import_id, "name": short(origin.import_name, 40)})
+    return "<br>".join(escape(line) for line in lines)
 
 
 def city_summary(statements: list[Statement]) -> CitySummary:
@@ -319,7 +356,8 @@ def city_page(
         frame = charts.target_frame(item.spec, item.progress, item.actuals, item.parent_actuals or None)
         statement = Statement(item, charts.records(frame), explanations.get(item.target.pk))
         grouped.setdefault(item.target.indicator_id, []).append(statement)
-    cards = [_card(group[0].target.indicator, group, region, text) for group in grouped.values()]
+    origins = value_origins(region, list(grouped), include_submitted=include_submitted)
+    cards = [_card(group[0].target.indicator, group, region, text, origins) for group in grouped.values()]
     if sort == "status":
         cards.sort(key=lambda card: _ATTENTION[card.worst])
     statements = [statement for card in cards for statement in card.statements]

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -19,6 +19,8 @@ from cities.models import Region
 from dashboard import downloads, fragments, pages
 from imports.review import own_open_imports
 from indicators.models import Indicator
+from indicators.selectors import pending_values
+from indicators.selectors import value_history as history_of
 from plans.evaluation import YEARS, default_year
 from plans.models import Plan, Target
 
@@ -194,3 +196,22 @@ def indicator_page(request: HttpRequest, code: str, file_format: str | None = No
         return _context(page, request, has_demo=page.has_demo, has_submitted=page.has_submitted)
 
     return fragments.cached_page(request, "dashboard/indicator.html", build)
+
+
+@require_GET
+@login_required
+def value_history(request: HttpRequest, adcode: str, code: str) -> HttpResponse:
+    """Every change of one region's values of one indicator (indicators.ObservationChange): who, when, from what to
+    what, the import. Readable by every logged-in user, as the pages showing the values; the values awaiting review
+    only with ?include=submitted, as on those pages."""
+    region = get_object_or_404(Region, adcode=adcode)
+    indicator = get_object_or_404(Indicator, code=code)
+    include = _include_param(request)
+    context = {
+        "region": region,
+        "indicator": indicator,
+        "changes": history_of(region, indicator),
+        "pending": pending_values(region, indicator) if include else [],
+        "include_submitted": include,
+    }
+    return render(request, "dashboard/value_history.html", context)
