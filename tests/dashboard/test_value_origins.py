@@ -74,7 +74,7 @@ def test_the_hover_names_source_who_when_and_the_import(
     approved, pending = four_origins(alice, bob, charlie)
     line = next(t for t in traces(bob_client, "?include=submitted") if t["name"] == "实际值")
     hover = dict(zip(line["x"], line["customdata"], strict=True))
-    assert hover[2020].startswith("2020: 2.31 %<br>演示数据")
+    assert hover[2020] == "2020: 2.31 %<br>演示数据"  # generated: nothing more to say of it
     assert "手工录入（管理员）" in hover[2021] and "统计年鉴" in hover[2021] and "alice" in hover[2021]
     assert "已审核（导入）" in hover[2022] and "charlie" in hover[2022] and "审核：bob" in hover[2022]
     assert f"导入 #{approved.pk}: zz-2022.csv" in hover[2022]
