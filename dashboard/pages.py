@@ -6,6 +6,7 @@ be tested without the HTTP client. Words are translated in the active language b
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
 from collections.abc import Mapping
@@ -270,6 +271,8 @@ def _card(
     words = charts.ChartText(
         title=title, unit=indicator.unit, **{key: value for key, value in text.items() if key != "submitted"}
     )
+    if item.spec.kind == v.CUMULATIVE_NEW:  # the line is the amount added since the baseline year, not the stock
+        words = dataclasses.replace(words, actual=str(wording.FIGURE_LABELS["added"]))
     if growth:
         frame = charts.growth_frame(item.spec, item.progress, item.actuals)
     else:

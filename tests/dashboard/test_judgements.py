@@ -89,3 +89,14 @@ def test_the_indicator_page_draws_the_province_s_line_for_above_the_average_targ
     # The city card of the target says the province's value it is judged against.
     luohe = bob_client.get("/cities/411100/").content.decode()
     assert "全省值（2023年）" in card_html(luohe, "rd_intensity")
+
+
+def test_a_card_charting_a_new_since_the_baseline_target_names_its_line_so(bob_client: Client) -> None:
+    # Xinxiang 新培育10家瞪羚企业: a stock of 12 in 2020 and 17 in 2023 is 5 new.
+    put("410700", "gazelle_firms", {2020: "12", 2023: "17"})
+    html = bob_client.get("/cities/410700/").content.decode()
+    line = next(t for t in figures(html)["figure-gazelle_firms"]["data"] if t.get("line", {}).get("width") == 3)
+    assert line["name"] == "基期以来新增" and line["x"] == [2020, 2023] and line["y"] == [0.0, 5.0]
+    card = card_html(html, "gazelle_firms")
+    assert "基期以来新增 (家)</th>" in card
+    assert "基期值（2020年）" in card and "12 家" in card and "最新值（2023年）" in card and "17 家" in card
