@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+import plotly.graph_objects as go
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -81,6 +82,8 @@ def test_the_chart_title_is_whole_and_the_axis_unit_right(bob_client: Client) ->
     put("410700", "hightech_firms", {2020: "402", 2023: "602"})
     put("410700", "rd_expenditure", {2020: "30", 2022: "40", 2023: "45.5"})
     found = figures(bob_client.get("/cities/410700/").content.decode())
+    for figure in found.values():
+        go.Figure(figure)  # valid against plotly's schema
     title = found["figure-hightech_firms"]["layout"]["title"]["text"]
     assert title.replace("<br>", "") == "高新技术企业数量（家）· 新乡市"
     growth = found["figure-rd_expenditure"]
@@ -104,6 +107,7 @@ def test_a_counting_indicator_gets_whole_ticks(bob_client: Client) -> None:
     put("410700", "national_key_labs", {2020: "0", 2022: "1"})
     found = figures(bob_client.get("/cities/410700/").content.decode())
     for code, step in (("hightech_firms", 200), ("national_key_labs", 1)):
+        go.Figure(found[f"figure-{code}"])
         yaxis = found[f"figure-{code}"]["layout"]["yaxis"]
         assert yaxis["tickformat"] == "d" and yaxis["dtick"] == step and isinstance(yaxis["dtick"], int), code
     put("410700", "hightech_industry_share", {2020: "52.4", 2022: "55.1"})  # a share: plotly's own ticks

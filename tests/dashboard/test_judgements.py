@@ -9,6 +9,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+import plotly.graph_objects as go
 import pytest
 from django.test import Client
 from django.utils.html import escape
@@ -47,6 +48,7 @@ def test_xinxiang_s_high_tech_card_shows_the_new_since_the_baseline(bob_client: 
     assert escape("(690 − 402) ÷ 400 = 72 %") in statement_html(html, new.pk)
     assert "1.716 倍" in statement_html(html, doubling.pk)
     # The chart's target star hovers with the completion of the card's charted statement (the table's 800).
+    go.Figure(figures(html)["figure-hightech_firms"])
     star = next(t for t in figures(html)["figure-hightech_firms"]["data"] if t["name"] == "目标")
     assert star["customdata"] == ["2025: 800 家<br>完成程度: (690 − 402) ÷ (800 − 402) = 72.4 %"]
     # Pace and trend disagree on the 800: on schedule by the straight path, short of it at the current growth.
@@ -76,6 +78,7 @@ def test_the_indicator_page_draws_the_province_s_line_for_above_the_average_targ
     put("411100", "rd_intensity", {2020: "1", 2023: "1.55"})
     put("410000", "rd_intensity", {2020: "1.64", 2023: "1.83"})
     html = bob_client.get("/indicators/rd_intensity/").content.decode()
+    go.Figure({"data": lines(html)})  # valid against plotly's schema
     province = [t for t in lines(html) if t["name"] == "河南省"]
     assert len(province) == 1
     assert province[0]["x"] == [2020, 2023] and province[0]["y"] == [1.64, 1.83]

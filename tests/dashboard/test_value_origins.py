@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import plotly.graph_objects as go
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -63,7 +64,9 @@ def test_each_point_is_marked_by_its_origin_with_a_symbol_and_a_legend_entry(
     assert len(set(symbols)) == 3, "a symbol per origin, not the colour alone"
     assert all(t.get("showlegend", True) for t in marks.values())
     # With the switch, the value awaiting review is drawn too, with a symbol of its own.
-    marks = {t["name"]: t for t in traces(bob_client, "?include=submitted") if t.get("hoverinfo") == "skip"}
+    data = traces(bob_client, "?include=submitted")
+    go.Figure({"data": data})  # valid against plotly's schema
+    marks = {t["name"]: t for t in data if t.get("hoverinfo") == "skip"}
     assert marks["已报送，待审核"]["x"] == [2023] and marks["已报送，待审核"]["y"] == [2.7]
     assert marks["已报送，待审核"]["marker"]["symbol"] not in symbols
 
