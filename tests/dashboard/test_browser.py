@@ -423,7 +423,7 @@ def test_a_city_page_and_an_indicator_page_draw_every_chart_and_download_what_th
     # One chart's CSV: the rows of the table under the chart, year by year.
     card = page.locator("#indicator-rd_intensity")
     header, rows = download_csv(page, card.locator("a[download]", has_text="CSV"), tmp_path)
-    years = card.locator("table.compact tbody tr td:first-child").all_inner_texts()
+    years = card.locator("table.compact thead th[data-year]").all_inner_texts()  # the years run across
     assert header[:6] == ["地区", "指标代码", "目标", "单位", "年份", "实际值"]
     assert len(rows) == len(years) > 0
     assert [row[4] for row in rows] == years
