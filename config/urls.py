@@ -49,6 +49,11 @@ urlpatterns = [
     ),
     # The index before the indicator pages (no indicator code is empty, but keep the order obvious).
     path("indicators/", navigation_views.indicator_index_view, name="indicator-index"),
+    re_path(
+        r"^cities/(?P<adcode>[0-9]{6})/history/(?P<code>[-a-zA-Z0-9_]+)/$",
+        dashboard_views.value_history,
+        name="value-history",
+    ),
     path("indicators/<slug:code>/", dashboard_views.indicator_page, name="indicator"),
     re_path(
         r"^indicators/(?P<code>[-a-zA-Z0-9_]+)/data\.(?P<file_format>csv|xlsx)$",

@@ -12,13 +12,16 @@ figure through `plotly.graph_objects.Figure` to check it against the schema inst
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from indicators.numbers import exact as exact_text
+from indicators.units import is_count
 from plans import progress as pr
 from plans import vocabulary as v
 
@@ -58,6 +61,37 @@ class ChartText:
     province: str
     target: str
     baseline: str
+    growth: str = "Average annual growth since the baseline year"  # the axis of a growth-rate target's chart
+
+
+def growth_frame(spec: pr.TargetSpec, result: pr.Progress, actuals: Mapping[int, float]) -> pd.DataFrame:
+    """A growth-rate target in what it is judged on, percent: the average annual growth of the level since the
+    baseline year in each year (plans.progress.growth_series), the stated rate as the plan's line from the year
+    after the baseline year to the target year; no projection (the table under the chart keeps the levels)."""
+    growth = pr.growth_series(spec, result, actuals)
+    y0 = result.baseline_year_used
+    rate = pr.threshold(spec)
+    first = min([*growth, (y0 + 1) if y0 is not None else spec.target_year])
+    span = range(first, spec.target_year + 1)
+    nan = math.nan
+    return pd.DataFrame(
+        {
+            "year": list(span),
+            "actual": [growth[y] * 100 if y in growth else nan for y in span],
+            "plan": [float(rate) if rate is not None and y0 is not None and y > y0 else nan for y in span],
+            "projection": [nan for _y in span],
+            "province": [nan for _y in span],
+        },
+        columns=list(COLUMNS),
+    )
+
+
+def count_dtick(top: float) -> int:
+    """The tick step of a count axis: whole things, about five ticks (1, 2, 5, 10, 20, 50, …)."""
+    step, factors = 1, itertools.cycle((2, 2.5, 2))  # 1 → 2 → 5 → 10 → 20 → 50 …
+    while top / step > 6:
+        step = int(step * next(factors))
+    return step
 
 
 def target_frame(
@@ -123,36 +157,67 @@ def _axis(title: str, **extra: Any) -> dict[str, Any]:
     return {"title": {"text": title}, "gridcolor": "#e4e7eb", "zeroline": False, **extra}
 
 
-def target_figure(frame: pd.DataFrame, spec: pr.TargetSpec, result: pr.Progress, text: ChartText) -> Figure:
+def _title(title: str) -> str:
+    """A whole title on at most two lines: a long one breaks after the indicator's name (plotly does not wrap)."""
+    head, sep, tail = title.partition(" · ")
+    return f"{head}<br>{tail}" if sep and len(title) > 26 else title
+
+
+def _top(data: list[Figure | None]) -> float:
+    values = [float(y) for trace in data if trace is not None for y in trace["y"] if y is not None]
+    return max([*values, 0.0])
+
+
+def target_figure(
+    frame: pd.DataFrame,
+    spec: pr.TargetSpec,
+    result: pr.Progress,
+    text: ChartText,
+    *,
+    hover: Mapping[int, str] | None = None,
+    target_hover: str = "",
+) -> Figure:
     """The chart of one target: plan path, the province's series, actuals (bars for per-year targets),
-    projection, baseline point and the target (a star; a bar up to the upper bound for ranges)."""
+    projection, baseline point and the target (a star; a bar up to the upper bound for ranges). A growth-rate
+    target is drawn in percent from `growth_frame`. `hover` adds a line per year to the actuals' hover (where the
+    value comes from), `target_hover` one to the target's (the completion formula); every stored number hovers
+    as stored (exact_text), never rounded."""
+    growth = spec.kind == v.ANNUAL_GROWTH_RATE
+    unit = "%" if growth else text.unit
     data: list[Figure | None] = [
         _line(frame, "plan", text.plan, mode="lines", line={"dash": "dash", "color": "#829ab1"}),
         _line(frame, "province", text.province, mode="lines+markers", line={"color": "#c99a06"}),
     ]
+    if data[1] is not None:
+        data[1] = _exact_hover(data[1], text.province, unit)
     if spec.kind == v.PER_YEAR:
         actual = _line(frame, "actual", text.actual, marker={"color": ACTUAL})
         if actual is not None:
             actual["type"] = "bar"
-        data.append(actual)
     else:
-        style = {"mode": "lines+markers", "marker": {"color": ACTUAL}, "line": {"color": ACTUAL, "width": 3}}
-        data.append(_line(frame, "actual", text.actual, **style))
+        # The line alone: its points are marked by origin_traces, a symbol per origin.
+        style = {"mode": "lines", "line": {"color": ACTUAL, "width": 3}}
+        actual = _line(frame, "actual", text.actual, **style)
+    if actual is not None:
+        # A growth rate is computed from the levels: four significant digits; a level is shown as stored.
+        actual = _exact_hover(actual, text.actual, unit, hover=hover or {}, computed=growth)
+    data.append(actual)
     projection = _line(frame, "projection", text.projection, mode="lines", line={"dash": "dot", "color": ACTUAL})
     data.append(projection if projection is not None and len(projection["x"]) > 1 else None)
-    if result.baseline_used is not None and result.baseline_year_used is not None:
-        data.append(
-            {
-                "type": "scatter",
-                "x": [result.baseline_year_used],
-                "y": [result.baseline_used],
-                "name": text.baseline,
-                "mode": "markers",
-                "marker": {"symbol": "circle-open", "size": 11, "color": "#334e68"},
-            }
-        )
+    if not growth and result.baseline_used is not None and result.baseline_year_used is not None:
+        baseline: Figure = {
+            "type": "scatter",
+            "x": [result.baseline_year_used],
+            "y": [result.baseline_used],
+            "name": text.baseline,
+            "mode": "markers",
+            "marker": {"symbol": "circle-open", "size": 11, "color": "#334e68"},
+        }
+        data.append(_exact_hover(baseline, text.baseline, unit))
     level = result.target_level if spec.kind != v.RELATIVE_TO_AVERAGE else None
-    if level is None and spec.kind in (v.LEVEL, v.QUALITATIVE, v.PER_YEAR, v.CUMULATIVE_NEW):
+    if growth:
+        level = pr.threshold(spec)  # the stated rate, in percent
+    elif level is None and spec.kind in (v.LEVEL, v.QUALITATIVE, v.PER_YEAR, v.CUMULATIVE_NEW):
         level = spec.target_value  # no actual yet: the target still shows where the plan aims
     if level is not None and pr.is_finite(level):
         star: Figure = {
@@ -173,31 +238,68 @@ def target_figure(frame: pd.DataFrame, spec: pr.TargetSpec, result: pr.Progress,
                 "color": "#2f8132",
                 "thickness": 3,
             }
-        data.append(star)
-    layout = _layout(
-        text.title,
-        height=340,
-        xaxis=_axis(text.year, dtick=1, tickformat="d"),
-        yaxis=_axis(text.unit, rangemode="tozero" if spec.kind != v.ANNUAL_GROWTH_RATE else "normal"),
+        data.append(_exact_hover(star, text.target, unit, hover={spec.target_year: target_hover}))
+    yaxis = _axis(
+        f"{text.growth} (%)" if growth else unit,
+        rangemode="tozero" if not growth else "normal",
     )
+    if growth:
+        yaxis["ticksuffix"] = "%"
+    elif is_count(unit):
+        # Whole things: whole ticks (no 0.2 firm), about five of them.
+        yaxis |= {"tickformat": "d", "dtick": count_dtick(_top(data)), "tick0": 0}
+    layout = _layout(_title(text.title), height=340, xaxis=_axis(text.year, dtick=1, tickformat="d"), yaxis=yaxis)
     return {"data": [trace for trace in data if trace is not None], "layout": layout}
 
 
-def submitted_trace(frame: pd.DataFrame, years: Iterable[int], name: str) -> Figure | None:
-    """Open markers over the actuals of `years`: values submitted and awaiting review, drawn apart from approved
-    ones (only when the page includes them)."""
-    wanted = set(years)
-    rows = frame[frame["year"].isin(wanted) & frame["actual"].notna()]
-    if rows.empty:
-        return None
-    return {
-        "type": "scatter",
-        "x": rows["year"].tolist(),
-        "y": _numbers(rows["actual"].to_numpy()),
-        "name": name,
-        "mode": "markers",
-        "marker": {"symbol": "diamond-open", "size": 13, "color": "#c65d00", "line": {"width": 2}},
-    }
+def _exact_hover(
+    trace: Figure, name: str, unit: str, *, hover: Mapping[int, str] | None = None, computed: bool = False
+) -> Figure:
+    """Each point's hover: its year and the number exactly as stored with the unit, then what `hover` says of the
+    year (plotly's own number format would round 1367.42 to 1,367.4 or 1.37k)."""
+    hover = hover or {}
+    lines = []
+    for year, value in zip(trace["x"], trace["y"], strict=True):
+        number = f"{value:.4g}" if computed and value is not None else exact_text(value)
+        line = f"{year}: {number} {unit}".strip()
+        if hover.get(year):
+            line += "<br>" + hover[year]
+        lines.append(line)
+    return trace | {"customdata": lines, "hovertemplate": f"%{{customdata}}<extra>{name}</extra>"}
+
+
+# How each point of the actuals is marked, by where its value comes from (indicators.selectors.ORIGINS): a symbol
+# of its own and a legend entry each, never the colour alone.
+ORIGIN_MARKERS: Mapping[str, dict[str, Any]] = {
+    "import": {"symbol": "circle", "size": 9, "color": ACTUAL},  # imported and approved
+    "manual": {"symbol": "square", "size": 9, "color": "#486581"},  # entered by hand (admin)
+    "demo": {"symbol": "x-thin-open", "size": 11, "color": "#9c6f00", "line": {"width": 2}},  # demo data
+    "submitted": {"symbol": "diamond-open", "size": 13, "color": "#c65d00", "line": {"width": 2}},  # awaiting review
+}
+
+
+def origin_traces(frame: pd.DataFrame, origins: Mapping[int, str], names: Mapping[str, str]) -> list[Figure]:
+    """One marker trace per origin among the actuals drawn (`origins`: year → origin code of ORIGIN_MARKERS), named
+    by `names`, in the order of ORIGIN_MARKERS. They carry no hover of their own: the actuals' line says where each
+    value comes from."""
+    rows = frame[frame["actual"].notna()]
+    traces = []
+    for origin, marker in ORIGIN_MARKERS.items():
+        chosen = rows[[origins.get(int(year)) == origin for year in rows["year"]]]
+        if chosen.empty:
+            continue
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": chosen["year"].tolist(),
+                "y": _numbers(chosen["actual"].to_numpy()),
+                "name": names.get(origin, origin),
+                "marker": marker,
+                "hoverinfo": "skip",
+            }
+        )
+    return traces
 
 
 # ------------------------------------------------------------------------------------ many regions at once
@@ -246,9 +348,10 @@ LEGEND_LIMIT = 12
 
 
 def actuals_figure(actuals: pd.DataFrame, targets: pd.DataFrame, *, title: str, unit: str, year: str,
-                   target: str) -> Figure:  # fmt: skip
-    """Actuals over time, one line per region (`actuals`: columns region, year, value), and each region's
-    target level as a star (`targets`: columns region, year, value; may be empty)."""
+                   target: str, province: pd.DataFrame | None = None) -> Figure:  # fmt: skip
+    """Actuals over time, one line per region (`actuals`: columns region, year, value), each region's target
+    level as a star (`targets`: columns region, year, value; may be empty) and, dashed, the province's series the
+    "above the provincial average" targets are judged against (`province`, the same columns)."""
     regions = list(dict.fromkeys(actuals["region"].tolist()))
     many = len(regions) > LEGEND_LIMIT
     data: list[Figure] = []
@@ -264,6 +367,20 @@ def actuals_figure(actuals: pd.DataFrame, targets: pd.DataFrame, *, title: str, 
         if many:
             trace |= {"showlegend": False, "line": {"color": "rgba(11,61,145,0.35)", "width": 1}}
         data.append(trace)
+    for region, rows in (province if province is not None else actuals.iloc[0:0]).groupby("region", sort=False):
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": str(region),
+                "x": rows["year"].tolist(),
+                "y": _numbers(rows["value"]),
+                "line": {"dash": "dash", "color": "#c99a06", "width": 2},
+                "marker": {"symbol": "square", "color": "#c99a06"},
+                "customdata": [exact_text(value) for value in rows["value"].tolist()],
+                "hovertemplate": f"{region} %{{x}}: %{{customdata}}<extra></extra>",
+            }
+        )
     if not targets.empty:
         data.append(
             {

@@ -214,10 +214,11 @@ def city_table(page: CityPage) -> Table:
         text["projection"], text["province"], _("Status"), _("Demo or awaiting review"),
     ]  # fmt: skip
     rows = []
-    for card in page.cards:
-        item = card.item
+    statements = page.statements
+    for statement in statements:
+        item = statement.item
         target, status = item.target, wording.status_label(item.progress)
-        for row in card.frame:
+        for row in statement.frame:
             is_demo = row["actual"] is not None and row["year"] in item.demo_years
             is_submitted = row["actual"] is not None and row["year"] in item.submitted_years
             rows.append(
@@ -235,8 +236,7 @@ def city_table(page: CityPage) -> Table:
                     _demo(is_demo, is_submitted),
                 ]
             )
-    cards = page.cards
-    name = f"city-{page.region.adcode}" if len(cards) != 1 else f"target-{cards[0].item.target.pk}"
+    name = f"city-{page.region.adcode}" if len(statements) != 1 else f"target-{statements[0].target.pk}"
     return Table(name, header, rows, page.region.name)
 
 
@@ -263,6 +263,17 @@ def indicator_actuals_table(indicator: Indicator, rows: list[IndicatorRow]) -> T
             value, is_demo, is_submitted = item.actuals[year], year in item.demo_years, year in item.submitted_years
             label = _demo(is_demo, is_submitted)
             table.append([region.name, region.adcode, indicator.code, indicator.unit, year, value, label])
+    # The province's line ("above the provincial average" targets), once, after the regions: as the chart draws it.
+    for row in rows:
+        item, parent = row.item, row.item.target.plan.region.parent
+        if not item.parent_actuals or parent is None or parent.pk in seen:
+            continue
+        seen.add(parent.pk)
+        for year in sorted(item.parent_actuals):
+            label = _demo(year in item.parent_demo_years, False)
+            table.append(
+                [parent.name, parent.adcode, indicator.code, indicator.unit, year, item.parent_actuals[year], label]
+            )
     return Table(f"indicator-{indicator.code}-actuals", header, table, indicator.code)
 
 

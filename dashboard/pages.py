@@ -6,14 +6,17 @@ be tested without the HTTP client. Words are translated in the active language b
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 from django.db.models import Count, QuerySet
+from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from cities.models import Region
@@ -21,6 +24,7 @@ from dashboard import charts
 from dashboard import overview as ov
 from dashboard.document import HighlightedDocument, Quote, highlight
 from indicators.models import Indicator
+from indicators.selectors import APPROVED, DEMO, MANUAL, SUBMITTED, ValueOrigin, value_origins
 from plans import progress as pr
 from plans import vocabulary as v
 from plans import wording
@@ -120,17 +124,25 @@ def overview_page(
 
 
 @dataclass(frozen=True)
-class Card:
-    """One target's chart on the city page, with the numbers of its table."""
+class Statement:
+    """One target on the city page: one statement of an indicator in the plan (its table, goals or body), with its
+    status, its numbers and its source sentence; its table's rows."""
 
     item: TargetProgress
-    figure: charts.Figure
     frame: list[dict[str, Any]]  # one row per year: year, actual, plan, projection, province
     explanation: TargetExplanation | None = None  # the city's latest account of the target, if any
 
     @property
-    def figure_id(self) -> str:
-        return f"figure-{self.item.target.pk}"
+    def target(self) -> Target:
+        return self.item.target
+
+    @property
+    def anchor(self) -> str:
+        return f"target-{self.item.target.pk}"
+
+    @property
+    def status(self) -> str:
+        return self.item.status
 
     @property
     def asks_explanation(self) -> bool:
@@ -141,6 +153,60 @@ class Card:
     def explained_year(self) -> int:
         return explained_year(self.item)
 
+    @property
+    def figures(self) -> list[tuple[str, str]]:
+        """The numbers the judgement uses (new since the baseline, multiple reached, the province's value, years
+        met, the completion formula), from the method's result."""
+        return wording.judgement_figures(self.item.spec, self.item.progress, self.target.indicator.unit)
+
+    @property
+    def disagreement(self) -> str:
+        """Both readings where pace and trend disagree (按序时进度滞后，按当前趋势可实现), else ""."""
+        return wording.disagreement_text(self.item.spec, self.item.progress)
+
+
+@dataclass(frozen=True)
+class Card:
+    """One indicator on the city page: every statement of it in the plan, and one chart (of its first quantified
+    statement, `primary`) — or none, when there is no actual to draw (the empty state says so)."""
+
+    indicator: Indicator
+    statements: list[Statement]
+    primary: Statement
+    figure: charts.Figure | None
+    title: str  # the chart's whole title: indicator, unit, region
+
+    @property
+    def item(self) -> TargetProgress:
+        return self.primary.item
+
+    @property
+    def frame(self) -> list[dict[str, Any]]:
+        return self.primary.frame
+
+    @property
+    def anchor(self) -> str:
+        return f"indicator-{self.indicator.code}"
+
+    @property
+    def figure_id(self) -> str:
+        return f"figure-{self.indicator.code}"
+
+    @property
+    def worst(self) -> str:
+        """The status of the statement needing the most attention (the card's place in "needing attention first")."""
+        return v.worst_status(s.status for s in self.statements)
+
+
+@dataclass(frozen=True)
+class CitySummary:
+    """What the city page says first: targets per status, binding vs anticipatory, and those needing attention."""
+
+    total: int
+    counts: list[tuple[str, str, int]]  # (status, word, count) of every status that occurs, in the legend's order
+    attributes: list[tuple[str, str, int]]  # (attribute, word, count): 约束性, 预期性, unstated
+    attention: list[Statement]  # lagging or worse, the worst first
+
 
 @dataclass(frozen=True)
 class CityPage:
@@ -150,15 +216,20 @@ class CityPage:
     section: str
     sort: str
     text: dict[str, str]  # the chart's words, also the download's column names
+    summary: CitySummary
     sections: list[tuple[str, Any]] = field(default_factory=lambda: Target.Section.choices)
 
     @property
+    def statements(self) -> list[Statement]:
+        return [statement for card in self.cards for statement in card.statements]
+
+    @property
     def has_demo(self) -> bool:
-        return any(card.item.is_demo for card in self.cards)
+        return any(statement.item.is_demo for statement in self.statements)
 
     @property
     def has_submitted(self) -> bool:
-        return any(card.item.submitted_years for card in self.cards)
+        return any(statement.item.submitted_years for statement in self.statements)
 
     @property
     def province(self) -> str:
@@ -175,11 +246,111 @@ def chart_text(region: Region) -> dict[str, str]:
         "target": _("Target"),
         "baseline": _("Baseline"),
         "submitted": _("Submitted, awaiting review (待审核)"),
+        "growth": _("Average annual growth since the baseline year"),
     }
 
 
 def short(label: str, limit: int = 40) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+# 需关注: lagging or worse (the statuses a city explains).
+NEEDS_ATTENTION = frozenset(v.NEEDS_EXPLANATION)
+
+
+def chart_title(indicator: Indicator, unit: str, region: Region) -> str:
+    """A chart's whole title: the indicator's full name, the unit drawn, the region (高新技术企业数量（家）· 新乡市)."""
+    words = {"indicator": indicator.name, "unit": unit, "region": region.name}
+    return _("%(indicator)s (%(unit)s) · %(region)s") % words
+
+
+def _primary(statements: list[Statement]) -> Statement:
+    """The statement a card charts: the first one stating a number (plan order: the table before the prose)."""
+    for statement in statements:
+        if statement.item.status != v.NOT_QUANTIFIED:
+            return statement
+    return statements[0]
+
+
+def _card(
+    indicator: Indicator,
+    statements: list[Statement],
+    region: Region,
+    text: dict[str, str],
+    origins: Mapping[tuple[int, int], ValueOrigin],
+) -> Card:
+    primary = _primary(statements)
+    item = primary.item
+    growth = item.spec.kind == v.ANNUAL_GROWTH_RATE
+    title = chart_title(indicator, "%" if growth else indicator.unit, region)
+    if not any(row["actual"] is not None for row in primary.frame):
+        return Card(indicator, statements, primary, None, title)  # nothing measured: the empty state, no chart
+    words = charts.ChartText(
+        title=title, unit=indicator.unit, **{key: value for key, value in text.items() if key != "submitted"}
+    )
+    if item.spec.kind == v.CUMULATIVE_NEW:  # the line is the amount added since the baseline year, not the stock
+        words = dataclasses.replace(words, actual=str(wording.FIGURE_LABELS["added"]))
+    if growth:
+        frame = charts.growth_frame(item.spec, item.progress, item.actuals)
+    else:
+        frame = charts.target_frame(item.spec, item.progress, item.actuals, item.parent_actuals or None)
+    completion = wording.completion_formula(item.spec, item.progress)
+    target_hover = f"{_('Completion')}: {completion}" if completion else ""
+    hover = {
+        year: origin_hover(origins[indicator.pk, year]) for year in item.actuals if (indicator.pk, year) in origins
+    }
+    figure = charts.target_figure(frame, item.spec, item.progress, words, hover=hover, target_hover=target_hover)
+    years = {year for year in item.actuals}
+    drawn = {year: origins[indicator.pk, year].origin for year in years if (indicator.pk, year) in origins}
+    figure["data"].extend(charts.origin_traces(frame, drawn, origin_words()))
+    return Card(indicator, statements, primary, figure, title)
+
+
+def origin_words() -> dict[str, str]:
+    """The legend's word for each origin of a value (indicators.selectors.ORIGINS)."""
+    return {
+        APPROVED: _("Approved (imported)"),
+        MANUAL: _("Entered by hand (admin)"),
+        DEMO: _("Demo data (演示数据)"),
+        SUBMITTED: _("Submitted, awaiting review (待审核)"),
+    }
+
+
+def origin_hover(origin: ValueOrigin) -> str:
+    """Where a value comes from, for its point's hover: origin, source, who and when, the import."""
+    lines = [origin_words()[origin.origin]]
+    if origin.origin == DEMO:
+        return escape(lines[0])  # generated by load_demo_actuals: its source and writer say nothing more
+    if origin.source:
+        lines.append(_("Source: %(source)s") % {"source": short(origin.source, 60)})
+    who = origin.who or _("the operator")
+    when = timezone.localtime(origin.when).strftime("%Y-%m-%d %H:%M") if origin.when else "—"
+    lines.append(_("By %(who)s, %(when)s") % {"who": who, "when": when})
+    if origin.approved_by:
+        lines.append(_("Approved by %(who)s") % {"who": origin.approved_by})
+    if origin.import_id is not None:
+        lines.append(_("Import #%(id)s: %(name)s") % {"id": origin.import_id, "name": short(origin.import_name, 40)})
+    return "<br>".join(escape(line) for line in lines)
+
+
+def city_summary(statements: list[Statement]) -> CitySummary:
+    words = wording.status_words()
+    counts = Counter(statement.status for statement in statements)
+    attributes = Counter(statement.target.attribute for statement in statements)
+    attribute_words = dict(Target.Attribute.choices)
+    attention = sorted(
+        (statement for statement in statements if statement.status in NEEDS_ATTENTION),
+        key=lambda statement: v.severity(statement.status),
+    )
+    return CitySummary(
+        total=len(statements),
+        counts=[(status, words[status], counts[status]) for status in v.STATUSES if counts[status]],
+        attributes=[
+            *((code, str(attribute_words[code]), attributes[code]) for code in (v.BINDING, v.ANTICIPATORY)),
+            *((("", _("Attribute not stated"), attributes[""]),) if attributes[""] else ()),
+        ],
+        attention=attention,
+    )
 
 
 def city_page(
@@ -191,7 +362,8 @@ def city_page(
     include_submitted: bool = False,
     submitted_regions: Collection[int] | None = None,
 ) -> CityPage:
-    """A region's plans and, per target, a chart: baseline, plan path, actuals, projection, target, status.
+    """A region's plans, a summary, and one card per indicator holding every statement of it (each target with its
+    status, numbers and sentence) and one chart: baseline, plan path, actuals, projection, target.
     `target_id` keeps one target (a card's own download); `include_submitted` adds the values awaiting review,
     marked on the charts."""
     targets = targets_for(region=region, below=False)
@@ -200,25 +372,22 @@ def city_page(
     if target_id is not None:
         targets = targets.filter(pk=target_id)
     items = evaluate_targets(targets, include_submitted=include_submitted, submitted_regions=submitted_regions)
-    if sort == "status":
-        items.sort(key=lambda item: v.severity(item.status))
     text = chart_text(region)
     explanations = latest_explanations(item.target.pk for item in items)
-    cards = []
-    for item in items:
+    grouped: dict[int, list[Statement]] = {}
+    for item in items:  # plan order: an indicator's card sits where the plan first states it
         frame = charts.target_frame(item.spec, item.progress, item.actuals, item.parent_actuals or None)
-        words = charts.ChartText(
-            title=short(item.target.label),
-            unit=item.target.indicator.unit,
-            **{key: value for key, value in text.items() if key != "submitted"},
-        )
-        figure = charts.target_figure(frame, item.spec, item.progress, words)
-        marks = charts.submitted_trace(frame, item.submitted_years, text["submitted"])
-        if marks is not None:
-            figure["data"].append(marks)
-        cards.append(Card(item, figure, charts.records(frame), explanations.get(item.target.pk)))
+        statement = Statement(item, charts.records(frame), explanations.get(item.target.pk))
+        grouped.setdefault(item.target.indicator_id, []).append(statement)
+    # The values awaiting review are drawn (and their origin said) only where the user may see them.
+    shown = include_submitted and (submitted_regions is None or region.pk in submitted_regions)
+    origins = value_origins(region, list(grouped), include_submitted=shown)
+    cards = [_card(group[0].target.indicator, group, region, text, origins) for group in grouped.values()]
+    if sort == "status":
+        cards.sort(key=lambda card: v.severity(card.worst))
+    statements = [statement for card in cards for statement in card.statements]
     plans = list(region.plans.defer("source_text").order_by("period_start"))
-    return CityPage(region, plans, cards, section, sort, text)
+    return CityPage(region, plans, cards, section, sort, text, city_summary(statements))
 
 
 # ---------------------------------------------------------------------------------------------------- indicator
@@ -309,10 +478,11 @@ def indicator_page(
         frame, title=_("Completion toward each target"), axis=_("Completion (%)"), statuses=wording.status_words()
     )
     items = [row.item for row in rows]
-    actuals, stars = indicator_series(items)
+    actuals, stars, province = indicator_series(items)
     lines = charts.actuals_figure(
         actuals,
         stars,
+        province=province,
         title=_("Actuals of %(indicator)s") % {"indicator": indicator.name},
         unit=indicator.unit,
         year=_("Year"),
@@ -332,11 +502,13 @@ def indicator_page(
     )
 
 
-def indicator_series(items: list[TargetProgress]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The actuals of each region (once per region) and the level of each target that states one."""
+def indicator_series(items: list[TargetProgress]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The actuals of each region (once per region), the level of each target that states one, and the series of
+    the province each "above the provincial average" target is compared with (once per province)."""
     seen: set[int] = set()
     regions, years, values = [], [], []
     star_regions, star_years, star_values = [], [], []
+    parents: dict[int, tuple[str, Mapping[int, float]]] = {}
     for item in items:
         region = item.target.plan.region
         if region.pk not in seen:
@@ -350,10 +522,19 @@ def indicator_series(items: list[TargetProgress]) -> tuple[pd.DataFrame, pd.Data
             star_regions.append(region.name)
             star_years.append(item.target.target_year)
             star_values.append(level)
+        if item.parent_actuals and region.parent is not None:
+            parents.setdefault(region.parent.pk, (region.parent.name, item.parent_actuals))
     columns = ["region", "year", "value"]
     actuals = pd.DataFrame({"region": regions, "year": years, "value": values}, columns=columns)
     stars = pd.DataFrame({"region": star_regions, "year": star_years, "value": star_values}, columns=columns)
-    return actuals, stars
+    rows = [
+        (name, year, series[year])
+        for pk, (name, series) in parents.items()
+        if pk not in seen
+        for year in sorted(series)
+    ]
+    province = pd.DataFrame(rows, columns=columns)
+    return actuals, stars, province
 
 
 # ------------------------------------------------------------------------------------------- plan, evaluation

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -23,6 +23,8 @@ from dashboard import downloads, fragments, pages, report
 from dashboard import overview as ov
 from imports.review import own_open_imports
 from indicators.models import Indicator
+from indicators.selectors import pending_values
+from indicators.selectors import value_history as history_of
 from plans import completeness
 from plans.evaluation import default_year, plan_evaluation
 from plans.models import Plan, Target
@@ -382,3 +384,22 @@ def completeness_page(request: HttpRequest) -> HttpResponse:
 def completeness_data(request: HttpRequest, file_format: str) -> HttpResponse:
     """The board as CSV or .xlsx: one row per value owed."""
     return downloads.download(file_format, downloads.completeness_table(_board(request)))
+
+
+@require_GET
+@login_required
+def value_history(request: HttpRequest, adcode: str, code: str) -> HttpResponse:
+    """Every change of one region's values of one indicator (indicators.ObservationChange): who, when, from what to
+    what, the import. Readable by every logged-in user, as the pages showing the values; the values awaiting review
+    only with ?include=submitted, as on those pages."""
+    region = get_object_or_404(Region, adcode=adcode)
+    indicator = get_object_or_404(Indicator, code=code)
+    visible = _submitted_param(request)  # the values awaiting review: only to who may see the region's
+    context = {
+        "region": region,
+        "indicator": indicator,
+        "changes": history_of(region, indicator),
+        "pending": pending_values(region, indicator) if visible is not None and region.pk in visible else [],
+        "include_submitted": visible is not None,
+    }
+    return render(request, "dashboard/value_history.html", context)

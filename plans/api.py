@@ -419,6 +419,22 @@ class ProgressRowSerializer(serializers.Serializer[dict[str, Any]]):
     required_per_year = serializers.FloatField(allow_null=True)
     years_met = serializers.IntegerField(allow_null=True)
     years_counted = serializers.IntegerField(allow_null=True)
+    years_elapsed = serializers.IntegerField(allow_null=True, help_text="per_year: years of the period up to year")
+    baseline_level = serializers.FloatField(
+        allow_null=True, help_text="cumulative_new on a stock: the stock at the baseline year the new are counted from"
+    )
+    multiple_reached = serializers.FloatField(allow_null=True, help_text="multiple_of_baseline: actual ÷ baseline")
+    parent_value = serializers.FloatField(
+        allow_null=True, help_text="relative_to_average: the parent region's (province's) value of year"
+    )
+    completion_formula = serializers.CharField(help_text='The completion as computed: "(690 − 402) ÷ 400 = 72 %"')
+    disagreement = serializers.ChoiceField(
+        choices=(pr.LAGGING_BUT_ON_TRACK, pr.ON_PACE_BUT_OFF_TRACK),
+        allow_null=True,
+        help_text="Where the pace and the trend disagree; disagreement_zh/en word it",
+    )
+    disagreement_zh = serializers.CharField()
+    disagreement_en = serializers.CharField()
     achieved = serializers.BooleanField(allow_null=True)
     achieved_early = serializers.BooleanField()
     status_label_zh = serializers.CharField()
@@ -448,6 +464,9 @@ _NUMBERS = (
     "projected_value",
     "required_annual_growth",
     "required_per_year",
+    "baseline_level",
+    "multiple_reached",
+    "parent_value",
 )
 
 
@@ -483,6 +502,11 @@ def progress_row(item: TargetProgress, as_of: int | None) -> dict[str, Any]:
         "trend_status": result.trend_status,
         "years_met": result.years_met,
         "years_counted": result.years_counted,
+        "years_elapsed": result.years_elapsed,
+        "completion_formula": tx.completion_formula(item.spec, result),
+        "disagreement": pr.disagreement(item.spec, result),
+        "disagreement_zh": tx.disagreement_text(item.spec, result, "zh-hans"),
+        "disagreement_en": tx.disagreement_text(item.spec, result, "en"),
         "achieved": result.achieved,
         "achieved_early": pr.status(result) == v.ACHIEVED_EARLY,
         "status_label_zh": tx.status_label(result, "zh-hans"),

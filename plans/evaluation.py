@@ -67,6 +67,16 @@ class EvaluationRow:
     def completion(self) -> float | None:
         return completion(self.progress)
 
+    @property
+    def formula(self) -> str:
+        """The completion written out as the method computed it: "(690 − 402) ÷ 400 = 72 %"."""
+        return tx.completion_formula(self.item.spec, self.progress)
+
+    @property
+    def disagreement(self) -> str:
+        """Both readings where pace and trend disagree, else ""."""
+        return tx.disagreement_text(self.item.spec, self.progress)
+
 
 @dataclass(frozen=True)
 class Evaluation:

@@ -155,6 +155,10 @@ class Progress:
     required_per_year: float | None = None  # cumulative targets: amount still to add each year
     years_met: int | None = None  # per_year targets
     years_counted: int | None = None  # per_year targets: years with an actual
+    years_elapsed: int | None = None  # per_year targets: years of the period up to t
+    baseline_level: float | None = None  # cumulative_new on a stock: the stock at y0 the amount added is counted from
+    multiple_reached: float | None = None  # multiple_of_baseline: A_t ÷ B, the multiple of the baseline reached
+    parent_value: float | None = None  # relative_to_average: the parent region's (province's) level in year t
     achieved: bool | None = None  # the comparator holds at t (None: no actual)
     early: bool = False  # achieved before the target year (提前实现)
     notes: tuple[Note, ...] = ()
@@ -452,6 +456,8 @@ def _level(spec: TargetSpec, actuals: Mapping[int, float], horizon: int, notes: 
         "achieved": achieved,
         "early": achieved and t < spec.target_year,
     }
+    if spec.kind == MULTIPLE_OF_BASELINE and b is not None and b > 0:
+        known["multiple_reached"] = a_t / b
     if b is None:
         status = PACE_ACHIEVED if achieved else PACE_NO_DATA
         trend = _trend_kind_or(spec, TREND_ACHIEVED if achieved else TREND_INSUFFICIENT_DATA)
@@ -580,6 +586,7 @@ def _cumulative(
         notes.extend(baseline_notes)
         if stock_b is None:
             return Progress(**known, baseline_year_used=y0, notes=tuple(notes))
+        known["baseline_level"] = stock_b
         added = a_t - stock_b
     n = spec.target_year - y0
     s = _time_share(t, y0, spec.target_year)
@@ -648,6 +655,7 @@ def _per_year(
         trend_status=TREND_NOT_APPLICABLE,
         years_met=met,
         years_counted=len(years),
+        years_elapsed=t - first + 1,
         achieved=achieved,
         notes=tuple(notes),
     )
@@ -674,7 +682,7 @@ def _relative(
         notes.append(Note(NOTE_NO_PARENT_VALUE, {"year": latest_own}))
     a_t, level_t = actuals[t], parent[t]
     y0 = _nominal_baseline_year(spec)
-    known: dict[str, Any] = {"year": t, "actual": a_t, "trend_status": TREND_NOT_APPLICABLE}
+    known: dict[str, Any] = {"year": t, "actual": a_t, "trend_status": TREND_NOT_APPLICABLE, "parent_value": level_t}
     if spec.compares == COMPARES_GROWTH:
         # Both growth rates over the same years: y0 moves to the first year both regions have, if need be.
         b, y0, baseline_notes = _baseline(spec, common, y0, t, use_stated=False)
@@ -760,6 +768,20 @@ def measured_series(spec: TargetSpec, result: Progress, actuals: Mapping[int, fl
     return {year: value - base for year, value in actuals.items() if year >= y0}
 
 
+def growth_series(spec: TargetSpec, result: Progress, actuals: Mapping[int, float]) -> dict[int, float]:
+    """What a growth-rate target is judged on, per year after y0 up to the target year: the compound annual growth
+    of the level since y0 (a fraction; the last one is `observed_growth`). Empty without a positive baseline."""
+    y0, b = result.baseline_year_used, result.baseline_used
+    if y0 is None or b is None:
+        return {}
+    series = {}
+    for year in sorted(y for y in actuals if y0 < y <= spec.target_year):
+        rate = cagr(b, actuals[year], year - y0)
+        if rate is not None:
+            series[year] = rate
+    return series
+
+
 def plan_path(spec: TargetSpec, result: Progress, year: int) -> float | None:
     """Where the plan's path puts the measured quantity in `year`: linear from B at y0 to the target level, compound
     for growth-rate targets; every year's amount for per-year targets; None outside the path."""
@@ -797,6 +819,81 @@ def judged(result: Progress, verdict: str, year: int) -> Progress:
     return replace(
         result, verdict=verdict, verdict_year=year, notes=(*result.notes, Note(NOTE_VERDICT, {"year": year}))
     )
+
+
+@dataclass(frozen=True)
+class Completion:
+    """How the completion p (`progress_share`) was obtained, term by term, so a page can print the sum:
+    (reached − start) ÷ (goal − goal_start) = share; a term that is None is left out ("288 ÷ 400", "3 ÷ 5")."""
+
+    reached: float
+    start: float | None
+    goal: float
+    goal_start: float | None
+    share: float
+
+
+def completion_terms(spec: TargetSpec, result: Progress) -> Completion | None:
+    """The terms of the completion the method computed (None when it computed none):
+    - cumulative_new on a stock: (A_t − A_y0) ÷ N (e.g. Xinxiang 新培育400家: (690 − 402) ÷ 400 = 72 %); on a flow
+      the sum added ÷ N;
+    - per_year: years met ÷ years of the period;
+    - every other kind: (M_t − B) ÷ (L − B), L the level aimed at (2 × B for 翻番, the province's for the average,
+      B·(1 + r)ⁿ for a growth rate)."""
+    share = result.progress_share
+    if share is None or not math.isfinite(share):
+        return None
+    if spec.kind == PER_YEAR:
+        if result.years_met is None or spec.target_year is None:
+            return None
+        first = _nominal_baseline_year(spec) + 1
+        return Completion(float(result.years_met), None, float(spec.target_year - first + 1), None, share)
+    if result.measured is None or result.target_level is None:
+        return None
+    if spec.kind == CUMULATIVE_NEW:
+        if result.baseline_level is not None:
+            if result.actual is None:
+                return None
+            return Completion(result.actual, result.baseline_level, result.target_level, None, share)
+        return Completion(result.measured, None, result.target_level, None, share)
+    reached = result.actual if spec.kind == ANNUAL_GROWTH_RATE else result.measured  # a growth rate: the level
+    b = result.baseline_used
+    if reached is None or b is None:
+        return None
+    return Completion(reached, b, result.target_level, b, share)
+
+
+def projection_meets(spec: TargetSpec, result: Progress, thresholds: Thresholds | None = None) -> bool | None:
+    """Whether the projection at the current pace (`projected_value`, in the measured quantity) meets the level
+    aimed at in the target year; None when there is no projection."""
+    if spec.kind == ANNUAL_GROWTH_RATE:
+        return None  # its projection continues the observed growth: it meets the rate exactly when the rate is met
+    end, level = result.projected_value, result.target_level
+    if end is None or level is None or not math.isfinite(end):
+        return None
+    return holds(end, level, spec.comparator, spec.direction, thresholds or Thresholds())
+
+
+# Where the pace (序时进度) and the trend say different things, the pages say both.
+LAGGING_BUT_ON_TRACK: Final = "lagging_but_on_track"  # 按序时进度滞后，按当前趋势可实现
+ON_PACE_BUT_OFF_TRACK: Final = "on_pace_but_off_track"  # 按序时进度符合预期，按当前趋势难以实现
+_BEHIND: Final = (PACE_LAGGING, PACE_FAR_BEHIND)
+_ON_PACE: Final = (PACE_AHEAD, PACE_ON_SCHEDULE)
+_OFF_TRACK: Final = (TREND_ACCELERATION_NEEDED, TREND_LIMITED_PROGRESS, TREND_DETERIORATION)
+
+
+def disagreement(spec: TargetSpec, result: Progress, thresholds: Thresholds | None = None) -> str | None:
+    """LAGGING_BUT_ON_TRACK when the pace lags (or lags far) while the trend is on track or the projection meets
+    the target (e.g. Zhengzhou 技术合同成交额: 滞后, projected 1078 against 1000); ON_PACE_BUT_OFF_TRACK when the pace
+    is on schedule or ahead while the trend needs acceleration or worse, or the projection falls short."""
+    if result.achieved:
+        return None
+    meets = projection_meets(spec, result, thresholds)
+    if result.pace_status in _BEHIND and (result.trend_status == TREND_ON_TRACK or meets is True):
+        return LAGGING_BUT_ON_TRACK
+    if result.pace_status in _ON_PACE and (result.trend_status in _OFF_TRACK or meets is False):
+        return ON_PACE_BUT_OFF_TRACK
+    return None
 
 
 def status(result: Progress) -> str:

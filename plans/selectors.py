@@ -49,6 +49,7 @@ class TargetProgress:
     actuals: Mapping[int, float] = field(default_factory=dict)  # the region's series the target was judged on
     parent_actuals: Mapping[int, float] = field(default_factory=dict)  # the province's, for relative targets
     demo_years: frozenset[int] = frozenset()  # the years of `actuals` that are demonstration data
+    parent_demo_years: frozenset[int] = frozenset()  # the years of `parent_actuals` that are demonstration data
     # The years of `actuals` that are submitted values awaiting review (only with include_submitted), and whether
     # the evaluation year's actual (or the province's yardstick) is one.
     submitted_years: frozenset[int] = frozenset()
@@ -210,6 +211,11 @@ def evaluate_targets(
                 actuals=own,
                 parent_actuals=parent if target.kind == Target.Kind.RELATIVE_TO_AVERAGE else {},
                 demo_years=frozenset(demo.get((region.pk, target.indicator_id), ())),
+                parent_demo_years=(
+                    frozenset(demo.get((region.parent_id, target.indicator_id), ()))
+                    if target.kind == Target.Kind.RELATIVE_TO_AVERAGE and region.parent_id
+                    else frozenset()
+                ),
                 submitted_years=frozenset(submitted.get((region.pk, target.indicator_id), ())),
                 is_submitted=SUBMITTED in (shown, yardstick),
                 verdict=verdict,

@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from indicators.numbers import plain
+from indicators.numbers import exact, plain
 from plans import consistency
 from plans import progress as pr
 from plans import vocabulary as v
@@ -266,3 +266,112 @@ def readable_note(
     if start < len(note):
         parts.append(NotePart(note[start:]))
     return parts
+
+
+# ------------------------------------------------------------------------------------ judgements explained
+
+
+DISAGREEMENTS: Mapping[str, Promise] = {
+    pr.LAGGING_BUT_ON_TRACK: _("%(status)s on pace (序时进度), on track by the current trend"),
+    pr.ON_PACE_BUT_OFF_TRACK: _("%(status)s on pace (序时进度), off track by the current trend"),
+}
+
+FIGURE_LABELS: Mapping[str, Promise] = {
+    "baseline": _("Baseline (%(year)s)"),
+    "latest": _("Latest (%(year)s)"),
+    "added": _("New since the baseline"),
+    "multiple": _("Multiple of the baseline reached"),
+    "multiple_value": _("%(multiple)s times"),
+    "parent": _("Provincial value (%(year)s)"),
+    "growth": _("Average annual growth since %(year)s"),
+    "parent_growth": _("Provincial average annual growth since %(year)s"),
+    "years_met": _("Years met"),
+    "years_met_value": _("%(met)s of %(elapsed)s years so far"),
+    "projection": _("Projected for %(year)s at the current pace"),
+    "completion": _("Completion"),
+}
+
+
+def computed_number(value: float) -> str:
+    """A computed figure: four significant digits, never losing an integer digit (1078, 0.7200, 1.716)."""
+    digits = len(str(int(abs(value)))) if abs(value) >= 1 else 0
+    return plain(round(Decimal(repr(value)), max(0, 4 - digits)))
+
+
+def share_text(share: float) -> str:
+    """72 %, 33.3 %: one decimal, none when it is zero."""
+    return f"{plain(round(Decimal(repr(share * 100)), 1))} %"
+
+
+def completion_formula(spec: pr.TargetSpec, result: pr.Progress) -> str:
+    """The completion as the method computed it, written out: "(690 − 402) ÷ 400 = 72 %"; "" when none."""
+    terms = pr.completion_terms(spec, result)
+    if terms is None:
+        return ""
+    reached = exact(terms.reached) if terms.start is None else f"({exact(terms.reached)} − {exact(terms.start)})"
+    goal = computed_number(terms.goal)
+    if terms.goal_start is not None:
+        goal = f"({goal} − {exact(terms.goal_start)})"
+    return f"{reached} ÷ {goal} = {share_text(terms.share)}"
+
+
+def disagreement_text(spec: pr.TargetSpec, result: pr.Progress, language: str | None = None) -> str:
+    """Both readings where the pace and the trend disagree: 按序时进度滞后，按当前趋势可实现; "" where they agree."""
+    code = pr.disagreement(spec, result)
+    if code is None:
+        return ""
+    with _language(language):
+        return str(DISAGREEMENTS[code]) % {"status": str(STATUS_LABELS[result.pace_status])}
+
+
+def judgement_figures(
+    spec: pr.TargetSpec, result: pr.Progress, unit: str, language: str | None = None
+) -> list[tuple[str, str]]:
+    """The numbers a target's judgement actually uses, as (label, value) in the active language: 新增 the baseline,
+    the latest and the new since the baseline; 翻番 the multiple reached; vs the average the province's value; 每年
+    the years met of the years elapsed; the projection where there is one; the completion formula. Read off the
+    method's result (plans.progress), never recomputed."""
+
+    def amount(value: float) -> str:
+        return f"{exact(value)} {unit}".strip()
+
+    def computed(value: float) -> str:
+        return f"{computed_number(value)} {unit}".strip()
+
+    rows: list[tuple[str, str]] = []
+    with _language(language):
+        label = {key: str(words) for key, words in FIGURE_LABELS.items()}
+        y0, t = result.baseline_year_used, result.year
+        if spec.kind == v.PER_YEAR:
+            if result.years_met is not None and result.years_elapsed is not None:
+                met = {"met": result.years_met, "elapsed": result.years_elapsed}
+                rows.append((label["years_met"], label["years_met_value"] % met))
+        elif spec.kind == v.CUMULATIVE_NEW:
+            if result.baseline_level is not None and y0 is not None:
+                rows.append((label["baseline"] % {"year": y0}, amount(result.baseline_level)))
+            if result.actual is not None and t is not None:
+                rows.append((label["latest"] % {"year": t}, amount(result.actual)))
+            if result.measured is not None:
+                rows.append((label["added"], computed(result.measured)))
+        elif spec.kind == v.RELATIVE_TO_AVERAGE and spec.compares == v.COMPARES_GROWTH:
+            if result.observed_growth is not None and result.required_growth is not None and y0 is not None:
+                rows.append((label["growth"] % {"year": y0}, share_text(result.observed_growth)))
+                rows.append((label["parent_growth"] % {"year": y0}, share_text(result.required_growth)))
+        else:
+            if result.baseline_used is not None and y0 is not None and spec.kind != v.ANNUAL_GROWTH_RATE:
+                rows.append((label["baseline"] % {"year": y0}, amount(result.baseline_used)))
+            if result.actual is not None and t is not None:
+                rows.append((label["latest"] % {"year": t}, amount(result.actual)))
+            if result.parent_value is not None and t is not None:
+                rows.append((label["parent"] % {"year": t}, amount(result.parent_value)))
+            if result.multiple_reached is not None:
+                multiple = {"multiple": computed_number(result.multiple_reached)}
+                rows.append((label["multiple"], label["multiple_value"] % multiple))
+            if spec.kind == v.ANNUAL_GROWTH_RATE and result.observed_growth is not None and y0 is not None:
+                rows.append((label["growth"] % {"year": y0}, share_text(result.observed_growth)))
+        if result.projected_value is not None and spec.kind in (v.LEVEL, v.MULTIPLE_OF_BASELINE, v.CUMULATIVE_NEW):
+            rows.append((label["projection"] % {"year": spec.target_year}, computed(result.projected_value)))
+        formula = completion_formula(spec, result)
+        if formula:
+            rows.append((label["completion"], formula))
+    return rows

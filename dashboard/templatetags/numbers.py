@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from indicators.numbers import exact as exact_number
 from indicators.numbers import plain as plain_number
 from plans import wording
 from plans.evaluation import figure_text
@@ -22,6 +23,24 @@ register = template.Library()
 @register.filter
 def plain(value: Decimal | None) -> str:
     return "—" if value is None else plain_number(value)
+
+
+@register.filter
+def exact(value: float | None, unit: str = "") -> str:
+    """A stored value (an actual, a baseline, a target) exactly as stored, with the unit when given: 1367.42."""
+    text = exact_number(value)
+    return text if text == "—" or not unit else f"{text} {unit}"
+
+
+@register.filter
+def computed(value: float | None) -> str:
+    """A computed figure of a chart's table (plan path, projection): four significant digits but never fewer than
+    two decimals, so a path passing through a stored 1367.42 reads 1367.42, not 1367."""
+    if not is_finite(value):
+        return "—"
+    assert value is not None  # noqa: S101 — is_finite checked it
+    digits = len(str(int(abs(value)))) if abs(value) >= 1 else 0
+    return plain_number(round(Decimal(repr(value)), max(2, 4 - digits)))
 
 
 @register.filter

@@ -120,6 +120,7 @@ RULES: dict[str, dict[str, Expect]] = {
     "overview-data": {"GET": READ},
     "city": {"GET": READ},
     "city-data": {"GET": READ},
+    "value-history": {"GET": READ},
     "indicator": {"GET": READ},
     "indicator-data": {"GET": READ},
     "plan-detail": {"GET": READ},

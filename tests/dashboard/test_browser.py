@@ -34,6 +34,7 @@ from playwright.sync_api import ConsoleMessage, Locator, Page, Request, expect, 
 from pytest_django.live_server_helper import LiveServer
 
 from cities.models import Membership, Region
+from dashboard import pages
 from plans import wording
 from plans.models import Plan, Target
 from plans.services import fixtures_load
@@ -187,7 +188,7 @@ def test_a_city_official_uploads_previews_and_confirms(server: LiveServer, brows
     assert Observation.objects.filter(origin="import").count() == 0
     target = Target.objects.filter(plan__region__adcode="410100", indicator__code="rd_intensity").first()
     assert target is not None
-    assert not _charted(page, base, target.pk, 2023, 2.6)
+    assert not _charted(page, base, target.indicator.code, 2023, 2.6)
     page.screenshot(path=str(ARTIFACTS / "import-submitted.png"), full_page=True)
 
     # The province reviews: the queue lists it, its page shows the diff, approving writes it; the chart changes.
@@ -211,15 +212,17 @@ def test_a_city_official_uploads_previews_and_confirms(server: LiveServer, brows
     page.goto(f"{base}/imports/{record.pk}/")
     assert page.locator("[data-import-status=approved]").count() == 1
     assert sorted(Observation.objects.filter(origin="import").values_list("year", flat=True)) == [2022, 2023]
-    assert _charted(page, base, target.pk, 2023, 2.6)
+    assert _charted(page, base, target.indicator.code, 2023, 2.6)
     page.screenshot(path=str(ARTIFACTS / "import-approved.png"), full_page=True)
     assert browser.problems == []
 
 
-def _charted(page: Any, base: str, target_id: int, year: int, value: float) -> bool:
-    """Whether the city page's chart of the target draws `value` in `year` (read off the figure it drew)."""
+def _charted(page: Any, base: str, code: str, year: int, value: float) -> bool:
+    """Whether the city page's chart of the indicator draws `value` in `year` (read off the figure it drew; a card
+    without any actual has no chart at all)."""
     page.goto(f"{base}/cities/410100/")
-    figure = json.loads(page.locator(f"script#figure-{target_id}").text_content() or "{}")
+    chart = page.locator(f"script#figure-{code}")
+    figure = json.loads(chart.text_content() or "{}") if chart.count() else {}
     return any(
         x == year and y is not None and abs(y - value) < 1e-9
         for trace in figure.get("data", [])
@@ -401,27 +404,30 @@ def test_a_city_page_and_an_indicator_page_draw_every_chart_and_download_what_th
 ) -> None:
     base, page = dashboard.base, dashboard.page
     plan = Plan.objects.get(slug="zhengzhou")
-    targets = plan.targets.count()
     page.click("table.plans a[href='/cities/410100/']")
     page.wait_for_url(f"{base}/cities/410100/")
 
-    # One chart per target of the plan, every one drawn with its figure's traces.
+    # One card per indicator of the plan; one chart per card with an actual to draw (the others say so, in
+    # words), every one drawn with its figure's traces.
+    indicators = set(plan.targets.values_list("indicator__code", flat=True))
+    expect(page.locator("article.card")).to_have_count(len(indicators))
+    charted = {card.figure_id for card in pages.city_page(plan.region).cards if card.figure is not None}
+    assert charted, "the demo actuals give most cards a chart"
     charts = page.locator("div.chart[data-figure]")
-    expect(charts).to_have_count(targets)
-    expect(page.locator('div.chart[data-figure][data-drawn="true"]')).to_have_count(targets)
+    expect(charts).to_have_count(len(charted))
+    expect(page.locator('div.chart[data-figure][data-drawn="true"]')).to_have_count(len(charted))
+    expect(page.locator("article.card .empty-state")).to_have_count(len(indicators) - len(charted))
     drawn = {}
     for figure_id in charts.evaluate_all("nodes => nodes.map(n => n.dataset.figure)"):
         drawn[figure_id] = assert_drawn(page, figure_id)
-    assert set(drawn) == {f"figure-{pk}" for pk in plan.targets.values_list("pk", flat=True)}
-    rd = plan.targets.filter(indicator__code="rd_intensity").order_by("position").first()
-    assert rd is not None
-    assert len(drawn[f"figure-{rd.pk}"]["data"]) >= 4, "plan path, actuals, baseline and target at least"
+    assert set(drawn) == charted
+    assert len(drawn["figure-rd_intensity"]["data"]) >= 4, "plan path, actuals, baseline and target at least"
     page.screenshot(path=str(ARTIFACTS / "dashboard-city.png"), full_page=True)
 
     # One chart's CSV: the rows of the table under the chart, year by year.
-    card = page.locator(f"#target-{rd.pk}")
+    card = page.locator("#indicator-rd_intensity")
     header, rows = download_csv(page, card.locator("a[download]", has_text="CSV"), tmp_path)
-    years = card.locator("table.compact tbody tr td:first-child").all_inner_texts()
+    years = card.locator("table.compact thead th[data-year]").all_inner_texts()  # the years run across
     assert header[:6] == ["地区", "指标代码", "目标", "单位", "年份", "实际值"]
     assert len(rows) == len(years) > 0
     assert [row[4] for row in rows] == years
@@ -481,13 +487,17 @@ def test_the_plan_page_highlights_every_target_and_leads_to_its_chart_and_evalua
     assert per_year is not None
     page.locator(f"ol.document a.quote-ref[href$='#target-{per_year.pk}']").click()
     page.wait_for_url(f"{base}/cities/{plan.region.adcode}/#target-{per_year.pk}")
-    figure = assert_drawn(page, f"figure-{per_year.pk}")
+    # Its statement sits in its indicator's card, whose chart (of the per-year target, the card's first) has bars.
+    card = page.locator(f"article.card:has(#target-{per_year.pk})")
+    expect(card).to_have_attribute("id", f"indicator-{per_year.indicator.code}")
+    figure = assert_drawn(page, f"figure-{per_year.indicator.code}")
     assert "bar" in {trace["type"] for trace in figure["data"]}
-    expect(page.locator('div.chart[data-figure][data-drawn="true"]')).to_have_count(len(pks))
-    ranged = plan.targets.filter(target_value_max__isnull=False).first()
+    expect(page.locator('div.chart[data-figure][data-drawn="true"]')).to_have_count(page.locator("div.chart").count())
+    ranged = plan.targets.filter(target_value_max__isnull=False).order_by("position").first()
     assert ranged is not None
-    assert_drawn(page, f"figure-{ranged.pk}")
-    expect(page.locator(f'div[data-figure="figure-{ranged.pk}"] .scatterlayer .errorbar')).not_to_have_count(0)
+    chart = f"figure-{ranged.indicator.code}"
+    assert_drawn(page, chart)
+    expect(page.locator(f'div[data-figure="{chart}"] .scatterlayer .errorbar')).not_to_have_count(0)
 
     # The evaluation table, printed.
     page.click("p.plan-header a[href$='/evaluation/']")

@@ -265,12 +265,13 @@ def test_every_download_holds_the_rows_the_page_shows(bob_client: Client) -> Non
     assert len(csv_rows(bob_client.get("/overview.csv"))) == 1 + overview.context["overview"].total
 
     city = bob_client.get("/cities/411100/")
-    card = city.context["cards"][0]
-    target = card.item.target
+    statements = city.context["page"].statements
+    statement = statements[0]
+    target = statement.target
     one = csv_rows(bob_client.get(f"/cities/411100/data.csv?target={target.pk}"))
-    assert len(one) == 1 + len(card.frame) and {line[2] for line in one[1:]} == {target.label}
+    assert len(one) == 1 + len(statement.frame) and {line[2] for line in one[1:]} == {target.label}
     every = csv_rows(bob_client.get("/cities/411100/data.csv"))
-    assert len(every) == 1 + sum(len(c.frame) for c in city.context["cards"])
+    assert len(every) == 1 + sum(len(s.frame) for s in statements)  # every statement of every card
 
 
 def test_downloads_never_carry_a_formula(bob_client: Client) -> None:

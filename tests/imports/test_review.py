@@ -353,7 +353,7 @@ def test_approved_values_show_on_the_pages_without_the_switch(charlie: User, bob
     record = submitted(charlie, ["410100", "研发投入强度", 2023, 2.9])
     approve(record, reviewer=bob)
     page = pages.city_page(Region.objects.get(adcode="410100"))
-    items = zhengzhou_rd([card.item for card in page.cards])
+    items = zhengzhou_rd([statement.item for statement in page.statements])
     assert items and all(i.progress.actual == 2.9 and not i.is_submitted for i in items)
     city = bob_client.get(reverse("city", args=["410100"]), {"include": "submitted"}).content.decode()
     assert 'data-submitted-year="2023"' not in city, "approved: no longer marked as awaiting review"
@@ -363,14 +363,14 @@ def test_returned_values_are_never_shown_on_the_pages(charlie: User, bob: User) 
     record = submitted(charlie, ["410100", "研发投入强度", 2023, 2.9])
     send_back(record, reviewer=bob, comment="请更正")
     page = pages.city_page(Region.objects.get(adcode="410100"), include_submitted=True)
-    assert all(i.progress.actual is None for i in zhengzhou_rd([card.item for card in page.cards]))
+    assert all(i.progress.actual is None for i in zhengzhou_rd([statement.item for statement in page.statements]))
 
 
 def test_the_latest_submission_wins_when_submitted_values_are_included(charlie: User) -> None:
     submitted(charlie, ["410100", "研发投入强度", 2023, 2.9])
     submitted(charlie, ["410100", "研发投入强度", 2023, 2.7])
     page = pages.city_page(Region.objects.get(adcode="410100"), include_submitted=True)
-    assert {i.progress.actual for i in zhengzhou_rd([card.item for card in page.cards])} == {2.7}
+    assert {i.progress.actual for i in zhengzhou_rd([statement.item for statement in page.statements])} == {2.7}
 
 
 def test_the_indicator_and_evaluation_pages_and_downloads_take_the_switch(charlie: User, bob_client: Client) -> None:

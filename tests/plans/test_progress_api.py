@@ -667,3 +667,20 @@ def test_the_consistency_api_needs_login_and_a_plan(client: Client, bob_client: 
 
 def test_zhengzhou_has_no_disagreement(bob_client: Client) -> None:
     assert consistency(bob_client, "zhengzhou") == []
+
+
+def test_it_gives_the_numbers_each_judgement_uses_and_the_completion_written_out(bob_client: Client) -> None:
+    put("410700", "hightech_firms", {2020: "402", 2024: "690"})
+    new = row_of(bob_client, "xinxiang", "goals-new-hightech-firms")
+    assert (new["baseline_level"], new["actual"], new["measured"]) == (402.0, 690.0, 288.0)
+    assert new["completion_formula"] == "(690 − 402) ÷ 400 = 72 %"
+    doubling = row_of(bob_client, "xinxiang", "body-hightech-doubling")
+    assert doubling["multiple_reached"] == close(690 / 402)
+    level = row_of(bob_client, "xinxiang", "table-06-hightech-firms")  # on schedule, projected short of 800
+    assert level["disagreement"] == "on_pace_but_off_track"
+    assert level["disagreement_zh"] == "按序时进度基本符合预期，按当前趋势难以实现"
+    assert new["disagreement"] is None and new["disagreement_en"] == ""
+    put("411100", "rd_intensity", {2020: "1", 2023: "1.55"})
+    put("410000", "rd_intensity", {2020: "1.64", 2023: "1.83"})
+    average = row_of(bob_client, "luohe", "goals-rd-intensity")
+    assert average["parent_value"] == 1.83 and average["actual"] == 1.55
