@@ -92,7 +92,7 @@ def test_bob_records_a_verdict_and_it_counts_everywhere(bob: User, bob_client: C
 
     page = bob_client.get(city).content.decode()
     card = page[page.index(f'id="target-{target.pk}"') :]
-    assert card.index('<span class="badge pace-partly_achieved">部分实现</span>') < card.index("</figure>")
+    assert card.index('<span class="badge pace-partly_achieved">部分实现</span>') < card.index("</li>")  # its statement
     assert TEXT in card and "https://kjt.henan.gov.cn/2024/labs.html" in card
     assert f'href="/verdicts/{verdict.pk}/evidence/"' in card and "bob" in card
 
@@ -407,7 +407,7 @@ def test_a_target_judged_not_achieved_asks_the_city_for_an_explanation_of_that_y
     )
     page = charlie_client.get(reverse("city", args=["410100"])).content.decode()
     card = page[page.index(f'id="target-{target.pk}"') :]
-    card = card[: card.index("</figure>")]
+    card = card[: card.index("</li>")]  # the target's statement on its card
     assert f'action="/targets/{target.pk}/explanation/"' in card and "2024" in card
     fields = {"situation": "s", "outlook": "o", "causes": "c", "measures": "m"}
     assert charlie_client.post(reverse("target-explanation", args=[target.pk]), fields).status_code == 302
