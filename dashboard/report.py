@@ -27,6 +27,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from dashboard.charts import target_frame
+from indicators.numbers import exact
 from plans import vocabulary as v
 from plans.evaluation import Evaluation, EvaluationRow, attribute_summary, completion, figure_text, stated_target
 
@@ -90,10 +91,10 @@ def _completion_table(document: DocumentObject, rows: Iterable[EvaluationRow]) -
             run.bold = True
     for row in rows:
         p, t = row.progress, row.target
-        baseline = "—" if p.baseline_used is None else f"{figure_text(p.baseline_used)}（{p.baseline_year_used}）"
+        baseline = "—" if p.baseline_used is None else f"{exact(p.baseline_used)}（{p.baseline_year_used}）"
         latest = "—"
         if p.actual is not None:
-            latest = f"{figure_text(p.actual)}（{p.year}）"
+            latest = f"{exact(p.actual)}（{p.year}）"
             if t.kind == t.Kind.CUMULATIVE_NEW and p.measured is not None:
                 latest += _("; added %(added)s") % {"added": figure_text(p.measured)}
             if row.item.is_demo:

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import translation
 
+from indicators.numbers import exact
 from plans import vocabulary as vocab
 from plans.evaluation import EvaluationRow, completion, figure_text, plan_evaluation, stated_target
 from plans.models import Plan
@@ -27,8 +28,8 @@ def _cell(text: object) -> str:
 def _row(row: EvaluationRow) -> str:
     p, t = row.progress, row.target
     unit = t.indicator.unit
-    baseline = "—" if p.baseline_used is None else f"{figure_text(p.baseline_used)}（{p.baseline_year_used}）"
-    latest = "—" if p.actual is None else f"{figure_text(p.actual)}（{p.year}）"
+    baseline = "—" if p.baseline_used is None else f"{exact(p.baseline_used)}（{p.baseline_year_used}）"
+    latest = "—" if p.actual is None else f"{exact(p.actual)}（{p.year}）"
     if t.kind == t.Kind.CUMULATIVE_NEW and p.measured is not None:
         latest += f"；新增 {figure_text(p.measured)}"
     share = completion(p)
