@@ -544,3 +544,37 @@ def test_the_language_switch_turns_the_overview_and_its_chart_english_and_back(d
     assert {trace["name"] for trace in figure["data"]} <= set().union(*status_words("zh-hans").values())
     assert figure["data"][0]["y"] == [r.name_zh for r in cities]
     assert dashboard.browser.problems == []
+
+
+def test_every_page_fits_a_phone_and_a_desktop(dashboard: Dashboard) -> None:
+    """At 390 px (a phone) and 1440 px no page is wider than the screen: wide tables and matrices scroll inside
+    their own box; the charts are drawn; no console error."""
+    page, base = dashboard.page, dashboard.base
+    zhengzhou = Plan.objects.get(slug="zhengzhou")
+    paths = [
+        "/",
+        "/?all=1",
+        "/cities/",
+        "/indicators/",
+        "/cities/410100/",
+        "/cities/410700/",
+        "/indicators/rd_intensity/",
+        f"/plans/{zhengzhou.pk}/",
+        f"/plans/{zhengzhou.pk}/evaluation/",
+        "/help/",
+        "/search/?q=郑州",
+        "/cities/410100/history/rd_intensity/",
+    ]
+    too_wide = []
+    for width in (390, 1440):
+        page.set_viewport_size({"width": width, "height": 900})
+        for path in paths:
+            page.goto(f"{base}{path}")
+            page.wait_for_load_state("networkidle")
+            for chart in page.locator("div.chart[data-figure]").all()[:3]:
+                expect(chart).to_have_attribute("data-drawn", "true")
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            if scroll > width:
+                too_wide.append(f"{path} at {width}px: {scroll}px wide")
+    assert not too_wide, too_wide
+    assert not dashboard.browser.problems, dashboard.browser.problems
