@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 
 from cities.models import Membership, Region
 from plans.services import fixtures_load
@@ -39,6 +40,15 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
 def _media_root(settings: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Uploaded files go to a temporary folder, never into the checkout."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _default_language(settings: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test starts in the default language: a request in English (LocaleMiddleware activates the language
+    for the thread and never resets it) or a command activating one would otherwise leak into the next test."""
+    translation.activate(settings.LANGUAGE_CODE)  # type: ignore[attr-defined]
+    yield
+    translation.activate(settings.LANGUAGE_CODE)  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)
