@@ -104,7 +104,7 @@ MIDDLEWARE = [
     # HTML and JSON gzipped for clients that accept it. Below WhiteNoise, which answers static files itself
     # (already compressed at collectstatic); above every middleware that writes a body. Against BREACH it pads
     # each response with random bytes, and every CSRF token is masked afresh per response (README, Compression).
-    "django.middleware.gzip.GZipMiddleware",
+    "config.middleware.GZipMiddleware",  # Django's, at GZIP_LEVEL
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -118,6 +118,10 @@ MIDDLEWARE = [
     # Last, as axes asks: it turns a lockout flagged during the request into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# The gzip level of HTML and JSON responses (config.middleware.GZipMiddleware): 1 is about 3.5 times faster than
+# Django's 6 for about a sixth more bytes; a cached page's compression was a third of its time.
+GZIP_LEVEL = int(os.environ.get("GZIP_LEVEL", "1"))
 
 ROOT_URLCONF = "config.urls"
 

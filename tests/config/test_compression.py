@@ -35,3 +35,17 @@ def test_compressed_pages_differ_in_length_and_in_their_csrf_tokens(bob_client: 
     assert len({len(r.content) for r in responses}) > 1
     tokens = [re.findall(rb'name="csrfmiddlewaretoken" value="([^"]+)"', gzip.decompress(r.content)) for r in responses]
     assert all(tokens) and len({t[0] for t in tokens}) == len(tokens)
+
+
+def test_the_gzip_level_is_the_setting(bob_client: Client, settings: pytest.FixtureRequest) -> None:
+    """The response is the body compressed at GZIP_LEVEL (1 by default, 9 here too), plus the BREACH padding."""
+    sizes = {}
+    for level in (1, 9):
+        settings.GZIP_LEVEL = level  # type: ignore[attr-defined]
+        response = bob_client.get("/api/v1/progress/?region=410700", headers={"accept-encoding": "gzip"})
+        body = gzip.decompress(response.content)
+        sizes[level] = len(response.content) - (len(gzip.compress(body, compresslevel=level, mtime=0)))
+        # what is left is the random file name in the header (0–99 bytes and its NUL): the body was compressed at
+        # `level`, byte for byte
+        assert 1 <= sizes[level] <= 100
+        assert json.loads(body)["count"] > 0
