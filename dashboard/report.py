@@ -124,6 +124,17 @@ def _summary(document: DocumentObject, evaluation: Evaluation) -> None:
         )  # fmt: skip
 
 
+def _warnings(document: DocumentObject, evaluation: Evaluation) -> None:
+    rows = evaluation.early_warnings
+    if not rows:
+        document.add_paragraph(_("None: no binding (约束性) target is missed or projected to fall short."))
+        return
+    for row in rows:
+        document.add_paragraph(
+            _text(f"{row.target.label}（{row.status_label}）：{stated_target(row.target)}"), style="List Bullet"
+        )
+
+
 def _lagging(document: DocumentObject, evaluation: Evaluation) -> None:
     rows = [row for row in evaluation.rows if row.status in v.NEEDS_EXPLANATION]
     if not rows:
@@ -218,6 +229,8 @@ def _plan_body(document: DocumentObject, evaluation: Evaluation, *, charts: bool
     _completion_table(document, rows)
     document.add_heading(_("Overall assessment"), level=2)
     _summary(document, evaluation)
+    document.add_heading(_("Early warnings: binding targets expected to be missed"), level=3)
+    _warnings(document, evaluation)
     document.add_heading(_("Targets lagging behind, and why"), level=2)
     _lagging(document, evaluation)
     if charts:

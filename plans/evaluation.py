@@ -104,6 +104,17 @@ class Evaluation:
         return [(status, words[status], count) for status, count in self.counts.items()]
 
     @property
+    def attributes(self) -> list[tuple[str, int, str]]:
+        """Binding (约束性) and anticipatory (预期性) targets counted apart, as reports state them."""
+        return attribute_summary(self.rows)
+
+    @property
+    def early_warnings(self) -> list[EvaluationRow]:
+        """Binding targets (约束性) expected to be missed: not met, and missed already or projected at the current
+        pace to fall short in the target year (plans.progress.projection_meets). Reports list them first."""
+        return [row for row in self.rows if is_early_warning(row)]
+
+    @property
     def summary(self) -> str:
         """截至2025年，N项目标中：3项提前实现，… — every status that occurs, in the order of the legend."""
         words = tx.status_words()
@@ -196,3 +207,11 @@ def attribute_summary(rows: Iterable[EvaluationRow]) -> list[tuple[str, int, str
         groups[row.target.attribute if row.target.attribute in groups else ""].append(row.status)
     words = {v.BINDING: _("Binding (约束性)"), v.ANTICIPATORY: _("Anticipatory (预期性)"), "": _("No attribute stated")}
     return [(words[key], len(statuses), worded_counts(statuses)) for key, statuses in groups.items() if statuses]
+
+
+def is_early_warning(row: EvaluationRow) -> bool:
+    if row.target.attribute != v.BINDING or row.status in (v.ACHIEVED, v.ACHIEVED_EARLY):
+        return False
+    if row.status == v.NOT_ACHIEVED:
+        return True
+    return pr.projection_meets(row.item.spec, row.progress) is False

@@ -20,6 +20,7 @@ from cities.cells import safe_text
 from cities.models import Region
 from indicators.models import Indicator, Observation
 from indicators.services import ObservationWrite, observation_set, observations_write_many
+from plans.evaluation import plan_evaluation
 from plans.models import Plan, Target
 
 SLUGS = ["zhengzhou", "kaifeng", "xinxiang", "luohe", "nanyang"]
@@ -406,3 +407,19 @@ def test_the_report_command_prints_the_tables_as_markdown() -> None:
     row = next(line for line in as_of_2025.splitlines() if line.startswith("| 1 |"))
     assert "2.71（2023）" in row and "暂无数据" in row and "尚无终期结论" in row
     assert "开封" not in text  # --plan
+
+
+def test_binding_targets_expected_to_be_missed_are_warned_of(bob_client: Client) -> None:
+    """约束性 targets not met and missed or projected to fall short are listed first; anticipatory ones never."""
+    zhengzhou_actuals()
+    plan = Plan.objects.get(slug="zhengzhou")
+    regressing = plan.targets.get(key="table-06-tech-contract-turnover")  # 200 in 2023, below the 212.8 baseline
+    met = plan.targets.get(key="table-12-hightech-firms")  # 10500 in 2023: met early
+    Target.objects.filter(pk__in=[regressing.pk, met.pk]).update(attribute="约束性")
+    evaluation = plan_evaluation(plan, 2024)
+    assert [row.target.pk for row in evaluation.early_warnings] == [regressing.pk]
+    assert ("约束性", 2, "1项提前实现，1项倒退") in [(w, n, c) for w, n, c in evaluation.attributes]
+    html = page(bob_client, plan, year=2024)
+    section = html[html.index('id="early-warnings"') : html.index("</section>", html.index('id="early-warnings"'))]
+    assert f'href="#target-{regressing.pk}"' in section and f'href="#target-{met.pk}"' not in section
+    assert "约束性：2项目标：1项提前实现，1项倒退。" in html
