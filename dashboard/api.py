@@ -13,27 +13,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cities import versioning
-from cities.models import Region
 from dashboard import overview as ov
 from plans import vocabulary as v
+from plans.api import RegionQuerySerializer
 
 
-class OverviewQuerySerializer(serializers.Serializer[dict[str, Any]]):
-    region = serializers.RegexField(r"^[0-9]{6}$", help_text=_("Region adcode; its own plans and those below it."))
+class OverviewQuerySerializer(RegionQuerySerializer):
     year = serializers.CharField(
         required=False, help_text=_("As-of year, one of the plans' years (default: the latest year with data).")
     )
-    include = serializers.ChoiceField(
-        choices=["submitted"],
-        required=False,
-        help_text=_("“submitted”: also the values awaiting review (status submitted); default: approved only."),
-    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        region = Region.objects.filter(adcode=attrs["region"]).first()
-        if region is None:
-            raise serializers.ValidationError({"region": _("Unknown region %(adcode)s.") % {"adcode": attrs["region"]}})
-        attrs["region"] = region
+        attrs = super().validate(attrs)
+        region = attrs["region"]
         attrs["years"] = ov.plan_years(region)
         raw = attrs.get("year")
         if raw is not None:

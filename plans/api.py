@@ -338,13 +338,11 @@ class TargetViewSet(viewsets.ReadOnlyModelViewSet[Target]):
 # ------------------------------------------------------------------------------------------------ progress
 
 
-class ProgressQuerySerializer(serializers.Serializer[dict[str, Any]]):
+class RegionQuerySerializer(serializers.Serializer[dict[str, Any]]):
+    """The query of an endpoint about a region's targets (the progress rows, the overview's cells): ?region= (an
+    adcode, turned into the Region) and ?include=submitted."""
+
     region = serializers.RegexField(r"^[0-9]{6}$", help_text=_("Region adcode; its own plans and those below it."))
-    year = serializers.IntegerField(
-        required=False, min_value=YEARS[0], max_value=YEARS[-1], help_text=_("As-of year (default: the latest data).")
-    )
-    plan = serializers.IntegerField(required=False, min_value=1)
-    indicator = serializers.SlugField(required=False)
     include = serializers.ChoiceField(
         choices=["submitted"],
         required=False,
@@ -356,6 +354,18 @@ class ProgressQuerySerializer(serializers.Serializer[dict[str, Any]]):
         if region is None:
             raise serializers.ValidationError({"region": _("Unknown region %(adcode)s.") % {"adcode": attrs["region"]}})
         attrs["region"] = region
+        return attrs
+
+
+class ProgressQuerySerializer(RegionQuerySerializer):
+    year = serializers.IntegerField(
+        required=False, min_value=YEARS[0], max_value=YEARS[-1], help_text=_("As-of year (default: the latest data).")
+    )
+    plan = serializers.IntegerField(required=False, min_value=1)
+    indicator = serializers.SlugField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
         if "plan" in attrs:
             plan = Plan.objects.filter(pk=attrs["plan"]).first()
             if plan is None:
