@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from django.conf import settings
 from django.db.models import FloatField, Max, Min, Prefetch, QuerySet
@@ -315,15 +316,24 @@ def asks_explanation(item: TargetProgress) -> bool:
     return item.status in v.NEEDS_EXPLANATION
 
 
+R = TypeVar("R", TargetExplanation, TargetVerdict)
+
+
+def _latest_per_target(records: QuerySet[R], year: int | None) -> dict[int, R]:
+    """The latest record of each target, for the latest year up to `year` (any year when None): one query. A
+    record of a later year says nothing of this one."""
+    if year is not None:
+        records = records.filter(year__lte=year)
+    latest: dict[int, R] = {}
+    for record in records.order_by("target_id", "-year", "-created_at", "-id"):
+        latest.setdefault(record.target_id, record)
+    return latest
+
+
 def latest_explanations(target_ids: Iterable[int], *, year: int | None = None) -> dict[int, TargetExplanation]:
     """Each target's current explanation (the latest written, for the latest year up to `year`): one query."""
     explanations = TargetExplanation.objects.filter(target_id__in=set(target_ids)).select_related("author")
-    if year is not None:
-        explanations = explanations.filter(year__lte=year)  # an explanation of a later year says nothing of this one
-    latest: dict[int, TargetExplanation] = {}
-    for explanation in explanations.order_by("target_id", "-year", "-created_at", "-id"):
-        latest.setdefault(explanation.target_id, explanation)
-    return latest
+    return _latest_per_target(explanations, year)
 
 
 def targets_without_explanation(region: Region, year: int, *, below: bool = False) -> list[TargetProgress]:
@@ -348,10 +358,4 @@ def latest_verdicts(targets: Iterable[Target], *, year: int | None = None) -> di
     ids = {target.pk for target in targets if target.kind in v.VERDICT_KINDS}
     if not ids:
         return {}
-    verdicts = TargetVerdict.objects.filter(target_id__in=ids).select_related("reviewer")
-    if year is not None:
-        verdicts = verdicts.filter(year__lte=year)  # a verdict on a later year says nothing of this one
-    latest: dict[int, TargetVerdict] = {}
-    for record in verdicts.order_by("target_id", "-year", "-created_at", "-id"):
-        latest.setdefault(record.target_id, record)
-    return latest
+    return _latest_per_target(TargetVerdict.objects.filter(target_id__in=ids).select_related("reviewer"), year)
