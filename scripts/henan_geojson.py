@@ -69,14 +69,19 @@ def decode_ring(text: str, offset: list[int]) -> list[list[float]]:
 def decode_geometry(geometry: dict[str, Any]) -> dict[str, Any]:
     kind, rings, offsets = geometry["type"], geometry["coordinates"], geometry["encodeOffsets"]
     if kind == "Polygon":
-        return {"type": kind, "coordinates": [decode_ring(r, o) for r, o in zip(rings, offsets, strict=True)]}
-    if kind == "MultiPolygon":
-        polygons = [
-            [decode_ring(r, o) for r, o in zip(polygon, polygon_offsets, strict=True)]
-            for polygon, polygon_offsets in zip(rings, offsets, strict=True)
-        ]
-        return {"type": kind, "coordinates": polygons}
-    raise ValueError(f"unexpected geometry {kind}")
+        rings, offsets = [rings], [offsets]
+    elif kind != "MultiPolygon":
+        raise ValueError(f"unexpected geometry {kind}")
+    polygons = []
+    for polygon, polygon_offsets in zip(rings, offsets, strict=True):
+        decoded = [decode_ring(r, o) for r, o in zip(polygon, polygon_offsets, strict=True)]
+        # A sliver that simplification folds to fewer than 4 points (3 distinct corners) is no ring any more.
+        kept = [ring for ring in decoded if len(ring) >= 4]
+        if kept and kept[0] is decoded[0]:  # a polygon whose outline is gone goes with its holes
+            polygons.append(kept)
+    if len(polygons) == 1:
+        return {"type": "Polygon", "coordinates": polygons[0]}
+    return {"type": "MultiPolygon", "coordinates": polygons}
 
 
 def build(tarball: Path) -> dict[str, Any]:

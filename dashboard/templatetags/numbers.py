@@ -94,7 +94,7 @@ def trend_label(result: Progress) -> str:
 def rank_change(change: int | None) -> SafeString:
     """Places gained (↑2) or lost (↓1) since the year before, → for none; nothing without a rank that year."""
     if change is None:
-        return format_html("")
+        return SafeString("")
     if change == 0:
         return format_html('<span class="rank-same" title="{}">→</span>', _("same rank as the year before"))
     if change > 0:

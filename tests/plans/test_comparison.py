@@ -86,7 +86,8 @@ def test_completion_is_each_citys_own_target_judged_on_that_years_value(stored: 
             shares[adcode] = share * 100
             assert rows[adcode].completion.value == pytest.approx(share * 100)
     ordered = sorted(shares, key=shares.__getitem__, reverse=True)
-    assert [rows[a].completion.rank for a in ordered] == sorted(rows[a].completion.rank for a in ordered)
+    ranks = [rows[a].completion.rank or 0 for a in ordered]
+    assert ranks == sorted(ranks) and 0 not in ranks
     assert rows[ordered[0]].completion.rank == 1
 
 
