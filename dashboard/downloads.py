@@ -482,3 +482,49 @@ def _verdict_cells(verdict: TargetVerdict | None) -> list[Any]:
             f"{timezone.localtime(verdict.created_at):%Y-%m-%d %H:%M}"
         ),
     ]
+
+
+def comparison_table(published: Any, rows: list[dict[str, Any]]) -> Table:
+    """A published evaluation beside the same evaluation computed now (dashboard.published): one row per target."""
+    header = [
+        _("Plan"),
+        _("Target"),
+        _("Actual then"),
+        _("Year then"),
+        _("Stage then"),
+        _("Actual now"),
+        _("Year now"),
+        _("Stage now"),
+        _("Completion then"),
+        _("Completion now"),
+        _("Status then"),
+        _("Status now"),
+        _("Changed"),
+        _("Demo data"),
+    ]
+
+    def stage(row: dict[str, Any]) -> str:
+        if not row:
+            return ""
+        return _("estimate (预计值)") if row.get("is_estimate") else _("final (统计值)")
+
+    body = [
+        [
+            row["plan_title"],
+            row["label"],
+            row["then"].get("actual"),
+            row["then"].get("actual_year"),
+            stage(row["then"]),
+            row["now"].get("actual"),
+            row["now"].get("actual_year"),
+            stage(row["now"]),
+            Percent(row["then"].get("completion")),
+            Percent(row["now"].get("completion")),
+            row["then_status"],
+            row["now_status"],
+            ", ".join(row["change"].changed),
+            _demo(bool(row["then"].get("is_demo") or row["now"].get("is_demo"))),
+        ]
+        for row in rows
+    ]
+    return Table(f"published-evaluation-{published.pk}-compare", header, body, _("Comparison"))

@@ -56,6 +56,8 @@ class ObservationChangeInline(admin.TabularInline[ObservationChange, Observation
         "new_value",
         "old_source",
         "new_source",
+        "old_stage",
+        "new_stage",
         "origin",
         "changed_by",
         "reason",
@@ -85,8 +87,8 @@ class ObservationForm(forms.ModelForm[Observation]):
 class ObservationAdmin(ImportExportModelAdmin):
     form = ObservationForm
     resource_classes = [ObservationResource]
-    list_display = ["region", "indicator", "year", "value", "origin", "source", "updated_at", "updated_by"]
-    list_filter = ["origin", "year", "region", "indicator"]
+    list_display = ["region", "indicator", "year", "value", "stage", "origin", "source", "updated_at", "updated_by"]
+    list_filter = ["origin", "stage", "year", "region", "indicator"]
     search_fields = ["region__name_zh", "region__adcode", "indicator__code", "indicator__name_zh", "source"]
     autocomplete_fields = ["region", "indicator"]
     readonly_fields = ["updated_at", "updated_by"]
@@ -109,6 +111,7 @@ class ObservationAdmin(ImportExportModelAdmin):
             source=obj.source,
             note=obj.note,
             origin=obj.origin,
+            stage=obj.stage,
             user=request.user,  # type: ignore[arg-type]  # admin views require a logged-in user
             reason=str(_("edited in the admin")),
         )
@@ -163,6 +166,8 @@ class ObservationChangeAdmin(RecordAdmin):
         "action",
         "old_value",
         "new_value",
+        "old_stage",
+        "new_stage",
         "origin",
         "changed_by",
         "actuals_import",

@@ -31,7 +31,7 @@ from plans import progress as pr
 from plans import vocabulary as v
 from plans import wording as tx
 from plans.evaluation import YEARS
-from plans.models import Plan, Target, TargetExplanation, TargetVerdict
+from plans.models import Plan, PublishedEvaluation, Target, TargetExplanation, TargetVerdict
 from plans.selectors import PlanInconsistency, TargetProgress, evaluate_targets, plan_inconsistencies, targets_for
 from plans.verdicts import may_record_verdict, verdict_add
 
@@ -643,3 +643,40 @@ class CompletenessView(generics.GenericAPIView[Any]):
         today = timezone.localdate()
         year = query.validated_data.get("year") or completeness.default_year(regions, today=today) or today.year
         return Response(_completeness_json(completeness.board(regions, year, today=today)))
+
+
+class PublishedEvaluationSerializer(serializers.ModelSerializer[PublishedEvaluation]):
+    """A published evaluation (frozen): the list without its snapshot, the detail with it."""
+
+    plan: serializers.SlugRelatedField[Plan] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    region = serializers.CharField(source="region.adcode", read_only=True)
+    published_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PublishedEvaluation
+        fields = ["id", "title", "kind", "as_of", "plan", "region", "note", "published_by", "published_at"]
+
+    def get_published_by(self, obj: PublishedEvaluation) -> str | None:
+        return obj.published_by.get_username() if obj.published_by else None
+
+
+class PublishedEvaluationDetailSerializer(PublishedEvaluationSerializer):
+    class Meta(PublishedEvaluationSerializer.Meta):
+        fields = [*PublishedEvaluationSerializer.Meta.fields, "snapshot"]
+
+
+class PublishedEvaluationViewSet(viewsets.ReadOnlyModelViewSet[PublishedEvaluation]):
+    """Published evaluations (已发布的评估), newest first: GET /api/v1/evaluations/published/{id}/ returns the frozen
+    snapshot (per plan its rows, counts and texts; the values used, each with its stage and origin). Everyone signed
+    in reads them, as the evaluation pages."""
+
+    filterset_fields = {"kind": ["exact"], "as_of": ["exact"], "plan__slug": ["exact"], "region__adcode": ["exact"]}
+
+    def get_serializer_class(self) -> type[PublishedEvaluationSerializer]:
+        return PublishedEvaluationDetailSerializer if self.action == "retrieve" else PublishedEvaluationSerializer
+
+    def get_queryset(self) -> QuerySet[PublishedEvaluation]:
+        queryset = PublishedEvaluation.objects.select_related("plan", "region", "published_by")
+        if self.action != "retrieve":
+            queryset = queryset.defer("snapshot")
+        return queryset.order_by("-published_at", "-id")
