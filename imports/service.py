@@ -292,6 +292,7 @@ class _Reader:
         self.bad_rows: set[tuple[str, int | None]] = set()
         self.seen: dict[tuple[int, int, int], Item] = {}
         self.name_units: dict[tuple[Any, int], str] = {}
+        self.default_stage: str = Observation.Stage.FINAL  # for values the file does not mark
 
     def error(self, message: Any, location: Location, **params: Any) -> None:
         self.preview.problems.append(Problem(ERROR, message, params, location))
@@ -367,7 +368,7 @@ class _Reader:
         if not self._may_write(region, where):
             return
         try:
-            stage = parse_stage(raw.stage) or Observation.Stage.FINAL
+            stage = parse_stage(raw.stage) or self.default_stage
         except ValueError_ as exc:
             column = table.roles.get("stage")
             self.error(
@@ -464,9 +465,11 @@ def build_preview(
     user: User | AnonymousUser | None,
     region: Region | None = None,
     lock: bool = False,
+    default_stage: str = Observation.Stage.FINAL,
 ) -> Preview:
     """Read the file and say what importing it would do. Never writes. `lock` (inside a transaction) locks the
-    stored values compared against, for `commit`."""
+    stored values compared against, for `commit`. `default_stage`: the stage (estimate 预计值 / final 统计值) of
+    the values the file does not mark in a stage column (数据性质)."""
     # The name is stored and becomes the values' source: cleaned like the cells (a NUL cannot be stored in
     # PostgreSQL).
     preview = Preview(
@@ -479,6 +482,7 @@ def build_preview(
         return preview
     catalogue = Catalogue()
     reader = _Reader(catalogue, preview, user)
+    reader.default_stage = default_stage
     tables = values = 0
     for sheet in sheets:
         table = find_table(sheet.name, sheet.rows)

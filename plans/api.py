@@ -402,6 +402,9 @@ class ProgressRowSerializer(serializers.Serializer[dict[str, Any]]):
     actual = serializers.FloatField(allow_null=True)
     actual_origin = serializers.CharField(allow_null=True)
     is_demo = serializers.BooleanField()
+    is_estimate = serializers.BooleanField(
+        help_text=_("The evaluation year's actual is an estimate (预计值), not final statistics (统计值).")
+    )
     actual_status = serializers.ChoiceField(
         choices=["approved", "submitted", "demo"],
         allow_null=True,
@@ -505,6 +508,7 @@ def progress_row(item: TargetProgress, as_of: int | None) -> dict[str, Any]:
         "year": result.year,
         "actual_origin": item.actual_origin,
         "is_demo": item.is_demo,
+        "is_estimate": item.is_estimate,
         "actual_status": _actual_status(item),
         "baseline_year_used": result.baseline_year_used,
         "status": pr.status(result),

@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from indicators.models import Indicator, ObservationChange
+from imports.service import commit
+from indicators.models import ActualsImport, Indicator, ObservationChange
 from indicators.services import observation_set
 from plans import published as pub
 from plans.evaluation import plan_evaluation
@@ -55,7 +57,8 @@ def test_the_snapshot_holds_what_the_evaluation_computes(zhengzhou: Plan) -> Non
     for frozen, row in zip(part["rows"], evaluation.rows, strict=True):
         assert frozen["status"] == row.status
         assert frozen["actual_year"] == row.progress.year
-        assert frozen["completion"] == pytest.approx(row.completion) if row.completion is not None else True
+        assert frozen["completion"] == (pytest.approx(row.completion) if row.completion is not None else None)
+        assert frozen["status_label"]["zh-hans"] and frozen["status_label"]["en"]
     value = next(x for x in record.snapshot["values"] if x["indicator"] == "rd_intensity" and x["year"] == 2024)
     assert (value["value"], value["origin"], value["stage"], value["is_demo"]) == ("3.1", "manual", "final", False)
 
@@ -151,7 +154,9 @@ def test_the_command_is_idempotent_with_if_absent() -> None:
     call_command(*args, stdout=out)
     record = PublishedEvaluation.objects.get()
     assert record.plan is None and record.region.adcode == "410000"
-    assert len(record.snapshot["plans"]) == Plan.objects.filter(period__code="14").count() or record.snapshot["plans"]
+    assert [part["plan"]["slug"] for part in record.snapshot["plans"]] == list(
+        Plan.objects.order_by("region__adcode", "period_start", "pk").values_list("slug", flat=True)
+    )
     assert "演示数据" in record.title
     assert any(x["is_demo"] for x in record.snapshot["values"])
     assert "already published" in out.getvalue()
@@ -195,3 +200,58 @@ def test_pages_mark_estimates(zhengzhou: Plan, bob_client: Client) -> None:
     assert "estimate-tag" in page and "预计" in page
     api = bob_client.get("/api/v1/observations/", {"region": "410100", "indicator": "rd_intensity", "year": "2025"})
     assert api.json()["results"][0]["stage"] == "estimate"
+
+
+def test_the_upload_form_sets_the_default_stage(bob_client: Client) -> None:
+    data = csv_bytes([["地区", "指标", "年份", "数值"], ["410100", "研发投入强度", 2022, "2.4"]])
+    upload = SimpleUploadedFile("d.csv", data, content_type="text/csv")
+    response = bob_client.post(reverse("import-upload"), {"file": upload, "region": "", "stage": "estimate"})
+    assert response.status_code == 302
+    pk = int(response["Location"].rstrip("/").rsplit("/", 1)[-1])
+
+    record = ActualsImport.objects.get(pk=pk)
+    commit(record, user=record.uploaded_by)
+    assert _stage("410100", 2022) == "estimate"
+
+
+def test_a_stage_change_alone_is_a_change_in_the_admin_path() -> None:
+    indicator = Indicator.objects.get(code="rd_intensity")
+    region = Plan.objects.get(slug="zhengzhou").region
+    observation_set(region=region, indicator=indicator, year=2021, value=Decimal("2.3"), origin="manual")
+    _, action = observation_set(
+        region=region, indicator=indicator, year=2021, value=Decimal("2.3"), origin="manual", stage="estimate"
+    )
+    assert action == "update"
+    change = ObservationChange.objects.filter(region=region, indicator=indicator, year=2021).order_by("-id").first()
+    assert change is not None and (change.old_stage, change.new_stage) == ("final", "estimate")
+    _, again = observation_set(
+        region=region, indicator=indicator, year=2021, value=Decimal("2.3"), origin="manual", stage="estimate"
+    )
+    assert again is None
+
+
+def test_published_estimates_are_stored_as_estimates() -> None:
+    call_command("load_published", stdout=io.StringIO())
+    assert _stage("410100", 2025) == "estimate"  # the source calls it 预计值
+    assert _stage("410100", 2024) == "final"
+
+
+def test_downloads_carry_the_stage(zhengzhou: Plan, bob_client: Client) -> None:
+    indicator = Indicator.objects.get(code="rd_intensity")
+    observation_set(
+        region=zhengzhou.region, indicator=indicator, year=2024, value=Decimal("3.0"), origin="manual", stage="estimate"
+    )
+    text = bob_client.get(reverse("city-data", args=["410100", "csv"])).content.decode("utf-8-sig")
+    assert "数据性质" in text.splitlines()[0]
+    assert "预计值" in text
+
+
+def test_the_history_page_shows_a_stage_change(bob_client: Client) -> None:
+    indicator = Indicator.objects.get(code="rd_intensity")
+    region = Plan.objects.get(slug="zhengzhou").region
+    for stage in ("estimate", "final"):
+        observation_set(
+            region=region, indicator=indicator, year=2021, value=Decimal("2.3"), origin="manual", stage=stage
+        )
+    page = bob_client.get(reverse("value-history", args=["410100", "rd_intensity"])).content.decode()
+    assert "stage-change" in page and "预计值 → 统计值" in page
