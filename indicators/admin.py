@@ -69,6 +69,14 @@ class ObservationChangeInline(admin.TabularInline[ObservationChange, Observation
 
 
 class ObservationForm(forms.ModelForm[Observation]):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "stage" in self.fields:  # not stated: final statistics (统计值), as an import without a stage column
+            self.fields["stage"].required = False
+
+    def clean_stage(self) -> str:
+        return str(self.cleaned_data.get("stage") or Observation.Stage.FINAL)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         # A locked region × year is a form error naming the lock (the service refuses it again under lock).

@@ -17,7 +17,6 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -175,11 +174,11 @@ def _values(evaluations: Iterable[Evaluation], year: int) -> list[dict[str, Any]
                 keys.add((region.parent_id, row.target.indicator_id))
     if not keys:
         return []
-    query = Q()
-    for region_id, indicator_id in sorted(keys):
-        query |= Q(region_id=region_id, indicator_id=indicator_id)
+    # The regions × indicators asked for, then the keys kept in Python (an OR per key would grow without bound).
     observations = (
-        Observation.objects.filter(query, year__lte=year)
+        Observation.objects.filter(
+            region_id__in={key[0] for key in keys}, indicator_id__in={key[1] for key in keys}, year__lte=year
+        )
         .select_related("region", "indicator")
         .order_by("region__adcode", "indicator__code", "year")
     )
@@ -197,6 +196,7 @@ def _values(evaluations: Iterable[Evaluation], year: int) -> list[dict[str, Any]
             "is_demo": o.is_demo,
         }
         for o in observations
+        if (o.region_id, o.indicator_id) in keys
     ]
 
 

@@ -255,3 +255,16 @@ def test_the_history_page_shows_a_stage_change(bob_client: Client) -> None:
         )
     page = bob_client.get(reverse("value-history", args=["410100", "rd_intensity"])).content.decode()
     assert "stage-change" in page and "预计值 → 统计值" in page
+
+
+def test_the_admin_edits_the_stage_and_the_history_keeps_it(alice_client: Client) -> None:
+    indicator = Indicator.objects.get(code="rd_intensity")
+    region = Plan.objects.get(slug="zhengzhou").region
+    obs, _ = observation_set(region=region, indicator=indicator, year=2022, value=Decimal("2.4"), origin="manual")
+    inline = {"changes-TOTAL_FORMS": "0", "changes-INITIAL_FORMS": "0", "changes-MAX_NUM_FORMS": "1000"}
+    url = reverse("admin:indicators_observation_change", args=[obs.pk])
+    body = {"value": "2.4", "source": "", "note": "", "origin": "manual", "stage": "estimate"} | inline
+    assert alice_client.post(url, body).status_code == 302
+    assert _stage("410100", 2022) == "estimate"
+    change = ObservationChange.objects.filter(observation=obs).order_by("-id").first()
+    assert change is not None and (change.old_stage, change.new_stage) == ("final", "estimate")
