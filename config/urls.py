@@ -8,6 +8,7 @@ from config import views as site_views
 from dashboard import explanations as explanation_views
 from dashboard import methodology as methodology_views
 from dashboard import navigation as navigation_views
+from dashboard import published as published_views
 from dashboard import verdicts as verdict_views
 from dashboard import views as dashboard_views
 from dashboard.api import OverviewView
@@ -15,7 +16,14 @@ from imports import locks as lock_views
 from imports import views as import_views
 from imports.api import ImportViewSet
 from indicators.api import IndicatorViewSet, ObservationViewSet, PeriodLockViewSet
-from plans.api import CompletenessView, PlanViewSet, ProgressView, RankingView, TargetViewSet
+from plans.api import (
+    CompletenessView,
+    PlanViewSet,
+    ProgressView,
+    PublishedEvaluationViewSet,
+    RankingView,
+    TargetViewSet,
+)
 
 handler400 = "config.views.bad_request"  # says what was wrong with the request
 
@@ -27,6 +35,7 @@ router.register("targets", TargetViewSet, basename="target")
 router.register("observations", ObservationViewSet, basename="observation")
 router.register("locks", PeriodLockViewSet, basename="lock")
 router.register("imports", ImportViewSet, basename="import")
+router.register("evaluations/published", PublishedEvaluationViewSet, basename="published-evaluation")
 
 urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -72,6 +81,19 @@ urlpatterns = [
     path("plans/<int:plan_id>/evaluation.xlsx", dashboard_views.plan_evaluation_xlsx, name="plan-evaluation-xlsx"),
     path("plans/<int:plan_id>/report.docx", dashboard_views.plan_report_docx, name="plan-report-docx"),
     path("report.docx", dashboard_views.province_report_docx, name="province-report-docx"),
+    path("evaluations/published/", published_views.published_list, name="published-evaluations"),
+    path("evaluations/published/<int:pk>/", published_views.published_detail, name="published-evaluation"),
+    path(
+        "evaluations/published/<int:pk>/compare/",
+        published_views.published_compare,
+        name="published-evaluation-compare",
+    ),
+    re_path(
+        r"^evaluations/published/(?P<pk>[0-9]+)/compare\.(?P<file_format>csv|xlsx)$",
+        published_views.published_compare,
+        name="published-evaluation-compare-data",
+    ),
+    path("evaluations/publish/", published_views.publish_evaluation, name="publish-evaluation"),
     path("targets/<int:target_id>/explanation/", explanation_views.target_explanation, name="target-explanation"),
     path("targets/<int:target_id>/verdict/", verdict_views.target_verdict, name="target-verdict"),
     path("verdicts/<int:pk>/evidence/", verdict_views.verdict_evidence, name="verdict-evidence"),

@@ -144,6 +144,14 @@ def _demo(is_demo: bool, is_submitted: bool = False) -> str:
     return _("demo data (演示数据)") if is_demo else ""
 
 
+def _stage(is_estimate: bool, is_demo: bool = False) -> str:
+    """The stage of a value (数据性质): an estimate (预计值) or final statistics (统计值); none for a demo value
+    (演示数据 are not statistics: their own column says what they are)."""
+    if is_demo:
+        return ""
+    return _("estimate (预计值)") if is_estimate else _("final (统计值)")
+
+
 def overview_table(view: Overview, *, attention: bool = False) -> Table:
     """One row per target of the overview (every indicator, the main ones and the rest), with the worst status of
     its cell — the region's targets on the indicator — beside its own; with `attention`, only the targets of the
@@ -152,6 +160,7 @@ def overview_table(view: Overview, *, attention: bool = False) -> Table:
         _("Region"), _("Adcode"), _("Indicator code"), _("Indicator"), _("Unit"), _("Target"), _("Section"),
         _("Stated target"), _("Year of the actual"), _("Latest actual"), _("Completion"), _("Status"), _("Trend"),
         _("Demo or awaiting review"), _("Cell status (worst of the region's targets on the indicator)"), _("Theme"),
+        _("Stage"),
     ]  # fmt: skip
     rows = [
         [
@@ -171,6 +180,7 @@ def overview_table(view: Overview, *, attention: bool = False) -> Table:
             _demo(item.is_demo, item.is_submitted),
             cell.label,
             theme_label(indicator.theme),
+            _stage(item.is_estimate, item.is_demo) if item.progress.year is not None else "",
         ]
         for row, indicator, cell in view.cells()
         if cell.needs_attention or not attention
@@ -211,7 +221,7 @@ def city_table(page: CityPage) -> Table:
     text = page.text
     header = [
         _("Region"), _("Indicator code"), _("Target"), _("Unit"), text["year"], text["actual"], text["plan"],
-        text["projection"], text["province"], _("Status"), _("Demo or awaiting review"),
+        text["projection"], text["province"], _("Status"), _("Stage"), _("Demo or awaiting review"),
     ]  # fmt: skip
     rows = []
     statements = page.statements
@@ -233,6 +243,7 @@ def city_table(page: CityPage) -> Table:
                     row["projection"],
                     row["province"],
                     status,
+                    _stage(row["year"] in item.estimate_years, is_demo) if row["actual"] is not None else "",
                     _demo(is_demo, is_submitted),
                 ]
             )
@@ -249,6 +260,7 @@ def indicator_actuals_table(indicator: Indicator, rows: list[IndicatorRow]) -> T
         _("Unit"),
         _("Year"),
         _("Actual"),
+        _("Stage"),
         _("Demo or awaiting review"),
     ]
     seen: set[int] = set()
@@ -262,7 +274,8 @@ def indicator_actuals_table(indicator: Indicator, rows: list[IndicatorRow]) -> T
         for year in sorted(item.actuals):
             value, is_demo, is_submitted = item.actuals[year], year in item.demo_years, year in item.submitted_years
             label = _demo(is_demo, is_submitted)
-            table.append([region.name, region.adcode, indicator.code, indicator.unit, year, value, label])
+            stage = _stage(year in item.estimate_years, is_demo)
+            table.append([region.name, region.adcode, indicator.code, indicator.unit, year, value, stage, label])
     # The province's line ("above the provincial average" targets), once, after the regions: as the chart draws it.
     for row in rows:
         item, parent = row.item, row.item.target.plan.region.parent
@@ -271,9 +284,9 @@ def indicator_actuals_table(indicator: Indicator, rows: list[IndicatorRow]) -> T
         seen.add(parent.pk)
         for year in sorted(item.parent_actuals):
             label = _demo(year in item.parent_demo_years, False)
-            table.append(
-                [parent.name, parent.adcode, indicator.code, indicator.unit, year, item.parent_actuals[year], label]
-            )
+            stage = _stage(year in item.parent_estimate_years, year in item.parent_demo_years)
+            value = item.parent_actuals[year]
+            table.append([parent.name, parent.adcode, indicator.code, indicator.unit, year, value, stage, label])
     return Table(f"indicator-{indicator.code}-actuals", header, table, indicator.code)
 
 
@@ -282,7 +295,7 @@ def indicator_progress_table(indicator: Indicator, rows: list[IndicatorRow]) -> 
     header = [
         _("Region"), _("Adcode"), _("Target"), _("Stated target"), _("Baseline"), _("Baseline year"),
         _("Latest actual"), _("Year of the actual"), _("Completion"), _("Status"), _("Trend"),
-        _("Demo or awaiting review"),
+        _("Stage"), _("Demo or awaiting review"),
     ]  # fmt: skip
     table = [
         [
@@ -297,6 +310,7 @@ def indicator_progress_table(indicator: Indicator, rows: list[IndicatorRow]) -> 
             Percent(row.completion),
             wording.status_label(row.item.progress),
             wording.trend_label(row.item.progress),
+            _stage(row.item.is_estimate, row.item.is_demo) if row.item.progress.year is not None else "",
             _demo(row.item.is_demo, row.item.is_submitted),
         ]
         for row in rows
@@ -304,7 +318,7 @@ def indicator_progress_table(indicator: Indicator, rows: list[IndicatorRow]) -> 
     return Table(f"indicator-{indicator.code}-progress", header, table, indicator.code)
 
 
-def comparison_table(page: ComparisonPage) -> Table:
+def ranking_table(page: ComparisonPage) -> Table:
     """The comparison page's ranking: per city its level, growth and completion, each with rank, change of rank
     since the year before and tier; the year's province value as the last row."""
     comparison = page.comparison
@@ -403,6 +417,7 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
         _("Reviewer's verdict"),
         _("Verdict: evidence"),
         _("Verdict: year judged, date, reviewer, recorded at"),
+        _("Stage of the actual"),
     ]
     append_row(sheet, header)
     header_row = sheet.max_row
@@ -436,6 +451,7 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
                 _text(row.notes),
                 *_explanation_cells(row.explanation),
                 *_verdict_cells(row.verdict),
+                _stage(row.item.is_estimate, row.item.is_demo) if p.year is not None else "",
             ],
         )
         number_row = sheet.max_row
@@ -514,3 +530,49 @@ def _verdict_cells(verdict: TargetVerdict | None) -> list[Any]:
             f"{timezone.localtime(verdict.created_at):%Y-%m-%d %H:%M}"
         ),
     ]
+
+
+def comparison_table(published: Any, rows: list[dict[str, Any]]) -> Table:
+    """A published evaluation beside the same evaluation computed now (dashboard.published): one row per target."""
+    header = [
+        _("Plan"),
+        _("Target"),
+        _("Actual then"),
+        _("Year then"),
+        _("Stage then"),
+        _("Actual now"),
+        _("Year now"),
+        _("Stage now"),
+        _("Completion then"),
+        _("Completion now"),
+        _("Status then"),
+        _("Status now"),
+        _("Changed"),
+        _("Demo data"),
+    ]
+
+    def stage(row: dict[str, Any]) -> str:
+        if not row:
+            return ""
+        return _("estimate (预计值)") if row.get("is_estimate") else _("final (统计值)")
+
+    body = [
+        [
+            row["plan_title"],
+            row["label"],
+            row["then"].get("actual"),
+            row["then"].get("actual_year"),
+            stage(row["then"]),
+            row["now"].get("actual"),
+            row["now"].get("actual_year"),
+            stage(row["now"]),
+            Percent(row["then"].get("completion")),
+            Percent(row["now"].get("completion")),
+            row["then_status"],
+            row["now_status"],
+            ", ".join(row["change"].changed),
+            _demo(bool(row["then"].get("is_demo") or row["now"].get("is_demo"))),
+        ]
+        for row in rows
+    ]
+    return Table(f"published-evaluation-{published.pk}-compare", header, body, _("Comparison"))

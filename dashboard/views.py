@@ -25,7 +25,7 @@ from imports.review import own_open_imports
 from indicators.models import Indicator
 from indicators.selectors import pending_values
 from indicators.selectors import value_history as history_of
-from plans import completeness
+from plans import completeness, published
 from plans.comparison import comparison_years
 from plans.evaluation import default_year, plan_evaluation
 from plans.models import Plan, Target
@@ -208,14 +208,16 @@ def plan_evaluation_page(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The evaluation table (中期/终期评估) of a plan at an as-of year; printable."""
     plan = get_object_or_404(Plan.objects.select_related("region__parent"), pk=plan_id)
     year, visible = _as_of(request, plan), _submitted_param(request)
+    may_publish = published.may_publish(request.user)  # the publish form: province staff; part of the cache key
     return fragments.cached_page(
         request,
         "dashboard/evaluation.html",
         lambda: _context(
             pages.evaluation_page(plan, year, include_submitted=visible is not None, submitted_regions=visible),
             request,
+            may_publish=may_publish,
         ),
-        scope=_scope(visible),
+        scope=(_scope(visible), "publish", may_publish),
     )
 
 
@@ -365,7 +367,7 @@ def indicator_compare(request: HttpRequest, code: str, file_format: str | None =
         return pages.comparison_page(indicator, province, year, map_by=map_by)
 
     if file_format:
-        return downloads.download(file_format, downloads.comparison_table(page()))
+        return downloads.download(file_format, downloads.ranking_table(page()))
 
     def build() -> dict[str, Any]:
         built = page()

@@ -58,6 +58,8 @@ ROLE_WORDS: dict[str, tuple[str, ...]] = {
     "value": ("数值", "值", "实际值", "完成值", "实绩", "数据", "value", "actual", "amount"),
     "note": ("备注", "说明", "注", "note", "notes", "remark", "remarks", "comment"),
     "source": ("来源", "数据来源", "source"),
+    # Estimate (预计值) or final statistics (统计值): imports.values.parse_stage.
+    "stage": ("数据性质", "性质", "口径", "数据口径", "stage", "nature"),
 }
 _ROLE_OF = {word: role for role, words in ROLE_WORDS.items() for word in words}
 # Year columns that hold plans rather than actuals: "2025年目标", "规划目标 2025".
@@ -102,6 +104,7 @@ class RawValue:
     unit: Any  # unit column or header unit; the cell itself may add one
     note: str
     source: str
+    stage: Any = None  # the cell of the stage column (数据性质), if the table has one
 
 
 def _classify(row: list[Any]) -> tuple[dict[str, int], dict[str, str], dict[int, int], dict[int, str]]:
@@ -164,6 +167,7 @@ def raw_values(table: Table, rows: list[list[Any]]) -> Iterator[RawValue]:
     code_col, name_col = roles.get("code"), roles.get("indicator")
     region_col = roles.get("adcode", roles.get("region"))
     unit_col, note_col, source_col = roles.get("unit"), roles.get("note"), roles.get("source")
+    stage_col = roles.get("stage")
     header_unit = table.role_units.get("value", "")
     for index in range(table.header_row + 1, len(rows)):
         row = rows[index]
@@ -186,4 +190,5 @@ def raw_values(table: Table, rows: list[list[Any]]) -> Iterator[RawValue]:
                 unit=unit,
                 note=_text(_cell(row, note_col)),
                 source=_text(_cell(row, source_col)),
+                stage=_cell(row, stage_col),
             )

@@ -198,11 +198,12 @@ def shown(figures: Iterable[Figure]) -> list[Figure]:
 
 
 def long_table(figures: Iterable[Figure]) -> bytes:
-    """The shown figures as a long-layout CSV (地区/指标/年份/数值/单位/备注/来源), UTF-8: the file the importer
-    reads, parsed and converted exactly like an upload."""
+    """The shown figures as a long-layout CSV (地区/指标/年份/数值/单位/备注/来源/数据性质), UTF-8: the file the
+    importer reads, parsed and converted exactly like an upload."""
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow(["地区", "指标", "年份", "数值", "单位", "备注", "来源"])
+    # 数据性质: a figure its source calls an estimate (预计值) is stored as one; the others are statistics.
+    writer.writerow(["地区", "指标", "年份", "数值", "单位", "备注", "来源", "数据性质"])
     for figure in sorted(figures, key=lambda f: f.key):
         writer.writerow(
             [
@@ -213,6 +214,7 @@ def long_table(figures: Iterable[Figure]) -> bytes:
                 figure.unit,
                 figure.note_text(),
                 figure.source_text(),
+                "预计值" if figure.nature == "预计值" else "统计值",
             ]
         )
     return text.getvalue().encode("utf-8")

@@ -32,7 +32,7 @@ from cities.models import Region
 from imports.layout import RawValue, Table, find_table, raw_values
 from imports.problems import ERROR, WARNING, ImportRejected, Location, Problem
 from imports.reading import read_file
-from imports.values import ValueError_, clean_text, parse_number, parse_year
+from imports.values import ValueError_, clean_text, parse_number, parse_stage, parse_year
 from indicators.models import (
     ActualsImport,
     Indicator,
@@ -177,6 +177,10 @@ class Catalogue:
         return found[0] if found else None
 
 
+# A stored value as the importer compares it: (pk, value, source, note, origin, stage).
+Stored = tuple[int, Decimal, str, str, str, str]
+
+
 @dataclass(slots=True)
 class Item:
     """One value the file holds, matched and checked, compared with the stored one."""
@@ -196,6 +200,7 @@ class Item:
     # stored reading keeps, so comparing again gives what the first comparison gave.
     stated_source: str = ""
     stated_note: str = ""
+    stage: str = Observation.Stage.FINAL  # estimate (预计值) or final (统计值): the file's stage column, else final
     # The ids, read once: the comparisons and writes look them up for every value.
     region_id: int = field(init=False)
     indicator_id: int = field(init=False)
@@ -221,8 +226,8 @@ class Preview:
     items: list[Item] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     # What is stored for the regions × indicators in the file: (region, indicator, year) → (pk, value, source,
-    # note, origin).
-    stored: dict[tuple[int, int, int], tuple[int, Decimal, str, str, str]] = field(default_factory=dict, repr=False)
+    # note, origin, stage).
+    stored: dict[tuple[int, int, int], Stored] = field(default_factory=dict, repr=False)
     # The active lock (indicators.PeriodLock) a change would break, if any: an error, and commit refuses.
     lock: PeriodLock | None = None
     # The stored reading of a kept upload failed its integrity check: an error, and commit refuses (DamagedReading).
@@ -254,8 +259,10 @@ class Preview:
     @property
     def digest(self) -> str:
         """Fingerprint of exactly what would be written; confirming checks it has not moved since the preview."""
+        # The stage only when an estimate: the fingerprints of final values are those taken before stages existed.
         lines = sorted(
             f"{i.region_id}|{i.indicator_id}|{i.year}|{i.value}|{i.source}|{i.note}|{i.status}|{i.old_value}"
+            + ("|estimate" if i.stage == Observation.Stage.ESTIMATE else "")
             for i in self.changes
         )
         return hashlib.sha256("\n".join(lines).encode()).hexdigest()
@@ -285,6 +292,7 @@ class _Reader:
         self.bad_rows: set[tuple[str, int | None]] = set()
         self.seen: dict[tuple[int, int, int], Item] = {}
         self.name_units: dict[tuple[Any, int], str] = {}
+        self.default_stage: str = Observation.Stage.FINAL  # for values the file does not mark
 
     def error(self, message: Any, location: Location, **params: Any) -> None:
         self.preview.problems.append(Problem(ERROR, message, params, location))
@@ -359,8 +367,29 @@ class _Reader:
             return
         if not self._may_write(region, where):
             return
+        try:
+            stage = parse_stage(raw.stage) or self.default_stage
+        except ValueError_ as exc:
+            column = table.roles.get("stage")
+            self.error(
+                _("“%(text)s” is not a stage: write 预计值 (estimate) or 统计值 (final statistics)."),
+                Location(where.sheet, where.row, column, table.headers.get(column, "") if column is not None else ""),
+                text=exc,
+            )
+            return
         source = raw.source[:200]
-        item = Item(region, indicator, year, value, source, raw.note, where, stated_source=source, stated_note=raw.note)
+        item = Item(
+            region,
+            indicator,
+            year,
+            value,
+            source,
+            raw.note,
+            where,
+            stated_source=source,
+            stated_note=raw.note,
+            stage=stage,
+        )
         key = (item.region_id, item.indicator_id, year)
         earlier = self.seen.get(key)
         if earlier is not None:
@@ -436,9 +465,11 @@ def build_preview(
     user: User | AnonymousUser | None,
     region: Region | None = None,
     lock: bool = False,
+    default_stage: str = Observation.Stage.FINAL,
 ) -> Preview:
     """Read the file and say what importing it would do. Never writes. `lock` (inside a transaction) locks the
-    stored values compared against, for `commit`."""
+    stored values compared against, for `commit`. `default_stage`: the stage (estimate 预计值 / final 统计值) of
+    the values the file does not mark in a stage column (数据性质)."""
     # The name is stored and becomes the values' source: cleaned like the cells (a NUL cannot be stored in
     # PostgreSQL).
     preview = Preview(
@@ -451,6 +482,7 @@ def build_preview(
         return preview
     catalogue = Catalogue()
     reader = _Reader(catalogue, preview, user)
+    reader.default_stage = default_stage
     tables = values = 0
     for sheet in sheets:
         table = find_table(sheet.name, sheet.rows)
@@ -526,7 +558,7 @@ def _sheet_region(
     return chosen or titled, True
 
 
-def _stored(items: Iterable[Item], lock: bool) -> dict[tuple[int, int, int], tuple[int, Decimal, str, str, str]]:
+def _stored(items: Iterable[Item], lock: bool) -> dict[tuple[int, int, int], Stored]:
     items = list(items)
     if not items:
         return {}
@@ -539,9 +571,9 @@ def _stored(items: Iterable[Item], lock: bool) -> dict[tuple[int, int, int], tup
         lock_regions(regions)
         query = query.select_for_update()
     return {
-        (r, i, y): (pk, v, s, n, o)
-        for pk, r, i, y, v, s, n, o in query.values_list(
-            "pk", "region_id", "indicator_id", "year", "value", "source", "note", "origin"
+        (r, i, y): (pk, v, s, n, o, st)
+        for pk, r, i, y, v, s, n, o, st in query.values_list(
+            "pk", "region_id", "indicator_id", "year", "value", "source", "note", "origin", "stage"
         )
     }
 
@@ -555,12 +587,14 @@ def _compare_with_stored(preview: Preview, *, lock: bool) -> None:
             item.status, item.observation_id, item.old_value, item.old_origin = NEW, None, None, ""
             item.source = item.source or preview.file_name[:200]
             continue
-        pk, value, source, note, origin = row
+        pk, value, source, note, origin, stage = row
         item.observation_id, item.old_value, item.old_origin = pk, value, origin
         # A source or note only changes when the file states one; otherwise a value keeps the stored ones if
-        # it is the same value, and gets the file's name as its source if it is a new value.
+        # it is the same value, and gets the file's name as its source if it is a new value. A change of stage
+        # (预计值 → 统计值) alone is a change.
         if value == item.value and origin != Observation.Origin.DEMO:
-            item.status = CHANGED if item.source not in ("", source) or item.note not in ("", note) else UNCHANGED
+            restated = item.source not in ("", source) or item.note not in ("", note) or item.stage != stage
+            item.status = CHANGED if restated else UNCHANGED
             item.source, item.note = item.source or source, item.note or note
         else:
             item.status = CHANGED
@@ -669,8 +703,9 @@ def save_pending(preview: Preview, data: bytes, *, user: User | None) -> Actuals
 
 
 # The stored reading: JSON (never pickle), one list per value —
-# [region id, indicator id, year, value as text, source, note (as the file states them), sheet, row, column, header]
-# with sheet and header as indexes into their lists. About 60 bytes a value: 12 MB for IMPORT_MAX_VALUES.
+# [region id, indicator id, year, value as text, source, note (as the file states them), sheet, row, column, header,
+# stage] with sheet and header as indexes into their lists (a reading kept before stages existed has no stage:
+# final). About 60 bytes a value: 12 MB for IMPORT_MAX_VALUES.
 READING_FORMAT = 1
 
 
@@ -710,6 +745,7 @@ def _reading_bytes(preview: Preview) -> bytes:
                 where.row,
                 where.column,
                 headers.setdefault(where.field, len(headers)),
+                item.stage,
             ]
         )
     payload = {
@@ -753,14 +789,23 @@ def _read_reading(record: ActualsImport) -> tuple[list[str], list[Item]]:
                 Location(sheets[sheet], row, column, headers[header]),
                 stated_source=source,
                 stated_note=note,
+                stage=_stage(rest),
             )
-            for region, indicator, year, value, source, note, sheet, row, column, header in rows
+            for region, indicator, year, value, source, note, sheet, row, column, header, *rest in rows
         ]
         layouts = [str(layout) for layout in payload["layouts"]]
     except (KeyError, IndexError, TypeError, ValueError, InvalidOperation) as exc:
         logger.error("Import #%s: its stored reading cannot be read", record.pk, exc_info=True)
         raise DamagedReading(record) from exc
     return layouts, items
+
+
+def _stage(rest: list[Any]) -> str:
+    if not rest:
+        return Observation.Stage.FINAL
+    if rest[0] not in Observation.Stage.values:
+        raise ValueError(f"unknown stage {rest[0]!r}")
+    return str(rest[0])
 
 
 def stored_preview(record: ActualsImport, *, user: User | AnonymousUser | None, lock: bool = False) -> Preview:
@@ -834,6 +879,7 @@ def commit(record: ActualsImport, *, user: User | AnonymousUser | None, expected
                 source=item.source,
                 note=item.note,
                 observation_id=item.observation_id,
+                stage=item.stage,
             )
             for item in preview.changes
         ]
@@ -863,7 +909,7 @@ def commit(record: ActualsImport, *, user: User | AnonymousUser | None, expected
     return preview
 
 
-def _submitted(record: ActualsImport, item: Item, base: tuple[int, Decimal, str, str, str] | None) -> SubmittedValue:
+def _submitted(record: ActualsImport, item: Item, base: Stored | None) -> SubmittedValue:
     value = SubmittedValue(
         actuals_import=record,
         region=item.region,
@@ -872,9 +918,11 @@ def _submitted(record: ActualsImport, item: Item, base: tuple[int, Decimal, str,
         value=item.value,
         source=item.source,
         note=item.note,
+        stage=item.stage,
     )
     if base is not None:
-        value.base_observation_id, value.base_value, value.base_source, value.base_note, value.base_origin = base
+        value.base_observation_id, value.base_value, value.base_source, value.base_note, value.base_origin = base[:5]
+        value.base_stage = base[5]
     return value
 
 
@@ -912,17 +960,24 @@ def approve(record: ActualsImport, *, reviewer: User | None, comment: str = "") 
     regions = {value.region_id for value in values}
     lock_regions(regions)
     stored = {
-        (r, i, y): (pk, v, s, n, o)
-        for pk, r, i, y, v, s, n, o in Observation.objects.filter(
+        (r, i, y): (pk, v, s, n, o, st)
+        for pk, r, i, y, v, s, n, o, st in Observation.objects.filter(
             region_id__in=regions, indicator_id__in={value.indicator_id for value in values}
-        ).values_list("pk", "region_id", "indicator_id", "year", "value", "source", "note", "origin")
+        ).values_list("pk", "region_id", "indicator_id", "year", "value", "source", "note", "origin", "stage")
     }
     for value in values:
         now = stored.get((value.region_id, value.indicator_id, value.year))
         then = (
             None
             if value.base_observation_id is None
-            else (value.base_observation_id, value.base_value, value.base_source, value.base_note, value.base_origin)
+            else (
+                value.base_observation_id,
+                value.base_value,
+                value.base_source,
+                value.base_note,
+                value.base_origin,
+                value.base_stage or Observation.Stage.FINAL,  # submitted before stages existed: the stored was final
+            )
         )
         if now != then:
             raise StaleImport("the approved values changed since the submission")
@@ -937,6 +992,7 @@ def approve(record: ActualsImport, *, reviewer: User | None, comment: str = "") 
                 source=value.source,
                 note=value.note,
                 observation_id=value.base_observation_id,
+                stage=value.stage,
             )
             for value in values
         ],

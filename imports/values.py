@@ -99,6 +99,34 @@ def parse_year(cell: Any) -> int | None:
     return year if 1949 <= year <= 2100 else None
 
 
+# The words a stage column (数据性质) may hold, compared after NFKC, lower case, without spaces.
+STAGE_WORDS = {
+    "预计": "estimate",
+    "预计值": "estimate",
+    "预计数": "estimate",
+    "estimate": "estimate",
+    "estimated": "estimate",
+    "统计": "final",
+    "统计值": "final",
+    "统计数": "final",
+    "final": "final",
+}
+
+
+def parse_stage(cell: Any) -> str | None:
+    """ "estimate" or "final" from a stage cell (预计/预计值/estimate, 统计/统计值/final); None for an empty cell.
+    Raises ValueError_ for anything else."""
+    if cell is None:
+        return None
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(cell))).lower()
+    if text == "":
+        return None
+    try:
+        return STAGE_WORDS[text]
+    except KeyError:
+        raise ValueError_(str(cell).strip()) from None
+
+
 # C0 controls other than tab and newline, DEL and the C1 controls. NUL cannot be stored in PostgreSQL text at all
 # (and SQLite would keep it): removed everywhere, so both databases store the same thing.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")

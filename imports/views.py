@@ -38,7 +38,7 @@ from imports.service import (
     stored_preview,
 )
 from imports.template import template_csv, template_xlsx
-from indicators.models import ActualsImport
+from indicators.models import ActualsImport, Observation
 from indicators.services import LockedPeriod
 
 # Rows of a preview shown on the page; the counts always cover all of them.
@@ -65,6 +65,13 @@ class UploadForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("— as the file says (region column or title) —"),
         help_text=gettext_lazy("For a file without a region column."),
+    )
+    stage = forms.ChoiceField(
+        label=gettext_lazy("Default stage of the values"),
+        choices=Observation.Stage.choices,
+        initial=Observation.Stage.FINAL,
+        required=False,
+        help_text=gettext_lazy("For values the file does not mark in a 数据性质 column."),
     )
 
     def __init__(self, *args: Any, regions: QuerySet[Region], **kwargs: Any) -> None:
@@ -128,7 +135,13 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             data = upload.read()
-            preview = build_preview(data, upload.name, user=user, region=form.cleaned_data["region"])
+            preview = build_preview(
+                data,
+                upload.name,
+                user=user,
+                region=form.cleaned_data["region"],
+                default_stage=form.cleaned_data["stage"] or Observation.Stage.FINAL,
+            )
             if preview.can_commit:
                 record = save_pending(preview, data, user=user)
                 return redirect("import-detail", record.pk)

@@ -82,6 +82,8 @@ class ObservationChangeInline(admin.TabularInline[ObservationChange, Observation
         "new_value",
         "old_source",
         "new_source",
+        "old_stage",
+        "new_stage",
         "origin",
         "changed_by",
         "reason",
@@ -93,6 +95,14 @@ class ObservationChangeInline(admin.TabularInline[ObservationChange, Observation
 
 
 class ObservationForm(forms.ModelForm[Observation]):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "stage" in self.fields:  # not stated: final statistics (统计值), as an import without a stage column
+            self.fields["stage"].required = False
+
+    def clean_stage(self) -> str:
+        return str(self.cleaned_data.get("stage") or Observation.Stage.FINAL)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         # A locked region × year is a form error naming the lock (the service refuses it again under lock).
@@ -111,8 +121,8 @@ class ObservationForm(forms.ModelForm[Observation]):
 class ObservationAdmin(ImportExportModelAdmin):
     form = ObservationForm
     resource_classes = [ObservationResource]
-    list_display = ["region", "indicator", "year", "value", "origin", "source", "updated_at", "updated_by"]
-    list_filter = ["origin", "year", "region", "indicator"]
+    list_display = ["region", "indicator", "year", "value", "stage", "origin", "source", "updated_at", "updated_by"]
+    list_filter = ["origin", "stage", "year", "region", "indicator"]
     search_fields = ["region__name_zh", "region__adcode", "indicator__code", "indicator__name_zh", "source"]
     autocomplete_fields = ["region", "indicator"]
     readonly_fields = ["updated_at", "updated_by"]
@@ -135,6 +145,7 @@ class ObservationAdmin(ImportExportModelAdmin):
             source=obj.source,
             note=obj.note,
             origin=obj.origin,
+            stage=obj.stage,
             user=request.user,  # type: ignore[arg-type]  # admin views require a logged-in user
             reason=str(_("edited in the admin")),
         )
@@ -189,6 +200,8 @@ class ObservationChangeAdmin(RecordAdmin):
         "action",
         "old_value",
         "new_value",
+        "old_stage",
+        "new_stage",
         "origin",
         "changed_by",
         "actuals_import",

@@ -63,6 +63,7 @@ class ObservationSerializer(serializers.ModelSerializer[Observation]):
             "note",
             "origin",
             "is_demo",
+            "stage",
             "updated_at",
             "status",
             "actuals_import",

@@ -191,6 +191,10 @@ class Observation(models.Model):
         IMPORT = "import", _("Spreadsheet import")
         MANUAL = "manual", _("Entered by hand")
 
+    class Stage(models.TextChoices):
+        ESTIMATE = vocabulary.ESTIMATE, _("Estimate (预计值)")
+        FINAL = vocabulary.FINAL, _("Final statistics (统计值)")
+
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="observations")
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="observations"
@@ -200,6 +204,13 @@ class Observation(models.Model):
     source = models.CharField(_("source"), max_length=200, blank=True)
     note = models.TextField(_("note"), blank=True)
     origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.MANUAL)
+    stage = models.CharField(
+        _("stage"),
+        max_length=10,
+        choices=Stage.choices,
+        default=Stage.FINAL,
+        help_text=_("An estimate (预计值), written before the statistics appear, or the final statistics (统计值)."),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -224,6 +235,9 @@ class Observation(models.Model):
             models.CheckConstraint(
                 condition=models.Q(origin__in=["demo", "import", "manual"]), name="observation_origin_valid"
             ),
+            models.CheckConstraint(
+                condition=models.Q(stage__in=list(vocabulary.STAGES)), name="observation_stage_valid"
+            ),
         ]
         indexes = [models.Index(fields=["indicator", "year"], name="observation_indicator_year")]
 
@@ -233,6 +247,10 @@ class Observation(models.Model):
     @property
     def is_demo(self) -> bool:
         return self.origin == self.Origin.DEMO
+
+    @property
+    def is_estimate(self) -> bool:
+        return self.stage == self.Stage.ESTIMATE
 
 
 class ObservationChange(models.Model):
@@ -260,6 +278,10 @@ class ObservationChange(models.Model):
     new_value = models.DecimalField(_("new value"), max_digits=20, decimal_places=6, null=True, blank=True)
     old_source = models.CharField(_("old source"), max_length=200, blank=True)
     new_source = models.CharField(_("new source"), max_length=200, blank=True)
+    # The stage (estimate 预计值 / final 统计值) before and after; blank where there is no value (create: old,
+    # delete: new). A change of stage alone is a change.
+    old_stage = models.CharField(_("old stage"), max_length=10, choices=Observation.Stage.choices, blank=True)
+    new_stage = models.CharField(_("new stage"), max_length=10, choices=Observation.Stage.choices, blank=True)
     origin = models.CharField(_("origin"), max_length=10, choices=Observation.Origin.choices)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     actuals_import = models.ForeignKey(
@@ -530,11 +552,15 @@ class SubmittedValue(models.Model):
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=6)
     source = models.CharField(_("source"), max_length=200, blank=True)
     note = models.TextField(_("note"), blank=True)
+    stage = models.CharField(
+        _("stage"), max_length=10, choices=Observation.Stage.choices, default=Observation.Stage.FINAL
+    )
     base_observation_id = models.BigIntegerField(_("approved value compared with"), null=True, blank=True)
     base_value = models.DecimalField(_("approved value then"), max_digits=20, decimal_places=6, null=True, blank=True)
     base_source = models.CharField(_("approved source then"), max_length=200, blank=True)
     base_note = models.TextField(_("approved note then"), blank=True)
     base_origin = models.CharField(_("approved origin then"), max_length=10, blank=True)
+    base_stage = models.CharField(_("approved stage then"), max_length=10, blank=True)
 
     class Meta:
         verbose_name = _("submitted value")

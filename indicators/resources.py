@@ -32,7 +32,7 @@ class ObservationResource(SafeExportResource):
     class Meta:
         model = Observation
         import_id_fields = ("region", "indicator", "year")
-        fields = ("region", "indicator", "year", "value", "source", "note", "origin")
+        fields = ("region", "indicator", "year", "value", "source", "note", "origin", "stage")
         export_order = fields
         skip_unchanged = True
         report_skipped = True
@@ -51,6 +51,7 @@ class ObservationResource(SafeExportResource):
             source=instance.source,
             note=instance.note,
             origin=Observation.Origin.IMPORT if instance.origin == Observation.Origin.DEMO else instance.origin,
+            stage=instance.stage or Observation.Stage.FINAL,
             user=getattr(self, "_user", None),
             reason="admin import",
         )

@@ -32,6 +32,7 @@ class ValueOrigin:
     when: datetime | None
     import_id: int | None
     import_name: str
+    stage: str = Observation.Stage.FINAL  # estimate (预计值) or final (统计值)
 
 
 def value_origins(
@@ -52,8 +53,8 @@ def value_origins(
         "approved_by__username",
     ):  # fmt: skip
         latest[indicator_id, year] = (import_id, import_name or "", who or "", approver or "")
-    for indicator_id, year, origin, source, updated_at, writer in observations.values_list(
-        "indicator_id", "year", "origin", "source", "updated_at", "updated_by__username"
+    for indicator_id, year, origin, source, updated_at, writer, stage in observations.values_list(
+        "indicator_id", "year", "origin", "source", "updated_at", "updated_by__username", "stage"
     ):
         change_import, change_name, who, approver = latest.get((indicator_id, year), (None, "", "", ""))
         found[indicator_id, year] = ValueOrigin(
@@ -64,16 +65,19 @@ def value_origins(
             when=updated_at,
             import_id=change_import,
             import_name=change_name,
+            stage=stage,
         )
     if include_submitted:
         pending = SubmittedValue.objects.filter(
             region=region, indicator_id__in=indicator_ids, actuals_import__status=ActualsImport.Status.SUBMITTED
         ).order_by("actuals_import__committed_at", "actuals_import_id")  # later ones overwrite, as the pages do
-        for indicator_id, year, source, import_id, import_name, who, when in pending.values_list(
+        for indicator_id, year, source, import_id, import_name, who, when, stage in pending.values_list(
             "indicator_id", "year", "source", "actuals_import_id", "actuals_import__file_name",
-            "actuals_import__uploaded_by__username", "actuals_import__committed_at",
+            "actuals_import__uploaded_by__username", "actuals_import__committed_at", "stage",
         ):  # fmt: skip
-            found[indicator_id, year] = ValueOrigin(SUBMITTED, source, who or "", "", when, import_id, import_name)
+            found[indicator_id, year] = ValueOrigin(
+                SUBMITTED, source, who or "", "", when, import_id, import_name, stage
+            )
     return found
 
 

@@ -165,6 +165,7 @@ def observation_set(
     origin: str = Observation.Origin.MANUAL,
     user: User | None = None,
     reason: str = "",
+    stage: str = Observation.Stage.FINAL,
 ) -> tuple[Observation, str | None]:
     """Create or change one value and record the change. Returns the observation and the action taken
     ("create", "update") or None when nothing changed (then nothing is written, not even history)."""
@@ -181,17 +182,30 @@ def observation_set(
             source=source,
             note=note,
             origin=origin,
+            stage=stage,
             updated_by=user,
         )
-        _record(obs, ObservationChange.Action.CREATE, None, value, "", source, origin, user, reason)
+        _record(obs, ObservationChange.Action.CREATE, None, value, "", source, origin, user, reason, stages=("", stage))
         return obs, ObservationChange.Action.CREATE
-    if obs.value == value and obs.source == source and obs.note == note and obs.origin == origin:
+    if (obs.value, obs.source, obs.note, obs.origin, obs.stage) == (value, source, note, origin, stage):
         return obs, None
     refuse_locked([(region.pk, year)])
-    old_value, old_source = obs.value, obs.source
+    old_value, old_source, old_stage = obs.value, obs.source, obs.stage
     obs.value, obs.source, obs.note, obs.origin, obs.updated_by = value, source, note, origin, user
+    obs.stage = stage
     obs.save()
-    _record(obs, ObservationChange.Action.UPDATE, old_value, value, old_source, source, origin, user, reason)
+    _record(
+        obs,
+        ObservationChange.Action.UPDATE,
+        old_value,
+        value,
+        old_source,
+        source,
+        origin,
+        user,
+        reason,
+        stages=(old_stage, stage),
+    )
     return obs, ObservationChange.Action.UPDATE
 
 
@@ -211,6 +225,7 @@ def observation_delete(*, observation: Observation, user: User | None = None, re
         observation.origin,
         user,
         reason,
+        stages=(observation.stage, ""),
     )
     observation.delete()
 
@@ -225,6 +240,7 @@ class ObservationWrite(NamedTuple):
     source: str
     note: str
     observation_id: int | None  # the stored observation to change; None to create one
+    stage: str = Observation.Stage.FINAL  # estimate (预计值) or final (统计值)
 
 
 @transaction.atomic
@@ -261,21 +277,23 @@ def observations_write_many(
 
     updates = [w for w in writes if w.observation_id is not None]
     creates = [w for w in writes if w.observation_id is None]
-    old: dict[int, tuple[Decimal, str]] = {}
+    old: dict[int, tuple[Decimal, str, str]] = {}
     for start in range(0, len(updates), BATCH_SIZE):
         ids = [w.observation_id for w in updates[start : start + BATCH_SIZE]]
         old.update(
-            (pk, (value, source))
-            for pk, value, source in Observation.objects.filter(pk__in=ids).values_list("pk", "value", "source")
+            (pk, (value, source, stage))
+            for pk, value, source, stage in Observation.objects.filter(pk__in=ids).values_list(
+                "pk", "value", "source", "stage"
+            )
         )
     # Creates first: until the updates below run, this call's timestamp marks exactly the rows it created (the
     # caller holds the lock on these keys), so their history is copied from them by the database itself — one
     # INSERT … SELECT, no row sent back and forth.
     _insert_rows(
         Observation,
-        ["region", "indicator", "year", "value", "source", "note", "origin", "updated_at", "updated_by"],
+        ["region", "indicator", "year", "value", "source", "note", "origin", "stage", "updated_at", "updated_by"],
         [
-            (w.region_id, w.indicator_id, w.year, number(w.value), w.source, w.note, origin, stamp, user_id)
+            (w.region_id, w.indicator_id, w.year, number(w.value), w.source, w.note, origin, w.stage, stamp, user_id)
             for w in creates
         ],
     )
@@ -292,8 +310,8 @@ def observations_write_many(
             raise RuntimeError(f"{len(creates)} values created but {written} found for their history")
     _update_rows(
         Observation,
-        ["value", "source", "note", "origin", "updated_at", "updated_by"],
-        [(number(w.value), w.source, w.note, origin, stamp, user_id, w.observation_id) for w in updates],
+        ["value", "source", "note", "origin", "stage", "updated_at", "updated_by"],
+        [(number(w.value), w.source, w.note, origin, w.stage, stamp, user_id, w.observation_id) for w in updates],
     )
     history = [
         (
@@ -306,6 +324,8 @@ def observations_write_many(
             number(w.value),
             old[w.observation_id][1],
             w.source,
+            old[w.observation_id][2],
+            w.stage,
             origin,
             reason,
             stamp,
@@ -329,6 +349,8 @@ HISTORY_COLUMNS = [
     "new_value",
     "old_source",
     "new_source",
+    "old_stage",
+    "new_stage",
     "origin",
     "reason",
     "changed_at",
@@ -345,7 +367,8 @@ def _history_of_created(
     o = {name: connection.ops.quote_name(Observation._meta.get_field(name).column) for name in _OBSERVATION_NAMES}  # type: ignore[arg-type, union-attr]
     history = connection.ops.quote_name(ObservationChange._meta.db_table)
     table = connection.ops.quote_name(Observation._meta.db_table)
-    selected = [o["id"], o["region"], o["indicator"], o["year"], "%s", "NULL", o["value"], "''", o["source"]]
+    selected = [o["id"], o["region"], o["indicator"], o["year"], "%s", "NULL", o["value"], "''", o["source"], "''"]
+    selected += [o["stage"]]
     selected += [o["origin"], "%s", o["updated_at"], "%s", "%s", "%s"]
     placeholders = ", ".join(["%s"] * len(regions))
     sql = (
@@ -359,7 +382,7 @@ def _history_of_created(
         return int(cursor.rowcount)
 
 
-_OBSERVATION_NAMES = ["id", "region", "indicator", "year", "value", "source", "origin", "updated_at"]
+_OBSERVATION_NAMES = ["id", "region", "indicator", "year", "value", "source", "stage", "origin", "updated_at"]
 
 
 def _nullable_columns(model: type[models.Model], names: list[str]) -> list[str]:
@@ -443,6 +466,8 @@ def _record(
     origin: str,
     user: User | None,
     reason: str,
+    *,
+    stages: tuple[str, str] = ("", ""),
 ) -> None:
     ObservationChange.objects.create(
         observation=obs,  # nulled by SET_NULL if the observation is later deleted
@@ -454,6 +479,8 @@ def _record(
         new_value=new_value,
         old_source=old_source,
         new_source=new_source,
+        old_stage=stages[0],
+        new_stage=stages[1],
         origin=origin,
         reason=reason[:500],
         changed_by=user if user is not None and user.pk else None,

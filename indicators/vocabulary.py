@@ -20,3 +20,8 @@ OUTPUTS: Final = "outputs"  # 成果: patents, contracts, awards, high-tech indu
 TALENT: Final = "talent"  # 人才: researchers, teams, talent bases
 ENVIRONMENT: Final = "environment"  # 环境: science popularisation, finance for innovation, rankings
 THEMES: Final = (INPUT, ACTORS, PLATFORMS, OUTPUTS, TALENT, ENVIRONMENT)
+# The stage of an actual value (数据性质): an estimate (预计值), written before the statistics appear, or the final
+# statistics (统计值). A value not marked is final.
+ESTIMATE: Final = "estimate"
+FINAL: Final = "final"
+STAGES: Final = (ESTIMATE, FINAL)

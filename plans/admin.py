@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from import_export.admin import ImportExportModelAdmin
 
-from plans.models import Plan, PlanPeriod, Target, TargetVerdict
+from plans.models import Plan, PlanPeriod, PublishedEvaluation, Target, TargetVerdict
 from plans.resources import PlanResource, TargetResource
 
 
@@ -66,4 +66,27 @@ class TargetVerdictAdmin(admin.ModelAdmin[TargetVerdict]):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: TargetVerdict | None = None) -> bool:
+        return False
+
+
+@admin.register(PublishedEvaluation)
+class PublishedEvaluationAdmin(admin.ModelAdmin[PublishedEvaluation]):
+    """Published evaluations, read-only: published from the evaluation page, the list page or
+    `publish_evaluation`, and never changed or deleted (the model refuses too)."""
+
+    list_display = ["title", "kind", "as_of", "region", "plan", "published_by", "published_at"]
+    list_filter = ["kind", "as_of", "region"]
+    search_fields = ["title", "note"]
+    list_select_related = ["region", "plan", "published_by"]
+    date_hierarchy = "published_at"
+    exclude = ["snapshot"]  # tens of kilobytes of JSON: read on its page or through the API
+    readonly_fields = ["title", "kind", "as_of", "region", "plan", "note", "published_by", "published_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: PublishedEvaluation | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: PublishedEvaluation | None = None) -> bool:
         return False

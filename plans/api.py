@@ -31,7 +31,7 @@ from plans import progress as pr
 from plans import vocabulary as v
 from plans import wording as tx
 from plans.evaluation import YEARS
-from plans.models import Plan, Target, TargetExplanation, TargetVerdict
+from plans.models import Plan, PublishedEvaluation, Target, TargetExplanation, TargetVerdict
 from plans.selectors import PlanInconsistency, TargetProgress, evaluate_targets, plan_inconsistencies, targets_for
 from plans.verdicts import may_record_verdict, verdict_add
 
@@ -402,6 +402,9 @@ class ProgressRowSerializer(serializers.Serializer[dict[str, Any]]):
     actual = serializers.FloatField(allow_null=True)
     actual_origin = serializers.CharField(allow_null=True)
     is_demo = serializers.BooleanField()
+    is_estimate = serializers.BooleanField(
+        help_text=_("The evaluation year's actual is an estimate (预计值), not final statistics (统计值).")
+    )
     actual_status = serializers.ChoiceField(
         choices=["approved", "submitted", "demo"],
         allow_null=True,
@@ -505,6 +508,7 @@ def progress_row(item: TargetProgress, as_of: int | None) -> dict[str, Any]:
         "year": result.year,
         "actual_origin": item.actual_origin,
         "is_demo": item.is_demo,
+        "is_estimate": item.is_estimate,
         "actual_status": _actual_status(item),
         "baseline_year_used": result.baseline_year_used,
         "status": pr.status(result),
@@ -719,3 +723,40 @@ class RankingView(generics.GenericAPIView[Any]):
 
         result, _computed = versioning.cached(request, ("ranking", indicator.pk, province.pk, year or ""), compute)
         return Response(result)
+
+
+class PublishedEvaluationSerializer(serializers.ModelSerializer[PublishedEvaluation]):
+    """A published evaluation (frozen): the list without its snapshot, the detail with it."""
+
+    plan: serializers.SlugRelatedField[Plan] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    region = serializers.CharField(source="region.adcode", read_only=True)
+    published_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PublishedEvaluation
+        fields = ["id", "title", "kind", "as_of", "plan", "region", "note", "published_by", "published_at"]
+
+    def get_published_by(self, obj: PublishedEvaluation) -> str | None:
+        return obj.published_by.get_username() if obj.published_by else None
+
+
+class PublishedEvaluationDetailSerializer(PublishedEvaluationSerializer):
+    class Meta(PublishedEvaluationSerializer.Meta):
+        fields = [*PublishedEvaluationSerializer.Meta.fields, "snapshot"]
+
+
+class PublishedEvaluationViewSet(viewsets.ReadOnlyModelViewSet[PublishedEvaluation]):
+    """Published evaluations (已发布的评估), newest first: GET /api/v1/evaluations/published/{id}/ returns the frozen
+    snapshot (per plan its rows, counts and texts; the values used, each with its stage and origin). Everyone signed
+    in reads them, as the evaluation pages."""
+
+    filterset_fields = {"kind": ["exact"], "as_of": ["exact"], "plan__slug": ["exact"], "region__adcode": ["exact"]}
+
+    def get_serializer_class(self) -> type[PublishedEvaluationSerializer]:
+        return PublishedEvaluationDetailSerializer if self.action == "retrieve" else PublishedEvaluationSerializer
+
+    def get_queryset(self) -> QuerySet[PublishedEvaluation]:
+        queryset = PublishedEvaluation.objects.select_related("plan", "region", "published_by")
+        if self.action != "retrieve":
+            queryset = queryset.defer("snapshot")
+        return queryset.order_by("-published_at", "-id")

@@ -303,3 +303,73 @@ class TargetVerdict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target} · {self.year} · {self.get_verdict_display()}"
+
+
+class PublishedEvaluationFrozen(Exception):
+    """A published evaluation was to be changed or deleted: it never changes (publish a new one instead)."""
+
+
+class PublishedEvaluationQuerySet(models.QuerySet["PublishedEvaluation"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PublishedEvaluationFrozen("a published evaluation never changes")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PublishedEvaluationFrozen("a published evaluation is never deleted")
+
+
+class PublishedEvaluation(models.Model):
+    """An evaluation (中期评估 / 终期评估) of one plan, or of every plan of the province, as of a year, published by
+    province staff: a frozen snapshot of every figure, status, explanation, verdict and value it rested on
+    (plans.published builds it from plans.evaluation). Never changed, never deleted: when the final statistics
+    replace the estimates, publish again and compare."""
+
+    class Kind(models.TextChoices):
+        MIDTERM = v.MIDTERM, _("Mid-term evaluation (中期评估)")
+        FINAL = v.FINAL_EVALUATION, _("Final evaluation (终期评估)")
+
+    plan = models.ForeignKey(
+        Plan,
+        verbose_name=_("plan"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="published_evaluations",
+        help_text=_("Empty: every plan of the province."),
+    )
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind of evaluation"), max_length=10, choices=Kind.choices)
+    as_of = models.PositiveSmallIntegerField(_("as of (year)"))
+    title = models.CharField(_("title"), max_length=300)
+    note = models.TextField(_("note"), blank=True)
+    snapshot = models.JSONField(_("snapshot"))
+    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = PublishedEvaluationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("published evaluation")
+        verbose_name_plural = _("published evaluations")
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=list(v.EVALUATION_KINDS)), name="published_evaluation_kind"),
+            models.CheckConstraint(condition=Q(as_of__gte=1949, as_of__lte=2100), name="published_evaluation_year"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PublishedEvaluationFrozen("a published evaluation never changes")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PublishedEvaluationFrozen("a published evaluation is never deleted")

@@ -57,6 +57,11 @@ class TargetProgress:
     is_submitted: bool = False
     # A reviewer's verdict (qualitative targets), the latest for the latest year up to the as-of year: the status.
     verdict: TargetVerdict | None = None
+    # The years of `actuals` (and `parent_actuals`) that are estimates (预计值), not final statistics, and whether
+    # the evaluation year's actual (or the province's yardstick) is one.
+    estimate_years: frozenset[int] = frozenset()
+    parent_estimate_years: frozenset[int] = frozenset()
+    is_estimate: bool = False
 
     @property
     def status(self) -> str:
@@ -148,17 +153,20 @@ def evaluate_targets(
     series: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
     origins: dict[tuple[int, int, int], str] = {}
     demo: dict[tuple[int, int], set[int]] = defaultdict(set)
+    estimates: dict[tuple[int, int], set[int]] = defaultdict(set)
     observations = Observation.objects.filter(region_id__in=region_ids, indicator_id__in=indicator_ids)
     if as_of is not None:
         observations = observations.filter(year__lte=as_of)  # later years cannot count
     # As floats straight from the database: the method computes in floats, and Decimal → float per value cost
     # more than the query itself on a province's thousands of actuals.
-    rows = observations.values_list("region_id", "indicator_id", "year", Cast("value", FloatField()), "origin")
-    for region_id, indicator_id, year, value, origin in rows:
+    rows = observations.values_list("region_id", "indicator_id", "year", Cast("value", FloatField()), "origin", "stage")
+    for region_id, indicator_id, year, value, origin, stage in rows:
         series[region_id, indicator_id][year] = value
         origins[region_id, indicator_id, year] = origin
         if origin == Observation.Origin.DEMO:
             demo[region_id, indicator_id].add(year)
+        if stage == Observation.Stage.ESTIMATE:
+            estimates[region_id, indicator_id].add(year)
     submitted: dict[tuple[int, int], set[int]] = defaultdict(set)
     if include_submitted or submitted_imports is not None:
         pending = SubmittedValue.objects.filter(region_id__in=region_ids, indicator_id__in=indicator_ids)
@@ -171,12 +179,16 @@ def evaluate_targets(
         if as_of is not None:
             pending = pending.filter(year__lte=as_of)
         pending = pending.order_by("actuals_import__committed_at", "actuals_import_id")  # later ones overwrite
-        for region_id, indicator_id, year, value in pending.values_list(
-            "region_id", "indicator_id", "year", Cast("value", FloatField())
+        for region_id, indicator_id, year, value, stage in pending.values_list(
+            "region_id", "indicator_id", "year", Cast("value", FloatField()), "stage"
         ):
             series[region_id, indicator_id][year] = value
             origins[region_id, indicator_id, year] = SUBMITTED
             demo[region_id, indicator_id].discard(year)
+            if stage == Observation.Stage.ESTIMATE:
+                estimates[region_id, indicator_id].add(year)
+            else:
+                estimates[region_id, indicator_id].discard(year)
             submitted[region_id, indicator_id].add(year)
     limits = thresholds()
     verdicts = latest_verdicts(targets, year=as_of)
@@ -202,6 +214,14 @@ def evaluate_targets(
         if parent and region.parent_id is not None and result.year is not None:
             yardstick = origins.get((region.parent_id, target.indicator_id, result.year))
         is_demo = Observation.Origin.DEMO in (shown, yardstick)
+        own_estimates = frozenset(estimates.get((region.pk, target.indicator_id), ()))
+        relative = target.kind == Target.Kind.RELATIVE_TO_AVERAGE and region.parent_id
+        parent_estimates: frozenset[int] = frozenset()
+        if relative and region.parent_id is not None:
+            parent_estimates = frozenset(estimates.get((region.parent_id, target.indicator_id), ()))
+        is_estimate = result.year is not None and (
+            result.year in own_estimates or (yardstick is not None and result.year in parent_estimates)
+        )
         results.append(
             TargetProgress(
                 target=target,
@@ -220,6 +240,9 @@ def evaluate_targets(
                 submitted_years=frozenset(submitted.get((region.pk, target.indicator_id), ())),
                 is_submitted=SUBMITTED in (shown, yardstick),
                 verdict=verdict,
+                estimate_years=own_estimates,
+                parent_estimate_years=parent_estimates,
+                is_estimate=bool(is_estimate),
             )
         )
     return results

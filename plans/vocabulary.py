@@ -124,3 +124,9 @@ def checked(field: str, value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise UnknownWord(field, value, allowed)
     return value
+
+
+# The kinds of a published evaluation (plans.PublishedEvaluation).
+MIDTERM: Final = "midterm"  # 中期评估
+FINAL_EVALUATION: Final = "final"  # 终期评估
+EVALUATION_KINDS: Final = (MIDTERM, FINAL_EVALUATION)

@@ -56,7 +56,8 @@ from cities.models import Region
 from imports.service import build_preview, save_pending
 from indicators.models import ActualsImport, Observation, ObservationChange, PeriodLock, SubmittedValue
 from indicators.services import period_lock
-from plans.models import Plan, Target, TargetExplanation, TargetVerdict
+from plans.models import Plan, PublishedEvaluation, Target, TargetExplanation, TargetVerdict
+from plans.published import publish
 from plans.services import fixtures_load
 from plans.verdicts import verdict_add
 from tests.conftest import _user
@@ -130,6 +131,12 @@ RULES: dict[str, dict[str, Expect]] = {
     "plan-evaluation-xlsx": {"GET": READ},
     "plan-report-docx": {"GET": READ},
     "province-report-docx": {"GET": READ},
+    # Published evaluations: everyone signed in reads them; province staff (and admins) publish.
+    "published-evaluations": {"GET": READ},
+    "published-evaluation": {"GET": READ},
+    "published-evaluation-compare": {"GET": READ},
+    "published-evaluation-compare-data": {"GET": READ},
+    "publish-evaluation": {"POST": E(LOGIN, 403, 403, 302, 302)},
     # Navigation and the method's explanation.
     "help": {"GET": READ},
     "city-index": {"GET": READ},
@@ -180,6 +187,8 @@ RULES: dict[str, dict[str, Expect]] = {
     "api:lock-list": {"GET": API_READ, "POST": E(401, 403, 403, 201, 201)},
     "api:lock-detail": {"GET": API_READ, "DELETE": E(401, 403, 403, 204, 204)},
     "api:import-list": {"GET": API_READ},
+    "api:published-evaluation-list": {"GET": API_READ},
+    "api:published-evaluation-detail": {"GET": API_READ},
     "api:import-detail": {"GET": E(401, 200, 404, 200, 200)},
     "api:import-approve": {"POST": E(401, 403, 403, 200, 200)},
     "api:import-send-back": {"POST": E(401, 403, 403, 200, 200)},
@@ -221,6 +230,7 @@ ADMIN_MODELS: dict[str, tuple[str, str]] = {
     "plans.Plan": ("v", "vacd"),
     "plans.Target": ("v", "vacd"),
     "plans.TargetVerdict": ("", "v"),
+    "plans.PublishedEvaluation": ("", "v"),
 }
 
 
@@ -327,6 +337,7 @@ class Side:
     upload: bytes  # a clean file of this region's values (for the upload POST)
     qualitative: Target  # judged by a reviewer's verdict
     verdict: TargetVerdict  # on it, with an evidence file
+    published: PublishedEvaluation  # the plan's final evaluation, frozen
 
 
 @dataclass
@@ -373,8 +384,21 @@ def _side(adcode: str, official: User, other: User, value: str, lock_year: int, 
         decided_on=datetime.date(2024, 3, 1),
         evidence_file=SimpleUploadedFile("依据.txt", "验收报告".encode(), content_type="text/plain"),
     )
+    published = publish(plan=plan, year=2025, kind="final", user=None)
     return Side(
-        region, official, other, plan, target, submitted, pending, lock, observation, upload, qualitative, verdict
+        region,
+        official,
+        other,
+        plan,
+        target,
+        submitted,
+        pending,
+        lock,
+        observation,
+        upload,
+        qualitative,
+        verdict,
+        published,
     )
 
 
@@ -455,6 +479,10 @@ PK_OF: dict[str, Callable[[Side], Model]] = {
     "import-confirm": lambda s: s.pending,
     "import-cancel": lambda s: s.pending,
     "lock-unlock": lambda s: s.lock,
+    "published-evaluation": lambda s: s.published,
+    "published-evaluation-compare": lambda s: s.published,
+    "published-evaluation-compare-data": lambda s: s.published,
+    "api:published-evaluation-detail": lambda s: s.published,
 }
 
 # Keyword arguments that name one region's object: such URLs are requested about both sides.
@@ -532,6 +560,7 @@ BODIES: dict[tuple[str, str], Callable[[Side, World], dict[str, Any]]] = {
     ("import-return", "POST"): lambda s, w: {"comment": "请更正"},
     ("import-confirm", "POST"): lambda s, w: {"digest": s.pending.change_digest},
     ("import-cancel", "POST"): lambda s, w: {},
+    ("publish-evaluation", "POST"): lambda s, w: {"plan": str(s.plan.pk), "year": "2025", "kind": "final"},
     ("locks", "POST"): lambda s, w: {"region": str(s.region.pk), "year": "2016", "reason": "发布"},
     ("lock-unlock", "POST"): lambda s, w: {"reason": "数据更正"},
     ("api:lock-list", "POST"): lambda s, w: {"region": s.region.adcode, "year": 2016},

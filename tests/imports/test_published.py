@@ -167,7 +167,7 @@ def test_dry_run_writes_nothing() -> None:
 
 def test_long_table_is_the_import_layout() -> None:
     text = long_table(SHOWN).decode("utf-8")
-    assert text.splitlines()[0] == "地区,指标,年份,数值,单位,备注,来源"
+    assert text.splitlines()[0] == "地区,指标,年份,数值,单位,备注,来源,数据性质"
     assert len(text.splitlines()) == len(SHOWN) + 1
 
 

@@ -32,7 +32,8 @@ from imports.service import build_preview, commit, save_pending
 from indicators.models import ActualsImport, Indicator, Observation, ObservationChange, PeriodLock
 from indicators.resources import IndicatorResource, ObservationResource
 from indicators.services import observation_set
-from plans.models import Plan, Target, TargetVerdict
+from plans.models import Plan, PublishedEvaluation, Target, TargetVerdict
+from plans.published import publish
 from plans.resources import TargetResource
 from tests.conftest import PASSWORD
 
@@ -72,6 +73,7 @@ def one_of_each(alice: User) -> None:
         evidence_text="依据",
         reviewer=alice,
     )
+    publish(plan=Plan.objects.get(slug="zhengzhou"), year=2025, kind="final", user=None)
     Client().post("/accounts/login/", {"username": "alice", "password": "wrong"})
     Client().login(request=HttpRequest(), username="alice", password=PASSWORD)
     AccessFailureLog.objects.create(username="alice", ip_address="127.0.0.1", path_info="/accounts/login/")
@@ -115,6 +117,7 @@ def test_it_opens_every_changelist_add_and_change_page(
         ActualsImport,
         PeriodLock,
         TargetVerdict,
+        PublishedEvaluation,
         AccessAttempt,
         AccessLog,
         AccessFailureLog,

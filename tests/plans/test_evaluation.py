@@ -323,6 +323,7 @@ def test_the_workbook_holds_numbers_as_numbers(bob_client: Client) -> None:
         "评审结论",
         "评审结论：依据",
         "评审结论：评估年份、结论日期、评审人、记录时间",
+        "实际值的数据性质",
     ]
     keys = list(plan.targets.order_by("position").values_list("key", flat=True))
     first = header_row(sheet) + 1 + keys.index("table-01-rd-intensity")

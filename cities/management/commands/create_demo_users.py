@@ -40,6 +40,7 @@ ROLE_PERMISSIONS = {
         "lock_periods",
         "view_periodlock",
         "review_actuals",
+        "add_publishedevaluation",  # with the review right: province staff publish evaluations
     ],
     "city_official": [
         "view_region",

@@ -45,12 +45,20 @@ class Command(BaseCommand):
             "--user", help="act as this user: their write rights apply and the history names them (default: all rights)"
         )
         parser.add_argument("--language", default="zh-hans", choices=["zh-hans", "en"], help="language of the report")
+        parser.add_argument(
+            "--stage",
+            default="final",
+            choices=["estimate", "final"],
+            help="stage of the values the file does not mark in a 数据性质 column: estimate (预计值) or final (统计值)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         with translation.override(options["language"]):
             self._handle(**options)
 
-    def _handle(self, *, file: Path, region: str | None, dry_run: bool, user: str | None, **_: Any) -> None:
+    def _handle(
+        self, *, file: Path, region: str | None, dry_run: bool, user: str | None, stage: str = "final", **_: Any
+    ) -> None:
         try:
             data = file.read_bytes()
         except OSError as exc:
@@ -65,7 +73,7 @@ class Command(BaseCommand):
             actor = get_user_model().objects.filter(username=user, is_active=True).first()
             if actor is None:
                 raise CommandError(f"Unknown or inactive user {user!r}")
-        preview = build_preview(data, file.name, user=actor, region=chosen)
+        preview = build_preview(data, file.name, user=actor, region=chosen, default_stage=stage)
         self._report(preview)
         if preview.errors:
             raise CommandError(f"{len(preview.errors)} problem(s): nothing was written.", returncode=1)
