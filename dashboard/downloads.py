@@ -33,6 +33,7 @@ from plans import completeness, wording
 from plans import progress as pr
 from plans.evaluation import Evaluation, completion, stated_target
 from plans.models import TargetExplanation, TargetVerdict
+from plans.selectors import TargetProgress
 
 FORMATS = ("csv", "xlsx")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -212,6 +213,7 @@ def city_table(page: CityPage) -> Table:
     header = [
         _("Region"), _("Indicator code"), _("Target"), _("Unit"), text["year"], text["actual"], text["plan"],
         text["projection"], text["province"], _("Status"), _("Demo or awaiting review"),
+        *revision_header(),
     ]  # fmt: skip
     rows = []
     statements = page.statements
@@ -234,6 +236,7 @@ def city_table(page: CityPage) -> Table:
                     row["province"],
                     status,
                     _demo(is_demo, is_submitted),
+                    *revision_cells(item),
                 ]
             )
     name = f"city-{page.region.adcode}" if len(statements) != 1 else f"target-{statements[0].target.pk}"
@@ -282,7 +285,7 @@ def indicator_progress_table(indicator: Indicator, rows: list[IndicatorRow]) -> 
     header = [
         _("Region"), _("Adcode"), _("Target"), _("Stated target"), _("Baseline"), _("Baseline year"),
         _("Latest actual"), _("Year of the actual"), _("Completion"), _("Status"), _("Trend"),
-        _("Demo or awaiting review"),
+        _("Demo or awaiting review"), *revision_header(),
     ]  # fmt: skip
     table = [
         [
@@ -298,6 +301,7 @@ def indicator_progress_table(indicator: Indicator, rows: list[IndicatorRow]) -> 
             wording.status_label(row.item.progress),
             wording.trend_label(row.item.progress),
             _demo(row.item.is_demo, row.item.is_submitted),
+            *revision_cells(row.item),
         ]
         for row in rows
     ]
@@ -371,6 +375,8 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
         _("Reviewer's verdict"),
         _("Verdict: evidence"),
         _("Verdict: year judged, date, reviewer, recorded at"),
+        # A revised target (plans.TargetRevision): the status against both, the revised target, its document.
+        *revision_header(),
     ]
     append_row(sheet, header)
     header_row = sheet.max_row
@@ -404,6 +410,7 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
                 _text(row.notes),
                 *_explanation_cells(row.explanation),
                 *_verdict_cells(row.verdict),
+                *revision_cells(row.item),
             ],
         )
         number_row = sheet.max_row
@@ -439,6 +446,10 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
         12,
         50,
         30,
+        14,
+        14,
+        24,
+        50,
     ]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -450,6 +461,34 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def revision_header() -> list[str]:
+    return [
+        _("Against the original target"),
+        _("Against the revised target"),
+        _("Revised target"),
+        _("Revision: document, number, in force from, reason, recorded by"),
+    ]
+
+
+def revision_cells(item: TargetProgress) -> list[Any]:
+    """The status against the original and (when a revision is in force) the revised target, the revised target
+    and its document, reason and recorder; a demonstration revision says so (演示数据)."""
+    revision = item.revision
+    if revision is None or item.revised is None:
+        return [wording.status_word(item.status_original), "", "", ""]
+    who = revision.recorded_by.get_username() if revision.recorded_by is not None else "—"
+    parts = [revision.document_title, revision.document_number, f"{revision.effective_from:%Y-%m-%d}"]
+    described = " · ".join(part for part in [*parts, revision.reason, who] if part)
+    if revision.demo:
+        described = f"{_('Demo data (演示数据)')} · {described}"
+    return [
+        wording.status_word(item.status_original),
+        wording.status_word(item.status_revised or item.status),
+        safe_text(stated_target(item.revised)),
+        safe_text(described),
+    ]
 
 
 def _explanation_cells(explanation: TargetExplanation | None) -> list[Any]:

@@ -36,6 +36,9 @@ ROLE_PERMISSIONS = {
         "lock_periods",
         "view_periodlock",
         "review_actuals",
+        # Revised targets (plans.TargetRevision): recorded by provincial staff only, never by city officials.
+        "view_targetrevision",
+        "add_targetrevision",
     ],
     "city_official": [
         "view_region",
