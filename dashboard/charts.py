@@ -222,9 +222,9 @@ def target_figure(
     level = _target_level(spec, result)
     if original is not None:
         first = int(frame["year"].min()) if len(frame) else spec.target_year
-        for (shown_spec, shown), name, line in (
-            (original, text.original_target, {"dash": "dash", "color": "#9aa5b1", "width": 2}),
-            ((spec, result), text.revised_target, {"color": "#2f8132", "width": 2}),
+        for (shown_spec, shown), name, line, group in (
+            (original, text.original_target, {"dash": "dash", "color": "#9aa5b1", "width": 2}, "original"),
+            ((spec, result), text.revised_target, {"color": "#2f8132", "width": 2}, "revised"),
         ):
             shown_level = _target_level(shown_spec, shown)
             if shown_level is not None and pr.is_finite(shown_level):
@@ -236,6 +236,7 @@ def target_figure(
                     "name": name,
                     "mode": "lines",
                     "line": line,
+                    "legendgroup": group,
                 }
                 data.append(_exact_hover(trace, name, unit))
     if level is not None and pr.is_finite(level):
@@ -257,7 +258,9 @@ def target_figure(
                 "color": "#2f8132",
                 "thickness": 3,
             }
-        data.append(_exact_hover(star, text.target, unit, hover={spec.target_year: target_hover}))
+        if original is not None:
+            star |= {"legendgroup": "revised", "showlegend": False}  # the revised line names it in the legend
+        data.append(_exact_hover(star, star["name"], unit, hover={spec.target_year: target_hover}))
     yaxis = _axis(
         f"{text.growth} (%)" if growth else unit,
         rangemode="tozero" if not growth else "normal",

@@ -363,6 +363,8 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
         _("Section"),
         _("Quote (line)"),
         _("Notes"),
+        # A revised target (plans.TargetRevision): the status against both, the revised target, its document.
+        *revision_header(),
         # The city's explanation (plans.TargetExplanation), the latest up to the evaluation year.
         _("Where it stands (完成情况)"),
         _("Will it be met by the target year? (趋势判断)"),
@@ -375,8 +377,6 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
         _("Reviewer's verdict"),
         _("Verdict: evidence"),
         _("Verdict: year judged, date, reviewer, recorded at"),
-        # A revised target (plans.TargetRevision): the status against both, the revised target, its document.
-        *revision_header(),
     ]
     append_row(sheet, header)
     header_row = sheet.max_row
@@ -408,9 +408,9 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
                 t.get_section_display(),
                 _text(f"{t.quote} (L{t.quote_line})"),
                 _text(row.notes),
+                *revision_cells(row.item),
                 *_explanation_cells(row.explanation),
                 *_verdict_cells(row.verdict),
-                *revision_cells(row.item),
             ],
         )
         number_row = sheet.max_row
@@ -436,6 +436,10 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
         10,
         50,
         50,
+        14,
+        14,
+        24,
+        50,
         40,
         40,
         40,
@@ -446,10 +450,6 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
         12,
         50,
         30,
-        14,
-        14,
-        24,
-        50,
     ]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width

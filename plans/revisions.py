@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -161,14 +161,3 @@ def demo_revision(user: User | None = None) -> tuple[TargetRevision | None, bool
         demo=True,
     )
     return record, True
-
-
-def revision_fields(revision: TargetRevision) -> Sequence[tuple[str, str]]:
-    """(label, value) of a revision for a page or a report: document, number, date, reason, who, when."""
-    return [
-        (_("Approving document"), revision.document_title),
-        (_("Document number"), revision.document_number or "—"),
-        (_("Takes effect on"), revision.effective_from.isoformat()),
-        (_("Reason"), revision.reason),
-        (_("Recorded by"), revision.recorded_by.get_username() if revision.recorded_by else "—"),
-    ]
