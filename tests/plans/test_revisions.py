@@ -12,13 +12,15 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth.models import Permission, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import translation
 
 from plans import vocabulary as v
+from plans.admin import TargetRevisionInline
 from plans.models import RevisionImmutable, Target, TargetRevision
 from plans.revisions import DEMO_REASON, DEMO_TARGET, in_force, may_record_revision, revision_add
 from plans.selectors import evaluate_targets, thresholds
@@ -248,3 +250,18 @@ def test_the_demo_loader_records_one_flagged_revision_once_and_load_plans_none()
     assert "演示" in record.document_title and "演示" in record.document_number
     call_command("load_plans", stdout=io.StringIO())
     assert TargetRevision.objects.get() == record  # reloading the plans keeps it (the target is updated in place)
+
+
+def test_the_target_admin_lists_the_revisions_read_only(alice: User, alice_client: Client, charlie: User) -> None:
+    record = revise(smes())
+    url = f"/admin/plans/target/{record.target_id}/change/"
+    html = alice_client.get(url).content.decode()
+    assert record.document_title in html and record.reason in html
+    inline = TargetRevisionInline(Target, admin.site)
+    request = RequestFactory().get(url)
+    request.user = alice
+    assert inline.has_add_permission(request, record.target)  # a new one may be added
+    assert not inline.has_change_permission(request, record.target)  # the saved ones are read-only
+    assert not inline.has_delete_permission(request, record.target)
+    request.user = charlie
+    assert not inline.has_add_permission(request, record.target)
