@@ -141,6 +141,8 @@ RULES: dict[str, dict[str, Expect]] = {
     # Verdicts on qualitative targets: everyone reads; who reviews the target's region records one.
     "target-verdict": {"GET": READ, "POST": E(LOGIN, 403, 403, 302, 302)},
     "verdict-evidence": {"GET": READ},
+    # Revised targets: everyone reads the history; provincial staff (plans.add_targetrevision) record one.
+    "target-revision": {"GET": READ, "POST": E(LOGIN, 403, 403, 302, 302)},
     # Imports: the upload page for who may write a region; another region's import is not found (404).
     "import-upload": {"GET": READ, "POST": E(LOGIN, 302, 200, 302, 302)},  # 200: the form refuses the region
     "import-review": {"GET": E(LOGIN, 403, 403, 200, 200)},
@@ -525,6 +527,13 @@ BODIES: dict[tuple[str, str], Callable[[Side, World], dict[str, Any]]] = {
         "measures": "加大投入",
     },
     ("target-verdict", "POST"): lambda s, w: {"verdict": "partly_achieved", "year": "2024", "evidence_text": "抽查"},
+    ("target-revision", "POST"): lambda s, w: {
+        "target_value": str(s.target.target_value) if s.target.target_value is not None else "",
+        "effective_from": "2024-01-01",
+        "document_title": "关于调整规划指标的决定",
+        "document_number": "常发〔2024〕1号",
+        "reason": "中期评估后调整",
+    },
     ("api:target-verdicts", "POST"): lambda s, w: {"verdict": "achieved", "year": 2024, "evidence_text": "验收"},
     ("api:target-revisions", "POST"): lambda s, w: {
         "target_value": str(s.target.target_value) if s.target.target_value is not None else None,

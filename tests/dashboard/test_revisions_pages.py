@@ -135,3 +135,37 @@ def test_the_demo_revision_is_labelled_demo_data_wherever_shown(bob_client: Clie
     row = bob_client.get("/api/v1/progress/", {"region": "410100", "page_size": "1000"}).json()["results"]
     [mine] = [r for r in row if r["target"] == record.target.pk]
     assert mine["revision"]["demo"] is True
+
+
+FORM = {
+    "target_value": "7200",
+    "effective_from": "2024-01-01",
+    "document_title": TITLE,
+    "document_number": NUMBER,
+    "reason": "中期评估后按程序调整",
+}
+
+
+def test_provincial_staff_record_a_revision_on_its_page(bob_client: Client) -> None:
+    target = Target.objects.get(plan__slug=SLUG, key=KEY)
+    url = f"/targets/{target.pk}/revision/"
+    page = bob_client.get(url)
+    assert page.status_code == 200 and 'class="revision-form"' in page.content.decode()
+    bad = bob_client.post(url, FORM | {"comparator": "range", "target_value_max": "7000"})
+    assert bad.status_code == 400 and "新的上限值" in bad.content.decode()
+    assert not TargetRevision.objects.exists()
+    response = bob_client.post(url, FORM)
+    assert response.status_code == 302 and response["Location"].endswith(f"#target-{target.pk}")
+    record = TargetRevision.objects.get()
+    assert record.recorded_by is not None and record.recorded_by.username == "bob"
+    assert TITLE in bob_client.get(url).content.decode()
+    assert f'href="{url}"' in bob_client.get("/cities/410100/").content.decode()  # the card links it
+
+
+def test_a_city_official_reads_the_revisions_but_never_records_one(charlie_client: Client) -> None:
+    target = Target.objects.get(plan__slug=SLUG, key=KEY)  # charlie's own city
+    url = f"/targets/{target.pk}/revision/"
+    page = charlie_client.get(url)
+    assert page.status_code == 200 and 'class="revision-form"' not in page.content.decode()
+    assert charlie_client.post(url, FORM).status_code == 403
+    assert not TargetRevision.objects.exists()
