@@ -212,8 +212,7 @@ def city_table(page: CityPage) -> Table:
     text = page.text
     header = [
         _("Region"), _("Indicator code"), _("Target"), _("Unit"), text["year"], text["actual"], text["plan"],
-        text["projection"], text["province"], _("Status"), _("Demo or awaiting review"),
-        *revision_header(),
+        text["projection"], text["province"], _("Status"), *revision_header(), _("Demo or awaiting review"),
     ]  # fmt: skip
     rows = []
     statements = page.statements
@@ -235,8 +234,8 @@ def city_table(page: CityPage) -> Table:
                     row["projection"],
                     row["province"],
                     status,
-                    _demo(is_demo, is_submitted),
                     *revision_cells(item),
+                    _demo(is_demo, is_submitted),
                 ]
             )
     name = f"city-{page.region.adcode}" if len(statements) != 1 else f"target-{statements[0].target.pk}"
@@ -285,7 +284,7 @@ def indicator_progress_table(indicator: Indicator, rows: list[IndicatorRow]) -> 
     header = [
         _("Region"), _("Adcode"), _("Target"), _("Stated target"), _("Baseline"), _("Baseline year"),
         _("Latest actual"), _("Year of the actual"), _("Completion"), _("Status"), _("Trend"),
-        _("Demo or awaiting review"), *revision_header(),
+        *revision_header(), _("Demo or awaiting review"),
     ]  # fmt: skip
     table = [
         [
@@ -300,8 +299,8 @@ def indicator_progress_table(indicator: Indicator, rows: list[IndicatorRow]) -> 
             Percent(row.completion),
             wording.status_label(row.item.progress),
             wording.trend_label(row.item.progress),
-            _demo(row.item.is_demo, row.item.is_submitted),
             *revision_cells(row.item),
+            _demo(row.item.is_demo, row.item.is_submitted),
         ]
         for row in rows
     ]
