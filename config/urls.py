@@ -16,7 +16,7 @@ from imports import locks as lock_views
 from imports import views as import_views
 from imports.api import ImportViewSet
 from indicators.api import IndicatorViewSet, ObservationViewSet, PeriodLockViewSet
-from plans.api import CompletenessView, PlanViewSet, ProgressView, TargetViewSet
+from plans.api import CompletenessView, PlanViewSet, ProgressView, RankingView, TargetViewSet
 
 handler400 = "config.views.bad_request"  # says what was wrong with the request
 
@@ -34,6 +34,7 @@ urlpatterns = [
     path("api/v1/progress/", ProgressView.as_view(), name="progress"),
     path("api/v1/completeness/", CompletenessView.as_view(), name="completeness-api"),
     path("api/v1/overview/", OverviewView.as_view(), name="overview-api"),
+    path("api/v1/indicators/<slug:code>/ranking/", RankingView.as_view(), name="ranking-api"),
     path("api/v1/", include(router.urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", site_views.healthz, name="healthz"),
@@ -60,6 +61,12 @@ urlpatterns = [
         r"^indicators/(?P<code>[-a-zA-Z0-9_]+)/data\.(?P<file_format>csv|xlsx)$",
         dashboard_views.indicator_page,
         name="indicator-data",
+    ),
+    path("indicators/<slug:code>/compare/", dashboard_views.indicator_compare, name="indicator-compare"),
+    re_path(
+        r"^indicators/(?P<code>[-a-zA-Z0-9_]+)/compare\.(?P<file_format>csv|xlsx)$",
+        dashboard_views.indicator_compare,
+        name="indicator-compare-data",
     ),
     path("plans/<int:plan_id>/", dashboard_views.plan_detail, name="plan-detail"),
     path("plans/<int:plan_id>/evaluation/", dashboard_views.plan_evaluation_page, name="plan-evaluation"),

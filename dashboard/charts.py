@@ -475,3 +475,97 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     columns = [str(c) for c in frame.columns]
     values = [_numbers(frame[c].to_numpy()) for c in columns]
     return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+@dataclass(frozen=True)
+class MapArea:
+    """One city on the comparison map: its outline, where its name goes, its fill and what hovering it says."""
+
+    rings: Sequence[Sequence[tuple[float, float]]]
+    centre: tuple[float, float]
+    name: str
+    colour: str
+    hover: str
+    href: str  # a click goes there (static/js/charts.js)
+
+
+def _blend(low: str, high: str, share: float) -> str:
+    """The colour `share` (0–1) of the way from `low` to `high` (#rrggbb)."""
+    a = [int(low[i : i + 2], 16) for i in (1, 3, 5)]
+    b = [int(high[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(x + (y - x) * share):02x}" for x, y in zip(a, b, strict=True))
+
+
+SCALE_LOW, SCALE_HIGH, NO_VALUE = "#dbe9f6", "#0b3d91", "#e4e7eb"
+
+
+def scale_colour(value: float | None, low: float, high: float) -> str:
+    """The fill of a value on the map's sequential scale (light: lowest value of the year, dark: highest)."""
+    if value is None or not math.isfinite(value):
+        return NO_VALUE
+    return _blend(SCALE_LOW, SCALE_HIGH, 0.5 if high == low else (value - low) / (high - low))
+
+
+def map_figure(
+    areas: Sequence[MapArea],
+    *,
+    title: str,
+    legend: Mapping[str, str] | None = None,
+    scale: tuple[float, float, str] | None = None,
+) -> Figure:
+    """Henan's cities as filled outlines (a choropleth drawn with plotly.js's basic bundle: no geo subplot, so no
+    topojson to fetch), a marker with the name at each city's centre that links to its page, and either a legend
+    (`legend`: name → colour, e.g. the statuses) or a colour bar (`scale`: lowest, highest, unit)."""
+    data: list[Figure] = []
+    for area in areas:
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for ring in area.rings:
+            if xs:
+                xs.append(None)
+                ys.append(None)
+            xs += [x for x, _y in ring]
+            ys += [y for _x, y in ring]
+        data.append(
+            {
+                "type": "scatter", "mode": "lines", "x": xs, "y": ys, "fill": "toself", "fillcolor": area.colour,
+                "line": {"color": "#ffffff", "width": 1}, "hoveron": "fills", "hoverinfo": "name",
+                "name": area.hover, "showlegend": False, "meta": area.href,
+            }
+        )  # fmt: skip
+    data.append(
+        {
+            "type": "scatter", "mode": "markers+text", "x": [a.centre[0] for a in areas],
+            "y": [a.centre[1] for a in areas], "text": [a.name for a in areas], "textposition": "top center",
+            "textfont": {"size": 10, "color": "#102a43"}, "hovertext": [a.hover for a in areas], "hoverinfo": "text",
+            "customdata": [a.href for a in areas], "showlegend": False, "name": "",
+            "marker": {"size": 7, "color": "#ffffff", "line": {"color": "#334e68", "width": 1}},
+        }
+    )  # fmt: skip
+    for name, colour in (legend or {}).items():  # legend entries only: nothing drawn
+        data.append(
+            {
+                "type": "scatter", "mode": "markers", "x": [None], "y": [None], "name": name,
+                "marker": {"color": colour, "symbol": "square", "size": 12}, "hoverinfo": "skip",
+            }
+        )  # fmt: skip
+    if scale is not None and areas:
+        low, high, unit = scale
+        centre = areas[0].centre
+        data.append(
+            {
+                "type": "scatter", "mode": "markers", "x": [centre[0], centre[0]], "y": [centre[1], centre[1]],
+                "hoverinfo": "skip", "showlegend": False, "name": "",
+                "marker": {
+                    "color": [low, high], "cmin": low, "cmax": high, "opacity": 0, "size": 1,
+                    "colorscale": [[0, SCALE_LOW], [1, SCALE_HIGH]], "showscale": True,
+                    "colorbar": {"title": {"text": unit}, "thickness": 12, "len": 0.6},
+                },
+            }
+        )  # fmt: skip
+    # Degrees of longitude are shorter than degrees of latitude by cos(latitude): about 0.83 at Henan's 34° N.
+    hidden = {"visible": False, "fixedrange": True}
+    layout = _layout(_title(title), height=520, xaxis=hidden, yaxis={**hidden, "scaleanchor": "x", "scaleratio": 1.2})
+    layout |= {"hovermode": "closest", "dragmode": False, "margin": {"l": 10, "r": 10, "t": 50, "b": 10}}
+    layout["legend"] = {"orientation": "h", "y": -0.02}
+    return {"data": data, "layout": layout}

@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 from cities import cells
 from cities.cells import append_row, safe_text
 from dashboard.overview import Overview, theme_label
-from dashboard.pages import CityPage, IndicatorRow
+from dashboard.pages import CityPage, ComparisonPage, IndicatorRow
 from indicators.models import Indicator
 from indicators.numbers import plain
 from plans import completeness, wording
@@ -305,6 +305,38 @@ def indicator_progress_table(indicator: Indicator, rows: list[IndicatorRow]) -> 
         for row in rows
     ]
     return Table(f"indicator-{indicator.code}-progress", header, table, indicator.code)
+
+
+def comparison_table(page: ComparisonPage) -> Table:
+    """The comparison page's ranking: per city its level, growth and completion, each with rank, change of rank
+    since the year before and tier; the year's province value as the last row."""
+    comparison = page.comparison
+    indicator = comparison.indicator
+    header = [
+        _("Region"), _("Adcode"), _("Year"), _("Value"), _("Unit"), _("Rank"), _("Change of rank"), _("Tier"),
+        _("Growth on the year before"), _("Growth unit"), _("Rank by growth"), _("Change of rank by growth"),
+        _("Tier by growth"), _("Completion"), _("Rank by completion"), _("Change of rank by completion"),
+        _("Tier by completion"), _("Status"), _("Source"), _("Demo or awaiting review"),
+    ]  # fmt: skip
+    words = wording.status_words()
+    table: list[list[Any]] = []
+    for row in comparison.rows:
+        completion = row.completion.value
+        table.append(
+            [
+                row.region.name, row.region.adcode, comparison.year, row.level.value, indicator.unit,
+                row.level.rank, row.level.change, row.level.tier or "",
+                _figure(row.growth.value), page.growth_unit, row.growth.rank, row.growth.change, row.growth.tier or "",
+                Percent(None if completion is None else completion / 100), row.completion.rank, row.completion.change,
+                row.completion.tier or "", words[row.status] if row.status else "", _text(row.source),
+                _demo(row.is_demo),
+            ]
+        )  # fmt: skip
+    if comparison.province_value is not None:
+        province = comparison.province
+        cells_ = [province.name, province.adcode, comparison.year, comparison.province_value, indicator.unit]
+        table.append(cells_ + [""] * (len(header) - len(cells_)))
+    return Table(f"indicator-{indicator.code}-comparison-{comparison.year or ''}", header, table, indicator.code)
 
 
 # ---------------------------------------------------------------------------------------------- the evaluation

@@ -235,11 +235,16 @@ def breadcrumbs(
     indicator: Indicator | None = None,
     plan: Plan | None = None,
     evaluation: bool = False,
+    comparison: bool = False,
 ) -> list[Crumb]:
-    """The way from the home page to a city page (region), an indicator page, a plan page or its evaluation."""
+    """The way from the home page to a city page (region), an indicator page (or its comparison of the cities), a
+    plan page or its evaluation."""
     if indicator is not None:
-        return [Crumb(_("Home"), reverse("home")), Crumb(_("Indicators"), reverse("indicator-index")),
-                Crumb(indicator.name)]  # fmt: skip
+        crumbs = [Crumb(_("Home"), reverse("home")), Crumb(_("Indicators"), reverse("indicator-index"))]
+        if not comparison:
+            return [*crumbs, Crumb(indicator.name)]
+        page = Crumb(indicator.name, reverse("indicator", args=[indicator.code]))
+        return [*crumbs, page, Crumb(_("Cities compared"))]
     if plan is not None:
         crumbs = [*_region_crumbs(plan.region), Crumb(plan.region.name, reverse("city", args=[plan.region.adcode]))]
         if not evaluation:

@@ -15,16 +15,19 @@ from typing import Any
 
 import pandas as pd
 from django.db.models import Count, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from cities.models import Region
-from dashboard import charts
+from dashboard import charts, maps
 from dashboard import overview as ov
 from dashboard.document import HighlightedDocument, Quote, highlight
 from indicators.models import Indicator
+from indicators.numbers import exact as exact_text
 from indicators.selectors import APPROVED, DEMO, MANUAL, SUBMITTED, ValueOrigin, value_origins
+from plans import comparison as cmp
 from plans import progress as pr
 from plans import vocabulary as v
 from plans import wording
@@ -605,3 +608,89 @@ def evaluation_page(
     """The evaluation table (中期/终期评估) of a plan at an as-of year."""
     evaluation = plan_evaluation(plan, year, include_submitted=include_submitted, submitted_regions=submitted_regions)
     return EvaluationPage(plan, evaluation, plan_span([plan], including=year))
+
+
+# --------------------------------------------------------------------------------------------------- comparison
+
+
+@dataclass(frozen=True)
+class ComparisonPage:
+    comparison: cmp.Comparison
+    map: charts.Figure | None  # None: no boundaries for this province, or no city to draw
+    map_by: str  # "status" or "value"
+    growth_unit: str  # "%" (stocks, flows) or the change in the indicator's own unit (ratios)
+    provinces: QuerySet[Region]
+
+    @property
+    def has_tiers(self) -> bool:
+        return any(self.comparison.tiers.values())
+
+
+MAP_BY = ("status", "value")
+
+
+def growth_unit(indicator: Indicator) -> str:
+    if indicator.measure != Indicator.Measure.RATIO:
+        return "%"
+    return _("percentage points") if indicator.unit == "%" else indicator.unit
+
+
+def comparison_page(indicator: Indicator, province: Region, year: int | None, *, map_by: str) -> ComparisonPage:
+    """The cities ranked on one indicator, and the map (by status of each city's own target, or by value)."""
+    comparison = cmp.compare(indicator, province, year)
+    return ComparisonPage(
+        comparison=comparison,
+        map=comparison_map(comparison, map_by=map_by),
+        map_by=map_by,
+        growth_unit=growth_unit(indicator),
+        provinces=Region.objects.filter(level=Region.Level.PROVINCE).order_by("adcode"),
+    )
+
+
+def comparison_map(comparison: cmp.Comparison, *, map_by: str) -> charts.Figure | None:
+    shapes = maps.shapes(comparison.province.adcode)
+    rows = [row for row in comparison.rows if row.region.adcode in shapes]
+    if not rows:
+        return None
+    indicator, year = comparison.indicator, comparison.year
+    words = wording.status_words()
+    no_target = _("No target on this indicator")
+    values = [row.level.value for row in rows if row.level.value is not None]
+    low, high = (min(values), max(values)) if values else (0.0, 0.0)
+    areas = []
+    for row in rows:
+        shape = shapes[row.region.adcode]
+        status = row.status
+        lines = [f"<b>{escape(row.region.name)}</b>"]
+        value = f"{exact_text(row.level.value)} {indicator.unit}" if row.level.value is not None else _("No value")
+        demo = f" · {_('demo data')}" if row.is_demo else ""
+        lines.append(f"{escape(value)}{demo}")
+        if row.level.rank is not None:
+            lines.append(_("Rank %(rank)s of %(count)s") % {"rank": row.level.rank, "count": len(values)})
+        lines.append(words[status] if status else no_target)
+        if map_by == "value":
+            colour = charts.scale_colour(row.level.value, low, high)
+        else:
+            colour = charts.STATUS_COLOURS[status] if status else charts.NO_VALUE
+        areas.append(
+            charts.MapArea(
+                rings=shape.rings,
+                centre=shape.centre,
+                name=row.region.name.removesuffix("市"),
+                colour=colour,
+                hover="<br>".join(lines),
+                href=reverse("city", args=[row.region.adcode]),
+            )
+        )
+    if map_by == "value":
+        title = _("%(indicator)s by city, %(year)s") % {"indicator": indicator.name, "year": year or "—"}
+        return charts.map_figure(areas, title=title, scale=(low, high, indicator.unit) if values else None)
+    title = _("Status of each city's target on %(indicator)s, %(year)s") % {
+        "indicator": indicator.name,
+        "year": year or "—",
+    }
+    shown = {row.status for row in rows}
+    legend = {words[s]: charts.STATUS_COLOURS[s] for s in v.STATUSES if s in shown}
+    if None in shown:
+        legend[no_target] = charts.NO_VALUE
+    return charts.map_figure(areas, title=title, legend=legend)

@@ -26,6 +26,7 @@ from indicators.models import Indicator
 from indicators.selectors import pending_values
 from indicators.selectors import value_history as history_of
 from plans import completeness
+from plans.comparison import comparison_years
 from plans.evaluation import default_year, plan_evaluation
 from plans.models import Plan, Target
 from plans.revisions import may_record_any_revision
@@ -340,6 +341,39 @@ def indicator_page(request: HttpRequest, code: str, file_format: str | None = No
         return _context(page, request, has_demo=page.has_demo, has_submitted=page.has_submitted)
 
     return fragments.cached_page(request, "dashboard/indicator.html", build, scope=_scope(visible))
+
+
+def _province_param(request: HttpRequest) -> Region:
+    """The province of ?region= (a city's: its province); default the user's province, else the first with a plan."""
+    region = ov.overview_region(_region_param(request), home_region(request.user))
+    while region is not None and region.parent is not None:
+        region = region.parent
+    if region is None:
+        raise Http404(_("No province is loaded."))
+    return region
+
+
+@require_GET
+@login_required
+def indicator_compare(request: HttpRequest, code: str, file_format: str | None = None) -> HttpResponse:
+    """The cities of a province ranked on one indicator (level, growth, completion), their tiers and the map."""
+    indicator = get_object_or_404(Indicator, code=code)
+    province = _province_param(request)
+    map_by = _choice_param(request, "map", list(pages.MAP_BY)) or "status"
+
+    def page() -> pages.ComparisonPage:
+        years = comparison_years(indicator, province)
+        year = _year_param(request, range(years[0], years[-1] + 1) if years else range(0))
+        return pages.comparison_page(indicator, province, year, map_by=map_by)
+
+    if file_format:
+        return downloads.download(file_format, downloads.comparison_table(page()))
+
+    def build() -> dict[str, Any]:
+        built = page()
+        return _context(built, request, has_demo=built.comparison.has_demo)
+
+    return fragments.cached_page(request, "dashboard/compare.html", build)
 
 
 def _board_regions(request: HttpRequest) -> list[Region]:

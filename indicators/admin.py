@@ -12,7 +12,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
-from indicators.models import ActualsImport, Indicator, IndicatorAlias, Observation, ObservationChange, PeriodLock
+from indicators.models import (
+    ActualsImport,
+    ComparisonTier,
+    Indicator,
+    IndicatorAlias,
+    Observation,
+    ObservationChange,
+    PeriodLock,
+)
 from indicators.resources import IndicatorResource, ObservationResource
 from indicators.services import find_lock, observation_delete, observation_set
 
@@ -21,6 +29,14 @@ class IndicatorAliasInline(admin.TabularInline[IndicatorAlias, Indicator]):
     model = IndicatorAlias
     extra = 1
     fields = ["name"]
+
+
+class ComparisonTierInline(admin.TabularInline[ComparisonTier, Indicator]):
+    """The indicator's own tiers on the comparison page; without them, the default tiers (comparison tiers)."""
+
+    model = ComparisonTier
+    extra = 0
+    fields = ["metric", "name_zh", "name_en", "threshold"]
 
 
 @admin.register(Indicator)
@@ -33,7 +49,17 @@ class IndicatorAdmin(ImportExportModelAdmin):
     list_editable = ["release_month", "release_lag_years"]
     list_filter = ["direction", "measure", "theme", "release_month"]
     search_fields = ["code", "name_zh", "name_en", "aliases__name"]
-    inlines = [IndicatorAliasInline]
+    inlines = [IndicatorAliasInline, ComparisonTierInline]
+
+
+@admin.register(ComparisonTier)
+class ComparisonTierAdmin(admin.ModelAdmin[ComparisonTier]):
+    """The cut-offs of the comparison page's tiers (领先 / 中等 / 追赶 …): defaults (no indicator) and per indicator."""
+
+    list_display = ["name_zh", "name_en", "metric", "threshold", "indicator"]
+    list_filter = ["metric"]
+    search_fields = ["name_zh", "name_en", "indicator__code", "indicator__name_zh"]
+    autocomplete_fields = ["indicator"]
 
 
 @admin.register(IndicatorAlias)

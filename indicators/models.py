@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -118,6 +119,68 @@ class IndicatorAlias(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         self.normalized = normalize_name(self.name)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class ComparisonTier(models.Model):
+    """A tier of the comparison page (领先 / 中等 / 追赶 …): a city whose figure on `metric` is at least as good as
+    `threshold` (the indicator's direction decides what "good" is; completion is always higher-better) falls in
+    the best such tier; a tier without a threshold takes the rest. Tiers of an indicator replace, for their metric,
+    the tiers without indicator (the defaults for every indicator). Set by the bureau in the admin."""
+
+    class Metric(models.TextChoices):
+        LEVEL = "level", _("Level")
+        GROWTH = "growth", _("Growth on the year before")
+        COMPLETION = "completion", _("Completion of the target")
+
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("indicator"),
+        on_delete=models.CASCADE,
+        related_name="tiers",
+        null=True,
+        blank=True,
+        help_text=_("Empty: the default tiers of every indicator without tiers of its own for this measure."),
+    )
+    metric = models.CharField(_("ranked on"), max_length=12, choices=Metric.choices)
+    name_zh = models.CharField(_("Chinese name"), max_length=20)
+    name_en = models.CharField(_("English name"), max_length=40)
+    threshold = models.DecimalField(
+        _("from"),
+        max_digits=20,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text=_(
+            "A city is in this tier when its figure is at least as good as this (in the indicator's unit; "
+            "completion and growth in %). Empty: every city not in a tier above."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("comparison tier")
+        verbose_name_plural = _("comparison tiers")
+        ordering = ["indicator__code", "metric", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(metric__in=["level", "growth", "completion"]), name="comparisontier_metric_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+
+    def clean(self) -> None:
+        # One tier takes "the rest" per indicator and measure: a second would never be reached.
+        if self.threshold is None:
+            rest = ComparisonTier.objects.filter(indicator=self.indicator, metric=self.metric, threshold=None)
+            if rest.exclude(pk=self.pk).exists():
+                raise ValidationError(
+                    {"threshold": _("This measure already has a tier for the rest (没有门槛的档次只能有一个).")}
+                )
 
 
 class Observation(models.Model):

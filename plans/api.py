@@ -16,7 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,7 +26,7 @@ from cities.access import reviewable_regions, submitted_scope
 from cities.models import Region
 from indicators.models import Indicator
 from lib.filters import FilterSet, IntegerFilter
-from plans import completeness
+from plans import comparison, completeness
 from plans import progress as pr
 from plans import vocabulary as v
 from plans import wording as tx
@@ -785,3 +785,79 @@ class CompletenessView(generics.GenericAPIView[Any]):
         today = timezone.localdate()
         year = query.validated_data.get("year") or completeness.default_year(regions, today=today) or today.year
         return Response(_completeness_json(completeness.board(regions, year, today=today)))
+
+
+class RankingQuerySerializer(serializers.Serializer[dict[str, Any]]):
+    region = serializers.RegexField(
+        r"^[0-9]{6}$", required=False, help_text=_("A province's adcode (default: the first province with a plan).")
+    )
+    year = serializers.IntegerField(
+        required=False,
+        min_value=YEARS[0],
+        max_value=YEARS[-1],
+        help_text=_("The year ranked (default: the latest year most cities have a value in)."),
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        adcode = attrs.get("region")
+        provinces = Region.objects.filter(level=Region.Level.PROVINCE)
+        province = provinces.filter(adcode=adcode).first() if adcode else provinces.order_by("adcode").first()
+        if province is None:
+            raise serializers.ValidationError({"region": _("Unknown province %(adcode)s.") % {"adcode": adcode or "—"}})
+        attrs["region"] = province
+        return attrs
+
+
+def _figure_json(figure: comparison.Figure) -> dict[str, Any]:
+    value = figure.value if pr.is_finite(figure.value) else None
+    return {"value": value, "rank": figure.rank, "change": figure.change, "tier": figure.tier}
+
+
+class RankingView(generics.GenericAPIView[Any]):
+    """The cities of a province ranked on one indicator, as on /indicators/CODE/compare/: per city its level,
+    growth on the year before (% for stocks and flows, the change in the indicator's unit for ratios) and the
+    completion (%) of its own target, each with rank, places gained since the year before and tier.
+
+    GET /api/v1/indicators/CODE/ranking/[?region=ADCODE][&year=YYYY]
+    """
+
+    filter_backends: list[Any] = []
+    pagination_class = None
+
+    @extend_schema(parameters=[RankingQuerySerializer], responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, code: str) -> Response:
+        indicator = Indicator.objects.filter(code=code).first()
+        if indicator is None:
+            raise NotFound(_("Unknown indicator %(code)s.") % {"code": code})
+        query = RankingQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        province, year = query.validated_data["region"], query.validated_data.get("year")
+
+        def compute() -> dict[str, Any]:
+            found = comparison.compare(indicator, province, year)
+            return {
+                "indicator": indicator.code,
+                "unit": indicator.unit,
+                "province": province.adcode,
+                "year": found.year,
+                "years": found.years,
+                "province_value": found.province_value,
+                "growth_measure": "change" if indicator.measure == Indicator.Measure.RATIO else "percent",
+                "cities": [
+                    {
+                        "region": row.region.adcode,
+                        "name": row.region.name_zh,
+                        "level": _figure_json(row.level),
+                        "growth": _figure_json(row.growth),
+                        "completion": _figure_json(row.completion),
+                        "status": row.status,
+                        "target": row.item.target.pk if row.item is not None else None,
+                        "is_demo": row.is_demo,
+                        "source": row.source,
+                    }
+                    for row in found.rows
+                ],
+            }
+
+        result, _computed = versioning.cached(request, ("ranking", indicator.pk, province.pk, year or ""), compute)
+        return Response(result)

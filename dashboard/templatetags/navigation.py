@@ -22,8 +22,12 @@ def breadcrumbs(
     indicator: Indicator | None = None,
     plan: Plan | None = None,
     evaluation: bool = False,
+    comparison: bool = False,
 ) -> dict[str, Any]:
-    return {"crumbs": navigation.breadcrumbs(region=region, indicator=indicator, plan=plan, evaluation=evaluation)}
+    crumbs = navigation.breadcrumbs(
+        region=region, indicator=indicator, plan=plan, evaluation=evaluation, comparison=comparison
+    )
+    return {"crumbs": crumbs}
 
 
 @register.inclusion_tag("dashboard/_city_pager.html")

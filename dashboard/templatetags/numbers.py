@@ -8,6 +8,7 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from indicators.numbers import exact as exact_number
 from indicators.numbers import plain as plain_number
@@ -87,3 +88,17 @@ def status_badge(status: str) -> SafeString:
 def trend_label(result: Progress) -> str:
     """The trend word (可按期实现, 需加快, …) in the active language."""
     return wording.trend_label(result)
+
+
+@register.simple_tag
+def rank_change(change: int | None) -> SafeString:
+    """Places gained (↑2) or lost (↓1) since the year before, → for none; nothing without a rank that year."""
+    if change is None:
+        return SafeString("")
+    if change == 0:
+        return format_html('<span class="rank-same" title="{}">→</span>', _("same rank as the year before"))
+    if change > 0:
+        gained = _("places gained since the year before")
+        return format_html('<span class="rank-up" title="{}">↑{}</span>', gained, change)
+    lost = _("places lost since the year before")
+    return format_html('<span class="rank-down" title="{}">↓{}</span>', lost, -change)

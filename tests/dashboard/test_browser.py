@@ -559,6 +559,7 @@ def test_every_page_fits_a_phone_and_a_desktop(dashboard: Dashboard) -> None:
         "/cities/410100/",
         "/cities/410700/",
         "/indicators/rd_intensity/",
+        "/indicators/hightech_firms/compare/",
         f"/plans/{zhengzhou.pk}/",
         f"/plans/{zhengzhou.pk}/evaluation/",
         "/help/",
@@ -577,4 +578,28 @@ def test_every_page_fits_a_phone_and_a_desktop(dashboard: Dashboard) -> None:
             if scroll > width:
                 too_wide.append(f"{path} at {width}px: {scroll}px wide")
     assert not too_wide, too_wide
+    assert not dashboard.browser.problems, dashboard.browser.problems
+
+
+def test_the_comparison_map_draws_every_city_and_a_click_opens_its_page(dashboard: Dashboard) -> None:
+    """The map of the comparison page: one filled outline per city of Henan, drawn offline by plotly.js's basic
+    bundle (nothing fetched from another host), and a click on a city's marker opens that city's page."""
+    page, base = dashboard.page, dashboard.base
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"{base}/indicators/hightech_firms/compare/")
+    chart = page.locator('div[data-figure="figure-map"]')
+    expect(chart).to_have_attribute("data-drawn", "true")
+    figure = figure_of(page, "figure-map")
+    areas = [trace for trace in figure["data"] if trace.get("fill") == "toself"]
+    assert len(areas) == 18
+    expect(chart.locator(".scatterlayer .trace path.js-fill")).to_have_count(18)
+    markers = next(i for i, trace in enumerate(figure["data"]) if trace.get("mode") == "markers+text")
+    index = figure["data"][markers]["customdata"].index("/cities/410700/")
+    point = chart.locator(".scatterlayer > .trace").nth(markers).locator(".points path").nth(index)
+    box = point.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url(f"{base}/cities/410700/")
+    expect(page.locator("h1")).to_contain_text("新乡")
     assert not dashboard.browser.problems, dashboard.browser.problems
