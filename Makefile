@@ -35,6 +35,7 @@ data: setup ## migrate, load the five plans, the published figures, the demo act
 	$(BIN)/python manage.py load_demo_actuals
 	$(BIN)/python manage.py create_demo_users
 	$(BIN)/python manage.py load_demo_reviews
+	$(BIN)/python manage.py load_demo_revisions
 	$(BIN)/python manage.py publish_evaluation --province --year 2025 --kind final --if-absent
 
 run: data ## set up everything and serve the app on http://127.0.0.1:8000

@@ -9,6 +9,7 @@ from dashboard import explanations as explanation_views
 from dashboard import methodology as methodology_views
 from dashboard import navigation as navigation_views
 from dashboard import published as published_views
+from dashboard import revisions as revision_views
 from dashboard import verdicts as verdict_views
 from dashboard import views as dashboard_views
 from dashboard.api import OverviewView
@@ -97,6 +98,7 @@ urlpatterns = [
     path("targets/<int:target_id>/explanation/", explanation_views.target_explanation, name="target-explanation"),
     path("targets/<int:target_id>/verdict/", verdict_views.target_verdict, name="target-verdict"),
     path("verdicts/<int:pk>/evidence/", verdict_views.verdict_evidence, name="verdict-evidence"),
+    path("targets/<int:target_id>/revision/", revision_views.target_revision, name="target-revision"),
     path("imports/", import_views.import_upload, name="import-upload"),
     path("imports/review/", import_views.review_queue_page, name="import-review"),
     path("imports/<int:pk>/", import_views.import_detail, name="import-detail"),

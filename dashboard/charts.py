@@ -62,6 +62,8 @@ class ChartText:
     target: str
     baseline: str
     growth: str = "Average annual growth since the baseline year"  # the axis of a growth-rate target's chart
+    original_target: str = "Original target"  # a revised target: the two lines' names
+    revised_target: str = "Revised target"
 
 
 def growth_frame(spec: pr.TargetSpec, result: pr.Progress, actuals: Mapping[int, float]) -> pd.DataFrame:
@@ -176,12 +178,15 @@ def target_figure(
     *,
     hover: Mapping[int, str] | None = None,
     target_hover: str = "",
+    original: tuple[pr.TargetSpec, pr.Progress] | None = None,
 ) -> Figure:
     """The chart of one target: plan path, the province's series, actuals (bars for per-year targets),
     projection, baseline point and the target (a star; a bar up to the upper bound for ranges). A growth-rate
     target is drawn in percent from `growth_frame`. `hover` adds a line per year to the actuals' hover (where the
     value comes from), `target_hover` one to the target's (the completion formula); every stored number hovers
-    as stored (exact_text), never rounded."""
+    as stored (exact_text), never rounded. `original`: the target as the plan states it, when `spec` and `result`
+    are a revised target's (plans.revisions): both levels are drawn as lines, the original dashed grey, the
+    revised solid, each named."""
     growth = spec.kind == v.ANNUAL_GROWTH_RATE
     unit = "%" if growth else text.unit
     data: list[Figure | None] = [
@@ -214,17 +219,32 @@ def target_figure(
             "marker": {"symbol": "circle-open", "size": 11, "color": "#334e68"},
         }
         data.append(_exact_hover(baseline, text.baseline, unit))
-    level = result.target_level if spec.kind != v.RELATIVE_TO_AVERAGE else None
-    if growth:
-        level = pr.threshold(spec)  # the stated rate, in percent
-    elif level is None and spec.kind in (v.LEVEL, v.QUALITATIVE, v.PER_YEAR, v.CUMULATIVE_NEW):
-        level = spec.target_value  # no actual yet: the target still shows where the plan aims
+    level = _target_level(spec, result)
+    if original is not None:
+        first = int(frame["year"].min()) if len(frame) else spec.target_year
+        for (shown_spec, shown), name, line, group in (
+            (original, text.original_target, {"dash": "dash", "color": "#9aa5b1", "width": 2}, "original"),
+            ((spec, result), text.revised_target, {"color": "#2f8132", "width": 2}, "revised"),
+        ):
+            shown_level = _target_level(shown_spec, shown)
+            if shown_level is not None and pr.is_finite(shown_level):
+                years = [min(first, shown_spec.target_year), shown_spec.target_year]
+                trace: Figure = {
+                    "type": "scatter",
+                    "x": years,
+                    "y": [shown_level, shown_level],
+                    "name": name,
+                    "mode": "lines",
+                    "line": line,
+                    "legendgroup": group,
+                }
+                data.append(_exact_hover(trace, name, unit))
     if level is not None and pr.is_finite(level):
         star: Figure = {
             "type": "scatter",
             "x": [spec.target_year],
             "y": [level],
-            "name": text.target,
+            "name": text.revised_target if original is not None else text.target,
             "mode": "markers",
             "marker": {"symbol": "star", "size": 14, "color": "#2f8132"},
         }
@@ -238,7 +258,9 @@ def target_figure(
                 "color": "#2f8132",
                 "thickness": 3,
             }
-        data.append(_exact_hover(star, text.target, unit, hover={spec.target_year: target_hover}))
+        if original is not None:
+            star |= {"legendgroup": "revised", "showlegend": False}  # the revised line names it in the legend
+        data.append(_exact_hover(star, star["name"], unit, hover={spec.target_year: target_hover}))
     yaxis = _axis(
         f"{text.growth} (%)" if growth else unit,
         rangemode="tozero" if not growth else "normal",
@@ -250,6 +272,17 @@ def target_figure(
         yaxis |= {"tickformat": "d", "dtick": count_dtick(_top(data)), "tick0": 0}
     layout = _layout(_title(text.title), height=340, xaxis=_axis(text.year, dtick=1, tickformat="d"), yaxis=yaxis)
     return {"data": [trace for trace in data if trace is not None], "layout": layout}
+
+
+def _target_level(spec: pr.TargetSpec, result: pr.Progress) -> float | None:
+    """The level a target's star (or line) is drawn at: the level aimed at; a growth rate's stated rate (percent);
+    the stated value when there is no actual yet; none for a comparison with the province."""
+    if spec.kind == v.ANNUAL_GROWTH_RATE:
+        return pr.threshold(spec)
+    level = result.target_level if spec.kind != v.RELATIVE_TO_AVERAGE else None
+    if level is None and spec.kind in (v.LEVEL, v.QUALITATIVE, v.PER_YEAR, v.CUMULATIVE_NEW):
+        level = spec.target_value  # no actual yet: the target still shows where the plan aims
+    return level
 
 
 def _exact_hover(

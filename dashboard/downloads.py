@@ -33,6 +33,7 @@ from plans import completeness, wording
 from plans import progress as pr
 from plans.evaluation import Evaluation, completion, stated_target
 from plans.models import TargetExplanation, TargetVerdict
+from plans.selectors import TargetProgress
 
 FORMATS = ("csv", "xlsx")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -221,7 +222,7 @@ def city_table(page: CityPage) -> Table:
     text = page.text
     header = [
         _("Region"), _("Indicator code"), _("Target"), _("Unit"), text["year"], text["actual"], text["plan"],
-        text["projection"], text["province"], _("Status"), _("Stage"), _("Demo or awaiting review"),
+        text["projection"], text["province"], _("Status"), *revision_header(), _("Stage"), _("Demo or awaiting review"),
     ]  # fmt: skip
     rows = []
     statements = page.statements
@@ -243,6 +244,7 @@ def city_table(page: CityPage) -> Table:
                     row["projection"],
                     row["province"],
                     status,
+                    *revision_cells(item),
                     _stage(row["year"] in item.estimate_years, is_demo) if row["actual"] is not None else "",
                     _demo(is_demo, is_submitted),
                 ]
@@ -295,7 +297,7 @@ def indicator_progress_table(indicator: Indicator, rows: list[IndicatorRow]) -> 
     header = [
         _("Region"), _("Adcode"), _("Target"), _("Stated target"), _("Baseline"), _("Baseline year"),
         _("Latest actual"), _("Year of the actual"), _("Completion"), _("Status"), _("Trend"),
-        _("Stage"), _("Demo or awaiting review"),
+        *revision_header(), _("Stage"), _("Demo or awaiting review"),
     ]  # fmt: skip
     table = [
         [
@@ -310,6 +312,7 @@ def indicator_progress_table(indicator: Indicator, rows: list[IndicatorRow]) -> 
             Percent(row.completion),
             wording.status_label(row.item.progress),
             wording.trend_label(row.item.progress),
+            *revision_cells(row.item),
             _stage(row.item.is_estimate, row.item.is_demo) if row.item.progress.year is not None else "",
             _demo(row.item.is_demo, row.item.is_submitted),
         ]
@@ -405,6 +408,8 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
         _("Section"),
         _("Quote (line)"),
         _("Notes"),
+        # A revised target (plans.TargetRevision): the status against both, the revised target, its document.
+        *revision_header(),
         # The city's explanation (plans.TargetExplanation), the latest up to the evaluation year.
         _("Where it stands (完成情况)"),
         _("Will it be met by the target year? (趋势判断)"),
@@ -449,6 +454,7 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
                 t.get_section_display(),
                 _text(f"{t.quote} (L{t.quote_line})"),
                 _text(row.notes),
+                *revision_cells(row.item),
                 *_explanation_cells(row.explanation),
                 *_verdict_cells(row.verdict),
                 _stage(row.item.is_estimate, row.item.is_demo) if p.year is not None else "",
@@ -477,6 +483,10 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
         10,
         50,
         50,
+        14,
+        14,
+        24,
+        50,
         40,
         40,
         40,
@@ -498,6 +508,34 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def revision_header() -> list[str]:
+    return [
+        _("Against the original target"),
+        _("Against the revised target"),
+        _("Revised target"),
+        _("Revision: document, number, in force from, reason, recorded by"),
+    ]
+
+
+def revision_cells(item: TargetProgress) -> list[Any]:
+    """The status against the original and (when a revision is in force) the revised target, the revised target
+    and its document, reason and recorder; a demonstration revision says so (演示数据)."""
+    revision = item.revision
+    if revision is None or item.revised is None:
+        return [wording.status_word(item.status_original), "", "", ""]
+    who = revision.recorded_by.get_username() if revision.recorded_by is not None else "—"
+    parts = [revision.document_title, revision.document_number, f"{revision.effective_from:%Y-%m-%d}"]
+    described = " · ".join(part for part in [*parts, revision.reason, who] if part)
+    if revision.demo:
+        described = f"{_('Demo data (演示数据)')} · {described}"
+    return [
+        wording.status_word(item.status_original),
+        wording.status_word(item.status_revised or item.status),
+        safe_text(stated_target(item.revised)),
+        safe_text(described),
+    ]
 
 
 def _explanation_cells(explanation: TargetExplanation | None) -> list[Any]:

@@ -31,8 +31,8 @@ from plans import comparison as cmp
 from plans import progress as pr
 from plans import vocabulary as v
 from plans import wording
-from plans.evaluation import Evaluation, completion, plan_evaluation
-from plans.models import Plan, Target, TargetExplanation
+from plans.evaluation import Evaluation, completion, default_year, plan_evaluation
+from plans.models import Plan, Target, TargetExplanation, TargetRevision
 from plans.selectors import (
     PlanInconsistency,
     TargetProgress,
@@ -302,7 +302,13 @@ def _card(
     hover = {
         year: origin_hover(origins[indicator.pk, year]) for year in item.actuals if (indicator.pk, year) in origins
     }
-    figure = charts.target_figure(frame, item.spec, item.progress, words, hover=hover, target_hover=target_hover)
+    original = None
+    if item.revision is not None and item.original is not None and item.original_spec is not None:
+        original = (item.original_spec, item.original)
+        words = dataclasses.replace(words, original_target=_("Original target"), revised_target=_("Revised target"))
+    figure = charts.target_figure(
+        frame, item.spec, item.progress, words, hover=hover, target_hover=target_hover, original=original
+    )
     years = {year for year in item.actuals}
     drawn = {year: origins[indicator.pk, year].origin for year in years if (indicator.pk, year) in origins}
     figure["data"].extend(charts.origin_traces(frame, drawn, origin_words()))
@@ -555,6 +561,7 @@ class PlanRow:
     target: Target
     stated: str
     note: list[wording.NotePart]
+    item: TargetProgress | None = None  # a revised target, judged both ways (plans.revisions); else None
 
 
 @dataclass(frozen=True)
@@ -576,8 +583,14 @@ def plan_page(plan: Plan) -> PlanPage:
     quotes = [Quote(t.pk, t.quote, t.quote_line, label=t.label, number=n) for n, t in enumerate(targets, start=1)]
     refs = {t.key: wording.TargetRef(t.pk, n, t.label) for n, t in enumerate(targets, start=1)}
     names = {indicator.code: indicator.name for indicator in Indicator.objects.only("code", "name_zh", "name_en")}
+    # Revised targets are judged (as the evaluation's default year) both ways: against the original and the revision.
+    revised_ids = set(TargetRevision.objects.filter(target__plan=plan).values_list("target_id", flat=True))
+    judged = {}
+    if revised_ids:
+        revised = targets_for(plan=plan).filter(pk__in=revised_ids)
+        judged = {item.target.pk: item for item in evaluate_targets(revised, as_of=default_year(plan))}
     rows = [
-        PlanRow(n, t, wording.target_text(t), wording.readable_note(t.note, refs, names))
+        PlanRow(n, t, wording.target_text(t), wording.readable_note(t.note, refs, names), judged.get(t.pk))
         for n, t in enumerate(targets, start=1)
     ]
     return PlanPage(plan, rows, plan_inconsistencies(plan), highlight(plan.source_text, quotes))

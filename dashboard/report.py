@@ -30,6 +30,7 @@ from dashboard.charts import target_frame
 from indicators.numbers import exact
 from plans import vocabulary as v
 from plans.evaluation import Evaluation, EvaluationRow, attribute_summary, completion, figure_text, stated_target
+from plans.wording import status_word
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MAX_CHARTS = 24  # a report is read, not scrolled: the main indicators, not every target
@@ -100,15 +101,30 @@ def _completion_table(document: DocumentObject, rows: Iterable[EvaluationRow]) -
             if row.item.is_demo:
                 latest += _(" (demo)")
         share = completion(p)
+        target, status = stated_target(t), row.status_label
+        revision, revised = row.item.revision, row.item.revised
+        if revision is not None and revised is not None:
+            # A revised target: both stated, the status against both (按原目标 / 按调整后目标).
+            target = _("%(original)s; revised: %(revised)s (%(document)s)") % {
+                "original": target,
+                "revised": stated_target(revised),
+                "document": " ".join(part for part in (revision.document_title, revision.document_number) if part),
+            }
+            if revision.demo:
+                target += _(" (demo)")
+            status = _("Against the original target: %(original)s; against the revised target: %(revised)s") % {
+                "original": status_word(row.item.status_original),
+                "revised": status_word(row.item.status_revised or row.status),
+            }
         cells = [
             t.label,
             t.indicator.unit,
             t.attribute or "—",
             baseline,
-            stated_target(t),
+            target,
             latest,
             "—" if share is None else f"{share * 100:.1f}%",
-            row.status_label,
+            status,
         ]
         for cell, value in zip(table.add_row().cells, cells, strict=True):
             cell.text = _text(value)

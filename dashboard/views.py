@@ -29,6 +29,7 @@ from plans import completeness, published
 from plans.comparison import comparison_years
 from plans.evaluation import default_year, plan_evaluation
 from plans.models import Plan, Target
+from plans.revisions import may_record_any_revision
 from plans.selectors import default_as_of, plan_span
 
 
@@ -297,6 +298,7 @@ def city_page(request: HttpRequest, adcode: str, file_format: str | None = None)
     may_explain = can_write(request.user, region)  # the explanation forms show only to who may write the region
     # The verdict forms (qualitative targets) only to who may review the region.
     may_review = reviewable_regions(request.user).filter(pk=region.pk).exists()
+    may_revise = may_record_any_revision(request.user)  # the link to record a revised target (no query)
 
     def build() -> dict[str, Any]:
         page = pages.city_page(region, section=section, sort=sort, include_submitted=include, submitted_regions=visible)
@@ -308,10 +310,10 @@ def city_page(request: HttpRequest, adcode: str, file_format: str | None = None)
         }
         if may_review:  # the verdict forms' default year: the evaluation's, read once for the page
             extra["verdict_year"] = default_as_of([region], plan_span(page.plans))
-        return _context(page, request, may_explain=may_explain, may_review=may_review, **extra)
+        return _context(page, request, may_explain=may_explain, may_review=may_review, may_revise=may_revise, **extra)
 
     # Whether the explanation and verdict forms show is part of the key; their CSRF token is put in per request.
-    scope = ("explain", may_explain, "review", may_review, _scope(visible))
+    scope = ("explain", may_explain, "review", may_review, "revise", may_revise, _scope(visible))
     return fragments.cached_page(request, "dashboard/city.html", build, scope=scope)
 
 

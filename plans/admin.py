@@ -1,8 +1,11 @@
+from typing import Any
+
 from django.contrib import admin
+from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
 from import_export.admin import ImportExportModelAdmin
 
-from plans.models import Plan, PlanPeriod, PublishedEvaluation, Target, TargetVerdict
+from plans.models import Plan, PlanPeriod, PublishedEvaluation, Target, TargetRevision, TargetVerdict
 from plans.resources import PlanResource, TargetResource
 
 
@@ -20,6 +23,36 @@ class TargetInline(admin.StackedInline[Target, Plan]):
         "quote",
         ("quote_line", "note"),
     ]
+
+
+class TargetRevisionInline(admin.TabularInline[TargetRevision, Target]):
+    """The target's revisions (history): the saved ones read-only, never deleted; a new one may be added by who
+    holds plans.add_targetrevision (Django's add permission; the recorder is the user saving it)."""
+
+    model = TargetRevision
+    extra = 0
+    can_delete = False
+    fields = [
+        "kind",
+        "comparator",
+        "target_value",
+        "target_value_max",
+        "target_year",
+        "document_title",
+        "document_number",
+        "effective_from",
+        "reason",
+        "recorded_by",
+        "recorded_at",
+        "demo",
+    ]
+    readonly_fields = ["recorded_by", "recorded_at", "demo"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(PlanPeriod)
@@ -46,6 +79,18 @@ class TargetAdmin(ImportExportModelAdmin):
     search_fields = ["label", "quote", "note", "key", "indicator__code", "indicator__name_zh"]
     autocomplete_fields = ["plan", "indicator", "conflicts_with"]
     list_select_related = ["plan__region", "indicator"]
+    inlines = [TargetRevisionInline]
+
+    def save_formset(
+        self, request: HttpRequest, form: Any, formset: BaseInlineFormSet[Any, Any, Any], change: bool
+    ) -> None:
+        if formset.model is TargetRevision:
+            for revision in formset.save(commit=False):
+                if revision._state.adding:
+                    revision.recorded_by = request.user
+                    revision.save()
+            return
+        super().save_formset(request, form, formset, change)
 
 
 @admin.register(TargetVerdict)

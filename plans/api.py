@@ -31,7 +31,8 @@ from plans import progress as pr
 from plans import vocabulary as v
 from plans import wording as tx
 from plans.evaluation import YEARS
-from plans.models import Plan, PublishedEvaluation, Target, TargetExplanation, TargetVerdict
+from plans.models import Plan, PublishedEvaluation, Target, TargetExplanation, TargetRevision, TargetVerdict
+from plans.revisions import in_force, may_record_revision, revision_add
 from plans.selectors import PlanInconsistency, TargetProgress, evaluate_targets, plan_inconsistencies, targets_for
 from plans.verdicts import may_record_verdict, verdict_add
 
@@ -184,6 +185,63 @@ class VerdictInputSerializer(serializers.Serializer[dict[str, Any]]):
     evidence_file = serializers.FileField(required=False, allow_null=True, default=None)
 
 
+class RevisionSerializer(serializers.ModelSerializer[TargetRevision]):
+    """A revised target (plans.TargetRevision): the new value (kind, comparator and target year as revised: the
+    original's where the revision leaves them blank), the approving document, the date it takes effect (`year`: the
+    first as-of year it applies to), the reason, who recorded it and when; `demo`: a demonstration (演示数据)."""
+
+    target = serializers.IntegerField(source="target_id", read_only=True)
+    kind = serializers.CharField(source="new_kind", read_only=True)
+    comparator = serializers.CharField(source="new_comparator", read_only=True)
+    target_year = serializers.IntegerField(source="new_target_year", read_only=True)
+    target_value = _number()
+    target_value_max = _number()
+    year = serializers.IntegerField(read_only=True)
+    recorded_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TargetRevision
+        fields = [
+            "id",
+            "target",
+            "kind",
+            "comparator",
+            "target_value",
+            "target_value_max",
+            "target_year",
+            "document_title",
+            "document_number",
+            "effective_from",
+            "year",
+            "reason",
+            "recorded_by",
+            "recorded_at",
+            "demo",
+        ]
+
+    def get_recorded_by(self, obj: TargetRevision) -> str | None:
+        return obj.recorded_by.get_username() if obj.recorded_by is not None else None
+
+
+def revision_data(record: TargetRevision | None) -> dict[str, Any] | None:
+    """A revision as plain JSON values (the progress rows are cached as such)."""
+    return None if record is None else dict(RevisionSerializer(record).data)
+
+
+class RevisionInputSerializer(serializers.Serializer[dict[str, Any]]):
+    target_value = serializers.DecimalField(max_digits=20, decimal_places=6, allow_null=True, required=False)
+    target_value_max = serializers.DecimalField(max_digits=20, decimal_places=6, allow_null=True, required=False)
+    kind = serializers.ChoiceField(choices=["", *v.KINDS], required=False, default="", help_text=_("Blank: unchanged."))
+    comparator = serializers.ChoiceField(
+        choices=["", *v.COMPARATORS], required=False, default="", help_text=_("Blank: unchanged.")
+    )
+    target_year = serializers.IntegerField(required=False, allow_null=True, min_value=YEARS[0], max_value=YEARS[-1])
+    document_title = serializers.CharField(max_length=300)
+    document_number = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    effective_from = serializers.DateField()
+    reason = serializers.CharField()
+
+
 class TargetSerializer(serializers.ModelSerializer[Target]):
     region = serializers.CharField(source="plan.region.adcode", read_only=True)
     indicator = serializers.CharField(source="indicator.code", read_only=True)
@@ -194,6 +252,14 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
     conflicts_with = serializers.SerializerMethodField()
     verdict = serializers.SerializerMethodField(
         help_text="Qualitative targets: the reviewer's latest verdict (of the latest year judged), else null."
+    )
+    revision = serializers.SerializerMethodField(help_text="The latest revision of the target, else null.")
+    revisions = serializers.SerializerMethodField(help_text="Every revision, oldest first (the history).")
+    status_original = serializers.SerializerMethodField(
+        help_text="The status on the latest data against the target as the plan states it."
+    )
+    status_revised = serializers.SerializerMethodField(
+        help_text="The status on the latest data against the revised target, null without a revision."
     )
 
     class Meta:
@@ -223,7 +289,29 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
             "note",
             "conflicts_with",
             "verdict",
+            "revision",
+            "revisions",
+            "status_original",
+            "status_revised",
         ]
+
+    def _judged(self, obj: Target) -> TargetProgress | None:
+        judged: dict[int, TargetProgress] = self.context.get("judged", {})
+        return judged.get(obj.pk)
+
+    def get_revision(self, obj: Target) -> dict[str, Any] | None:
+        return revision_data(in_force(obj.revisions.all(), None))
+
+    def get_revisions(self, obj: Target) -> list[dict[str, Any]]:
+        return [dict(RevisionSerializer(record).data) for record in obj.revisions.all()]
+
+    def get_status_original(self, obj: Target) -> str | None:
+        item = self._judged(obj)
+        return item.status_original if item is not None else None
+
+    def get_status_revised(self, obj: Target) -> str | None:
+        item = self._judged(obj)
+        return item.status_revised if item is not None else None
 
     def get_verdict(self, obj: Target) -> dict[str, Any] | None:
         # Prefetched newest first (TargetViewSet.get_queryset).
@@ -312,6 +400,42 @@ class TargetViewSet(viewsets.ReadOnlyModelViewSet[Target]):
         versions = target.verdicts.select_related("reviewer").order_by("-year", "-created_at", "-id")
         return Response({"count": len(versions), "results": VerdictSerializer(versions, many=True).data})
 
+    @extend_schema(methods=["GET"], responses=RevisionSerializer(many=True))
+    @extend_schema(methods=["POST"], request=RevisionInputSerializer, responses={201: RevisionSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
+    def revisions(self, request: Request, pk: str | None = None, format: str | None = None) -> Response:
+        """GET: every revision of the target, oldest first (for an as-of year the latest whose year of effect is
+        at most it is in force). POST: a new revision — `target_value` (and `target_value_max` for a range), `kind`,
+        `comparator`, `target_year` (blank: unchanged), `document_title`, `document_number`, `effective_from`
+        (a date), `reason`. 403 without the right (plans.add_targetrevision, provincial staff); never edited."""
+        target = self.get_object()
+        if request.method == "POST":
+            return self._record_revision(request, target)
+        versions = target.revisions.select_related("recorded_by").order_by("effective_from", "recorded_at", "id")
+        return Response({"count": len(versions), "results": RevisionSerializer(versions, many=True).data})
+
+    def _record_revision(self, request: Request, target: Target) -> Response:
+        if not may_record_revision(request.user, target):
+            raise PermissionDenied(_("Only provincial staff with the right to record revisions may revise a target."))
+        body = RevisionInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            with transaction.atomic():
+                record = revision_add(target=target, user=request.user, **body.validated_data)
+        except DjangoValidationError as error:
+            return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        return Response(RevisionSerializer(record).data, status=status.HTTP_201_CREATED)
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        """Targets shown are judged on the latest data (against the original and the revised target): one pass
+        of the method over the page, a fixed number of queries."""
+        if args and isinstance(args[0], (Target, list, QuerySet)):
+            shown = [args[0]] if isinstance(args[0], Target) else list(args[0])
+            context = self.get_serializer_context()
+            context["judged"] = {item.target.pk: item for item in evaluate_targets(shown)}
+            kwargs.setdefault("context", context)
+        return super().get_serializer(*args, **kwargs)
+
     def _record_verdict(self, request: Request, target: Target) -> Response:
         if not may_record_verdict(request.user, target):
             raise PermissionDenied(_("Only a reviewer of the target's region may record a verdict."))
@@ -328,9 +452,12 @@ class TargetViewSet(viewsets.ReadOnlyModelViewSet[Target]):
 
     def get_queryset(self) -> QuerySet[Target]:
         verdicts = TargetVerdict.objects.select_related("reviewer").order_by("-year", "-created_at", "-id")
+        revisions = TargetRevision.objects.select_related("recorded_by").order_by("effective_from", "recorded_at", "id")
         return (
-            Target.objects.select_related("plan__region", "indicator")
-            .prefetch_related("conflicts_with", Prefetch("verdicts", queryset=verdicts))
+            Target.objects.select_related("plan__region__parent", "indicator")
+            .prefetch_related(
+                "conflicts_with", Prefetch("verdicts", queryset=verdicts), Prefetch("revisions", queryset=revisions)
+            )
             .order_by("plan__region__adcode", "plan_id", "position")
         )
 
@@ -458,6 +585,18 @@ class ProgressRowSerializer(serializers.Serializer[dict[str, Any]]):
     verdict = VerdictSerializer(
         allow_null=True, help_text="The reviewer's verdict the status comes from (qualitative targets), else null."
     )
+    revision = RevisionSerializer(
+        allow_null=True,
+        help_text="The revision in force at the as-of year, else null: `status` is then judged against it.",
+    )
+    status_original = serializers.ChoiceField(
+        choices=v.STATUSES, help_text="The status against the target as the plan states it (按原目标)."
+    )
+    status_revised = serializers.ChoiceField(
+        choices=v.STATUSES,
+        allow_null=True,
+        help_text="The status against the revised target (按调整后目标), null without a revision in force.",
+    )
     quote = serializers.CharField()
     quote_line = serializers.IntegerField()
 
@@ -532,6 +671,9 @@ def progress_row(item: TargetProgress, as_of: int | None) -> dict[str, Any]:
             for note in result.notes
         ],
         "verdict": verdict_data(item.verdict),
+        "revision": revision_data(item.revision),
+        "status_original": item.status_original,
+        "status_revised": item.status_revised,
         "quote": target.quote,
         "quote_line": target.quote_line,
     }

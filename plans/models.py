@@ -7,15 +7,17 @@ from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import Region
 from indicators.models import Indicator
+from indicators.numbers import plain
 from plans import vocabulary as v
 
 
@@ -373,3 +375,146 @@ class PublishedEvaluation(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PublishedEvaluationFrozen("a published evaluation is never deleted")
+
+
+class RevisionImmutable(Exception):
+    """A saved revision is history: it is never changed or deleted (a new revision supersedes it)."""
+
+
+class TargetRevision(models.Model):
+    """A target revised mid-plan through the formal procedure (an approving document: 人大常委会 or 政府): the new
+    value (and kind or comparator when they change; blank = unchanged), optionally a new target year, the document,
+    the date it takes effect and the reason. The original target stays; the target is judged against both. For an
+    as-of year the revision in force is the latest whose year of effect is at most that year. Never edited or
+    deleted once saved (save and delete refuse): history. `demo` marks a demonstration revision (演示数据)."""
+
+    target = models.ForeignKey(Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="revisions")
+    kind = models.CharField(_("new kind"), max_length=30, choices=Target.Kind.choices, blank=True)
+    comparator = models.CharField(_("new comparator"), max_length=10, choices=Target.Comparator.choices, blank=True)
+    target_value = models.DecimalField(_("new target value"), max_digits=20, decimal_places=6, null=True, blank=True)
+    target_value_max = models.DecimalField(
+        _("new upper value (ranges)"), max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    target_year = models.PositiveSmallIntegerField(_("new target year"), null=True, blank=True)
+    document_title = models.CharField(_("approving document"), max_length=300)
+    document_number = models.CharField(_("document number"), max_length=100, blank=True)
+    effective_from = models.DateField(_("takes effect on"))
+    reason = models.TextField(_("reason for the revision"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    demo = models.BooleanField(_("demonstration (演示数据)"), default=False)
+
+    class Meta:
+        verbose_name = _("revision of a target")
+        verbose_name_plural = _("revisions of targets")
+        ordering = ["target", "effective_from", "recorded_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind="") | Q(kind__in=list(v.KINDS)), name="target_revision_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(comparator="") | Q(comparator__in=list(v.COMPARATORS)),
+                name="target_revision_comparator_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_value_max__isnull=True)
+                | Q(target_value__isnull=False, target_value_max__gte=models.F("target_value")),
+                name="target_revision_upper_gte_lower",
+            ),
+            models.CheckConstraint(condition=~Q(document_title=""), name="target_revision_document_not_empty"),
+            models.CheckConstraint(condition=~Q(reason=""), name="target_revision_reason_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target} · {self.effective_from:%Y-%m-%d} · {self.document_title}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise RevisionImmutable("a saved revision is history: record a new one instead")
+        self.full_clean(exclude=["recorded_by"])
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise RevisionImmutable("a saved revision is history: it is never deleted")
+
+    @property
+    def year(self) -> int:
+        """The first as-of year the revision applies to."""
+        return self.effective_from.year
+
+    @property
+    def new_kind(self) -> str:
+        return self.kind or self.target.kind
+
+    @property
+    def new_comparator(self) -> str:
+        return self.comparator or self.target.comparator
+
+    @property
+    def new_target_year(self) -> int:
+        return self.target_year or self.target.target_year
+
+    def clean(self) -> None:
+        """The revised target must be a target the method can judge, by the rules of Target's constraints and the
+        fixture schema (plans.vocabulary): each problem in the language of the request, naming its field."""
+        problems: dict[str, list[str]] = {}
+
+        def refuse(field: str, message: str) -> None:
+            problems.setdefault(field, []).append(message)
+
+        if self.target_id is None:
+            raise ValidationError({"target": gettext("Target: choose the target the revision is for.")})
+        target = self.target
+        kind, comparator, year = self.new_kind, self.new_comparator, self.new_target_year
+        if kind not in v.KINDS:
+            refuse("kind", gettext("New kind: unknown kind “%(kind)s”.") % {"kind": kind})
+        if comparator not in v.COMPARATORS:
+            refuse("comparator", gettext("New comparator: unknown comparator “%(c)s”.") % {"c": comparator})
+        if self.target_value is None and kind not in v.VALUELESS_KINDS:
+            refuse("target_value", gettext("New target value: required (the revised target states a number)."))
+        if comparator == v.RANGE:
+            if self.target_value_max is None:
+                refuse("target_value_max", gettext("New upper value: a range (between) needs an upper value."))
+            elif self.target_value is not None and self.target_value_max < self.target_value:
+                refuse(
+                    "target_value_max",
+                    gettext("New upper value: %(max)s is below the new target value %(value)s.")
+                    % {"max": plain(self.target_value_max), "value": plain(self.target_value)},
+                )
+        elif self.target_value_max is not None:
+            refuse(
+                "target_value_max",
+                gettext("New upper value: only a range (between) has one; the comparator is “%(c)s”.")
+                % {"c": comparator},
+            )
+        if target.compares == v.COMPARES_GROWTH and kind != v.RELATIVE_TO_AVERAGE:
+            refuse(
+                "kind",
+                gettext("New kind: this target compares growth rates with the province, which only kind “%(k)s” does.")
+                % {"k": v.RELATIVE_TO_AVERAGE},
+            )
+        plan = target.plan
+        if target.baseline_year is not None and year <= target.baseline_year:
+            refuse(
+                "target_year",
+                gettext("New target year: %(year)s is not after the baseline year %(base)s.")
+                % {"year": year, "base": target.baseline_year},
+            )
+        elif not plan.period_start <= year <= plan.period_end:
+            refuse(
+                "target_year",
+                gettext("New target year: %(year)s is outside the plan period %(first)s–%(last)s.")
+                % {"year": year, "first": plan.period_start, "last": plan.period_end},
+            )
+        if self.effective_from is not None and not plan.period_start <= self.effective_from.year <= year:
+            refuse(
+                "effective_from",
+                gettext("Takes effect on: the year must be between %(first)s and the target year %(last)s.")
+                % {"first": plan.period_start, "last": year},
+            )
+        if not (self.document_title or "").strip():
+            refuse("document_title", gettext("Approving document: give the title of the document approving it."))
+        if not (self.reason or "").strip():
+            refuse("reason", gettext("Reason: say why the target is revised."))
+        if problems:
+            raise ValidationError(problems)

@@ -25,7 +25,8 @@ from indicators.units import unit_factor
 from plans import consistency, wording
 from plans import progress as pr
 from plans import vocabulary as v
-from plans.models import Plan, Target, TargetExplanation, TargetVerdict
+from plans.models import Plan, Target, TargetExplanation, TargetRevision, TargetVerdict
+from plans.revisions import in_force, revised_target, revisions_by_target
 
 # The origin a submitted value (awaiting review) is shown with: never stored as an Observation's origin.
 SUBMITTED = ActualsImport.Status.SUBMITTED.value
@@ -62,11 +63,34 @@ class TargetProgress:
     estimate_years: frozenset[int] = frozenset()
     parent_estimate_years: frozenset[int] = frozenset()
     is_estimate: bool = False
+    # A revised target (plans.revisions): the revision in force at the as-of year, if any. Then `progress` and
+    # `spec` are the judgement against the revised target (the headline: status, counts, colours) and `original`
+    # and `original_spec` the judgement against the target as the plan states it.
+    revision: TargetRevision | None = None
+    original: pr.Progress | None = None
+    original_spec: pr.TargetSpec | None = None
+    revised: Target | None = None  # the revised copy of the target (in memory, never saved)
+    revisions: tuple[TargetRevision, ...] = ()  # every revision of the target, oldest first (its history)
 
     @property
     def status(self) -> str:
-        """The target's one status code (plans.vocabulary.STATUSES): its word, colour and counts follow it."""
+        """The target's one status code (plans.vocabulary.STATUSES): its word, colour and counts follow it —
+        against the revised target when a revision is in force."""
         return pr.status(self.progress)
+
+    @property
+    def status_original(self) -> str:
+        """The status against the target as the plan states it (按原目标)."""
+        return pr.status(self.original if self.original is not None else self.progress)
+
+    @property
+    def status_revised(self) -> str | None:
+        """The status against the revised target (按调整后目标), when a revision is in force; else None."""
+        return pr.status(self.progress) if self.revision is not None else None
+
+    @property
+    def original_progress(self) -> pr.Progress:
+        return self.original if self.original is not None else self.progress
 
 
 def thresholds() -> pr.Thresholds:
@@ -192,22 +216,22 @@ def evaluate_targets(
             submitted[region_id, indicator_id].add(year)
     limits = thresholds()
     verdicts = latest_verdicts(targets, year=as_of)
+    history = revisions_by_target(target.pk for target in targets)
     results = []
     for target in targets:
         region = target.plan.region
         parent = series.get((region.parent_id, target.indicator_id), {}) if region.parent_id else {}
         own = series.get((region.pk, target.indicator_id), {})
-        spec = target_spec(target)
-        result = pr.evaluate(
-            spec,
-            own,
-            as_of=as_of,
-            parent=parent,
-            thresholds=limits,
-        )
         verdict = verdicts.get(target.pk)
-        if verdict is not None:
-            result = pr.judged(result, verdict.verdict, verdict.year)
+        spec, result = _judge(target, own, parent, verdict, as_of, limits)
+        revisions = tuple(history.get(target.pk, ()))
+        revision = in_force(revisions, as_of)
+        original = original_spec = revised = None
+        if revision is not None:
+            # The same method on a revised copy of the target: the headline is the revised judgement.
+            revised = revised_target(target, revision)
+            original, original_spec = result, spec
+            spec, result = _judge(revised, own, parent, verdict, as_of, limits)
         shown = origins.get((region.pk, target.indicator_id, result.year)) if result.year is not None else None
         # A comparison with the province rests on the province's value of that year too.
         yardstick = None
@@ -243,9 +267,30 @@ def evaluate_targets(
                 estimate_years=own_estimates,
                 parent_estimate_years=parent_estimates,
                 is_estimate=bool(is_estimate),
+                revision=revision,
+                original=original,
+                original_spec=original_spec,
+                revised=revised,
+                revisions=revisions,
             )
         )
     return results
+
+
+def _judge(
+    target: Target,
+    own: Mapping[int, float],
+    parent: Mapping[int, float],
+    verdict: TargetVerdict | None,
+    as_of: int | None,
+    limits: pr.Thresholds,
+) -> tuple[pr.TargetSpec, pr.Progress]:
+    """One target (or its revised copy) judged by the method, with the reviewer's verdict when there is one."""
+    spec = target_spec(target)
+    result = pr.evaluate(spec, own, as_of=as_of, parent=parent, thresholds=limits)
+    if verdict is not None:
+        result = pr.judged(result, verdict.verdict, verdict.year)
+    return spec, result
 
 
 # Where no plan says (a template or an import for a database without plans): the 14th Five-Year Plan, 2021–2025,

@@ -56,7 +56,7 @@ from cities.models import Region
 from imports.service import build_preview, save_pending
 from indicators.models import ActualsImport, Observation, ObservationChange, PeriodLock, SubmittedValue
 from indicators.services import period_lock
-from plans.models import Plan, PublishedEvaluation, Target, TargetExplanation, TargetVerdict
+from plans.models import Plan, PublishedEvaluation, Target, TargetExplanation, TargetRevision, TargetVerdict
 from plans.published import publish
 from plans.services import fixtures_load
 from plans.verdicts import verdict_add
@@ -150,6 +150,8 @@ RULES: dict[str, dict[str, Expect]] = {
     # Verdicts on qualitative targets: everyone reads; who reviews the target's region records one.
     "target-verdict": {"GET": READ, "POST": E(LOGIN, 403, 403, 302, 302)},
     "verdict-evidence": {"GET": READ},
+    # Revised targets: everyone reads the history; provincial staff (plans.add_targetrevision) record one.
+    "target-revision": {"GET": READ, "POST": E(LOGIN, 403, 403, 302, 302)},
     # Imports: the upload page for who may write a region; another region's import is not found (404).
     "import-upload": {"GET": READ, "POST": E(LOGIN, 302, 200, 302, 302)},  # 200: the form refuses the region
     "import-review": {"GET": E(LOGIN, 403, 403, 200, 200)},
@@ -182,6 +184,8 @@ RULES: dict[str, dict[str, Expect]] = {
     "api:target-detail": {"GET": API_READ},
     "api:target-explanations": {"GET": API_READ},
     "api:target-verdicts": {"GET": API_READ, "POST": E(401, 403, 403, 201, 201)},
+    # Revised targets: everyone reads; provincial staff (plans.add_targetrevision) record one, city officials never.
+    "api:target-revisions": {"GET": API_READ, "POST": E(401, 403, 403, 201, 201)},
     "api:observation-list": {"GET": API_READ, "POST": E(401, 405, 405, 405, 405)},
     "api:observation-detail": {"GET": API_READ, "DELETE": E(401, 405, 405, 405, 405)},
     "api:lock-list": {"GET": API_READ, "POST": E(401, 403, 403, 201, 201)},
@@ -466,6 +470,7 @@ PK_OF: dict[str, Callable[[Side], Model]] = {
     "api:target-detail": lambda s: s.target,
     "api:target-explanations": lambda s: s.target,
     "api:target-verdicts": lambda s: s.qualitative,
+    "api:target-revisions": lambda s: s.target,
     "verdict-evidence": lambda s: s.verdict,
     "api:observation-detail": lambda s: s.observation,
     "api:lock-detail": lambda s: s.lock,
@@ -554,7 +559,21 @@ BODIES: dict[tuple[str, str], Callable[[Side, World], dict[str, Any]]] = {
         "measures": "加大投入",
     },
     ("target-verdict", "POST"): lambda s, w: {"verdict": "partly_achieved", "year": "2024", "evidence_text": "抽查"},
+    ("target-revision", "POST"): lambda s, w: {
+        "target_value": str(s.target.target_value) if s.target.target_value is not None else "",
+        "effective_from": "2024-01-01",
+        "document_title": "关于调整规划指标的决定",
+        "document_number": "常发〔2024〕1号",
+        "reason": "中期评估后调整",
+    },
     ("api:target-verdicts", "POST"): lambda s, w: {"verdict": "achieved", "year": 2024, "evidence_text": "验收"},
+    ("api:target-revisions", "POST"): lambda s, w: {
+        "target_value": str(s.target.target_value) if s.target.target_value is not None else None,
+        "effective_from": "2024-01-01",
+        "document_title": "关于调整规划指标的决定",
+        "document_number": "常发〔2024〕1号",
+        "reason": "中期评估后调整",
+    },
     ("import-upload", "POST"): lambda s, w: {"file": _upload(s), "region": str(s.region.pk)},
     ("import-approve", "POST"): lambda s, w: {"comment": "通过"},
     ("import-return", "POST"): lambda s, w: {"comment": "请更正"},
@@ -746,6 +765,7 @@ def state() -> dict[str, Any]:
         "submitted": sorted(SubmittedValue.objects.values_list("pk", "actuals_import_id", "value")),
         "locks": sorted(PeriodLock.objects.values_list("pk", "region_id", "year", "unlocked_at", "unlock_reason")),
         "explanations": TargetExplanation.objects.count(),
+        "revisions": TargetRevision.objects.count(),
     }
 
 

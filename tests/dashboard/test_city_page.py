@@ -178,10 +178,10 @@ def test_its_query_count_does_not_grow_with_the_targets(bob_client: Client) -> N
     # session, user, the user's groups/permissions for the header links (2), region, whether the user may write
     # the region for the explanation forms (membership, region: 2), whether they may review it for the verdict forms
     # (membership, region: 2), the data version, its plans, the targets, the targets' plans, their indicators, their
-    # actuals, their verdicts, their explanations, the verdict forms' default year, the regions with a plan
-    # (previous / next), and where each value comes from (the values' changes with their imports and users, the
+    # actuals, their verdicts, their revisions, their explanations, the verdict forms' default year, the regions with a
+    # plan (previous / next), and where each value comes from (the values' changes with their imports and users, the
     # values with their writers: 2)
-    assert counts["410100"] == counts["410700"] <= 21
+    assert counts["410100"] == counts["410700"] <= 22
     # served from the cache: session, user, groups/permissions (2), region, may-write (2), may-review (2), the data
     # version; none of the page's own
     assert cached["410100"] == cached["410700"] <= 10

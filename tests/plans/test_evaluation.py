@@ -313,6 +313,10 @@ def test_the_workbook_holds_numbers_as_numbers(bob_client: Client) -> None:
         "所在部分",
         "原文（行号）",
         "说明",
+        "按原目标",  # a revised target (plans.TargetRevision): the status against both, the revision
+        "按调整后目标",
+        "调整后目标",
+        "目标调整：文件、文号、施行日期、理由、记录人",
         "完成情况",
         "趋势判断（能否在目标年实现）",
         "原因分析",

@@ -41,6 +41,9 @@ ROLE_PERMISSIONS = {
         "view_periodlock",
         "review_actuals",
         "add_publishedevaluation",  # with the review right: province staff publish evaluations
+        # Revised targets (plans.TargetRevision): recorded by provincial staff only, never by city officials.
+        "view_targetrevision",
+        "add_targetrevision",
     ],
     "city_official": [
         "view_region",
