@@ -462,7 +462,8 @@ class PeriodMark:
 def mark_periods(figure: Figure, periods: Sequence[PeriodMark]) -> Figure:
     """Several periods on one time axis (十四五 and 十五五: 2020–2030): the x axis from the first period's baseline
     year to the last period's last year, a dotted line at each boundary between two periods, the page's period
-    shaded and each period's name over its part. The traces are left as they are (the values as stored)."""
+    shaded and each period's name at the top of its part (inside the plot: the title keeps the margin). The
+    traces are left as they are (the values as stored)."""
     if not periods:
         return figure
     layout = figure["layout"]
@@ -483,8 +484,8 @@ def mark_periods(figure: Figure, periods: Sequence[PeriodMark]) -> Figure:
             )  # fmt: skip
         annotations.append(
             {"text": period.name, "name": f"period-name-{period.code}", "xref": "x", "yref": "paper",
-             "x": (start + end) / 2, "y": 1, "yanchor": "bottom", "showarrow": False,
-             "font": {"size": 11, "color": "#486581"}}
+             "x": (start + end) / 2, "y": 1, "yanchor": "top", "showarrow": False,
+             "bgcolor": "rgba(255,255,255,0.7)", "font": {"size": 11, "color": "#486581"}}
         )  # fmt: skip
     layout["shapes"], layout["annotations"] = shapes, annotations
     return figure
