@@ -270,6 +270,8 @@ def city_index_view(request: HttpRequest) -> HttpResponse:
             "has_demo": index.has_demo,
             "period": period,
             "period_switch": periods.period_switch(request, period),
+            # The regions' links keep a period asked for; the default one needs no parameter.
+            "period_query": f"?period={period.code}" if period is not None and request.GET.get("period") else "",
         }
 
     return fragments.cached_page(request, "dashboard/city_index.html", build, scope=periods.period_code(period))
