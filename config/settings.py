@@ -313,6 +313,9 @@ PROGRESS_THRESHOLDS: dict[str, float] = {
 REPORTING_GRACE_MONTHS = 1
 # Plan consistency check: two statements of a plan disagree when the levels they imply differ by more than this.
 PLAN_CONSISTENCY_TOLERANCE = 0.05
+# A plan's baseline and the stored actual of its baseline year (the previous period's final actual) disagree when
+# they differ by more than this (relative): the plan page, the city card and the API warn.
+PLAN_BASELINE_TOLERANCE = 0.01
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

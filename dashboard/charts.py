@@ -569,3 +569,69 @@ def map_figure(
     layout |= {"hovermode": "closest", "dragmode": False, "margin": {"l": 10, "r": 10, "t": 50, "b": 10}}
     layout["legend"] = {"orientation": "h", "y": -0.02}
     return {"data": data, "layout": layout}
+
+
+# ------------------------------------------------------------------------------------- periods on one axis
+
+
+@dataclass(frozen=True)
+class PeriodMark:
+    """A plan period as a chart marks it: its code, name and years; `current` is the one the page shows."""
+
+    code: str
+    name: str
+    first_year: int
+    last_year: int
+    baseline_year: int
+    current: bool = False
+
+
+def mark_periods(figure: Figure, periods: Sequence[PeriodMark]) -> Figure:
+    """Several periods on one time axis (十四五 and 十五五: 2020–2030): the x axis from the first period's baseline
+    year to the last period's last year, a dotted line at each boundary between two periods, the page's period
+    shaded and each period's name at the top of its part (inside the plot: the title keeps the margin). The
+    traces are left as they are (the values as stored)."""
+    if not periods:
+        return figure
+    layout = figure["layout"]
+    layout["xaxis"] = {**layout["xaxis"], "range": [periods[0].baseline_year - 0.5, periods[-1].last_year + 0.5]}
+    shapes, annotations = list(layout.get("shapes", [])), list(layout.get("annotations", []))
+    for number, period in enumerate(periods):
+        start, end = period.first_year - 0.5, period.last_year + 0.5
+        if period.current:
+            shapes.append(
+                {"type": "rect", "name": f"period-{period.code}", "xref": "x", "yref": "paper", "x0": start,
+                 "x1": end, "y0": 0, "y1": 1, "fillcolor": "rgba(130,154,177,0.14)", "line": {"width": 0},
+                 "layer": "below"}
+            )  # fmt: skip
+        if number:
+            shapes.append(
+                {"type": "line", "name": f"boundary-{period.code}", "xref": "x", "yref": "paper", "x0": start,
+                 "x1": start, "y0": 0, "y1": 1, "line": {"color": "#627d98", "width": 1, "dash": "dot"}}
+            )  # fmt: skip
+        annotations.append(
+            {"text": period.name, "name": f"period-name-{period.code}", "xref": "x", "yref": "paper",
+             "x": (start + end) / 2, "y": 1, "yanchor": "top", "showarrow": False,
+             "bgcolor": "rgba(255,255,255,0.7)", "font": {"size": 11, "color": "#486581"}}
+        )  # fmt: skip
+    layout["shapes"], layout["annotations"] = shapes, annotations
+    return figure
+
+
+def period_target_traces(stars: Mapping[str, Sequence[tuple[int, float]]], unit: str) -> list[Figure]:
+    """Other periods' targets as open stars, one trace per period (`stars`: the trace's name → (year, level)
+    points), each hovering its number as stated (exact_text)."""
+    traces = []
+    for name, points in stars.items():
+        if not points:
+            continue
+        trace: Figure = {
+            "type": "scatter",
+            "mode": "markers",
+            "x": [year for year, _value in points],
+            "y": [value for _year, value in points],
+            "name": name,
+            "marker": {"symbol": "star-open", "size": 13, "color": "#2f8132", "line": {"width": 2}},
+        }
+        traces.append(_exact_hover(trace, name, unit))
+    return traces

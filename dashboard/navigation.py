@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cities.models import Region
-from dashboard import fragments
+from dashboard import fragments, periods
 from indicators.models import Indicator, IndicatorAlias
 from plans import vocabulary as v
 from plans import wording
-from plans.models import Plan, Target
+from plans.models import Plan, PlanPeriod, Target
 from plans.selectors import evaluate_targets, targets_for
 
 # ------------------------------------------------------------------------------------------------ city index
@@ -64,15 +64,16 @@ def _province(region: Region, regions: dict[int, Region]) -> Region:
     return region
 
 
-def city_index() -> CityIndex:
-    """Every region with a plan, grouped by province (the province's own plan first), each with its plans and
-    its targets' counts per status (latest data, as on the city page)."""
+def city_index(period: PlanPeriod | None = None) -> CityIndex:
+    """Every region with a plan (of the period, when given), grouped by province (the province's own plan first),
+    each with its plans and its targets' counts per status (latest data, as on the city page)."""
     regions = {region.pk: region for region in Region.objects.all()}
     plans: dict[int, list[Plan]] = defaultdict(list)
-    for plan in Plan.objects.defer("source_text").order_by("region__adcode", "period_start"):
+    held = Plan.objects.defer("source_text").order_by("region__adcode", "period_start")
+    for plan in held if period is None else held.filter(period=period):
         plans[plan.region_id].append(plan)
     counts: dict[int, Counter[str]] = defaultdict(Counter)
-    items = evaluate_targets(targets_for())
+    items = evaluate_targets(targets_for(periods=None if period is None else [period]))
     for item in items:
         counts[item.target.plan.region_id][item.status] += 1
     grouped: dict[int, list[CityRow]] = defaultdict(list)
@@ -263,11 +264,22 @@ def breadcrumbs(
 def city_index_view(request: HttpRequest) -> HttpResponse:
     """/cities/: every region with a plan, by province, with its plans and counts per status."""
 
-    def build() -> dict[str, object]:
-        index = city_index()
-        return {"index": index, "groups": index.groups, "statuses": index.statuses, "has_demo": index.has_demo}
+    period = periods.period_param(request)
 
-    return fragments.cached_page(request, "dashboard/city_index.html", build)
+    def build() -> dict[str, object]:
+        index = city_index(period)
+        return {
+            "index": index,
+            "groups": index.groups,
+            "statuses": index.statuses,
+            "has_demo": index.has_demo,
+            "period": period,
+            "period_switch": periods.period_switch(request, period),
+            # The regions' links keep a period asked for; the default one needs no parameter.
+            "period_query": f"?period={period.code}" if period is not None and request.GET.get("period") else "",
+        }
+
+    return fragments.cached_page(request, "dashboard/city_index.html", build, scope=periods.period_code(period))
 
 
 @require_GET

@@ -19,7 +19,8 @@ from cities.selectors import subtree_q
 from indicators.models import Indicator
 from plans import vocabulary as v
 from plans import wording
-from plans.models import Plan, Target
+from plans.evaluation import warns_early
+from plans.models import Plan, PlanPeriod, Target
 from plans.selectors import DEFAULT_SPAN, TargetProgress, default_as_of, evaluate_targets, plan_span, targets_for
 
 # Among a cell's targets of the worst status, the one its link opens: the indicator table's first.
@@ -115,6 +116,8 @@ class Overview:
     rows: list[OverviewRow]  # every region, its cells aligned with `indicators`
     shared: dict[int, int] = field(default_factory=dict)  # indicator id → number of regions with a target on it
     main: frozenset[int] = frozenset()  # the indicators of the plans' indicator tables (主要指标)
+    # Binding targets (约束性) expected to be missed (plans.evaluation.warns_early, as the evaluation lists them).
+    warnings: list[TargetProgress] = field(default_factory=list)
 
     @property
     def has_demo(self) -> bool:
@@ -217,14 +220,33 @@ def checked_year(raw: str, years: range) -> int:
     raise BadYear(message % {"first": span[0], "last": span[-1], "value": raw[:20]})
 
 
-def plans_in(region: Region) -> QuerySet[Plan]:
-    """The plans of the region and of every region below it."""
-    return Plan.objects.filter(subtree_q(region, "region"))
+def plans_in(region: Region, period: PlanPeriod | None = None) -> QuerySet[Plan]:
+    """The plans of the region and of every region below it (of one period, when given)."""
+    plans = Plan.objects.filter(subtree_q(region, "region"))
+    return plans if period is None else plans.filter(period=period)
 
 
 def plan_years(region: Region) -> range:
     """The years an overview can be read at: the span of the plans in and below the region."""
     return plan_span(plans_in(region))
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A region's place in a period: its plans of that period, none yet (尚无十五五规划) when empty."""
+
+    region: Region
+    plans: list[Plan]
+
+
+def period_slots(region: Region, period: PlanPeriod) -> list[Slot]:
+    """The region and the regions directly below it, each with its plans of the period (none: the empty slot).
+    Nothing is invented: a region without a plan of the period says so."""
+    regions = [region, *region.children.order_by("adcode")]
+    held: dict[int, list[Plan]] = defaultdict(list)
+    for plan in Plan.objects.filter(period=period, region__in=regions).defer("source_text").order_by("pk"):
+        held[plan.region_id].append(plan)
+    return [Slot(r, held[r.pk]) for r in regions]
 
 
 def overview(
@@ -236,8 +258,9 @@ def overview(
     kind: str = "",
     include_submitted: bool = False,
     submitted_regions: Collection[int] | None = None,
+    period: PlanPeriod | None = None,
 ) -> Overview:
-    query = targets_for(region=region)
+    query = targets_for(region=region, periods=None if period is None else [period])
     if section:
         query = query.filter(section=section)
     if kind:
@@ -258,7 +281,7 @@ def overview(
             shared[indicator_id] += 1
         for item in region_items:
             indicators[item.target.indicator_id] = item.target.indicator
-    main = main_indicators(region)
+    main = main_indicators(region, period)
     # By theme; in each, the plans' main indicators first, then the ones most regions set targets on, then by code.
     columns = sorted(
         indicators.values(), key=lambda ind: (_THEME_RANK[ind.theme], ind.pk not in main, -shared[ind.pk], ind.code)
@@ -276,14 +299,17 @@ def overview(
         cells = [Cell.of(grouped[ind.pk], url) if ind.pk in grouped else None for ind in columns]
         counts = Counter(item.status for item in region_items)
         rows.append(OverviewRow(row_region, url, cells, {s: counts[s] for s in v.STATUSES}, region_items))
-    return Overview(region, year, columns, rows, dict(shared), main)
+    warnings = [item for row in rows for item in row.items if warns_early(item)]
+    return Overview(region, year, columns, rows, dict(shared), main, warnings)
 
 
 _THEME_RANK: dict[str, int] = {code: rank for rank, code in enumerate((*v.THEMES, ""))}
 
 
-def main_indicators(region: Region) -> frozenset[int]:
-    """The indicators of the plans' indicator tables (主要指标, section "table") in and below the region, whatever
-    the page's filters: the overview's columns before "show all"."""
+def main_indicators(region: Region, period: PlanPeriod | None = None) -> frozenset[int]:
+    """The indicators of the plans' indicator tables (主要指标, section "table") in and below the region (of the
+    period's plans, when given), whatever the page's other filters: the overview's columns before "show all"."""
     targets = Target.objects.filter(subtree_q(region, "plan__region"), section=Target.Section.TABLE)
+    if period is not None:
+        targets = targets.filter(plan__period=period)
     return frozenset(targets.values_list("indicator_id", flat=True).distinct())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,20 +32,27 @@ from plans import progress as pr
 from plans import vocabulary as v
 from plans import wording
 from plans.evaluation import Evaluation, completion, default_year, plan_evaluation
-from plans.models import Plan, Target, TargetExplanation, TargetRevision
+from plans.models import Plan, PlanPeriod, Target, TargetExplanation, TargetRevision
 from plans.selectors import (
+    BaselineActual,
     PlanInconsistency,
     TargetProgress,
+    adjacent_periods,
     asks_explanation,
+    baseline_actuals,
     evaluate_targets,
     explained_year,
     latest_explanations,
+    period_years,
     plan_inconsistencies,
     plan_span,
     targets_for,
 )
 
 # ----------------------------------------------------------------------------------------------------- overview
+
+# The overview lists this many early warnings (binding targets expected to be missed), then links to all of them.
+WARNINGS_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,18 @@ class OverviewPage:
     statuses: list[tuple[str, str]] = field(default_factory=list)
     sections: list[tuple[str, Any]] = field(default_factory=lambda: Target.Section.choices)
     kinds: list[tuple[str, Any]] = field(default_factory=lambda: Target.Kind.choices)
+    period: PlanPeriod | None = None
+    slots: list[ov.Slot] = field(default_factory=list)  # each region's plans of the period (none: 尚无…规划)
+    warnings_shown: int = WARNINGS_SHOWN  # the early warnings listed before "all N"
+
+    @property
+    def empty_period(self) -> bool:
+        """The period holds no target here yet (十五五 today): the page shows each region's slot instead."""
+        return bool(self.slots)
+
+    @property
+    def warnings(self) -> list[TargetProgress]:
+        return self.overview.warnings if self.overview is not None else []
 
 
 def overview_page(
@@ -78,10 +97,15 @@ def overview_page(
     submitted_regions: Collection[int] | None = None,
     everything: bool = False,
     attention: bool = False,
+    period: PlanPeriod | None = None,
+    all_warnings: bool = False,
 ) -> OverviewPage:
-    """The province overview: regions × indicators by worst status, counts per region, the plans."""
+    """The province overview: regions × indicators by worst status, counts per region, the plans, the early
+    warnings (all of them with `all_warnings`) — of one period's plans, when given."""
     region = ov.overview_region(requested, home)
-    plans = ov.plans_in(region) if region is not None else Plan.objects.all()
+    plans = ov.plans_in(region, period) if region is not None else Plan.objects.all()
+    if region is None and period is not None:
+        plans = plans.filter(period=period)
     common: dict[str, Any] = {
         "region": region,
         "section": section,
@@ -90,6 +114,8 @@ def overview_page(
         "attention": attention,
         "plans": plans.select_related("region").defer("source_text").annotate(target_total=Count("targets")),
         "provinces": Region.objects.filter(level=Region.Level.PROVINCE).order_by("adcode"),
+        "period": period,
+        "warnings_shown": 10**6 if all_warnings else WARNINGS_SHOWN,
     }
     if region is None:
         return OverviewPage(**common)
@@ -102,6 +128,7 @@ def overview_page(
         kind=kind,
         include_submitted=include_submitted,
         submitted_regions=submitted_regions,
+        period=period,
     )
     words = wording.status_words()
     counts = pd.DataFrame(
@@ -113,8 +140,11 @@ def overview_page(
         axis=_("Targets"),
         statuses=words,
     )
+    # A period without targets here (十五五 today): each region's slot, its plans or none yet.
+    empty = period is not None and not view.rows and not section and not kind
     return OverviewPage(
         **common,
+        slots=ov.period_slots(region, period) if empty and period is not None else [],
         overview=view,
         matrix=ov.matrix(view, everything=everything, attention=attention),
         years=years if view.year in years else range(view.year, view.year + 1),
@@ -134,6 +164,7 @@ class Statement:
     item: TargetProgress
     frame: list[dict[str, Any]]  # one row per year: year, actual, plan, projection, province
     explanation: TargetExplanation | None = None  # the city's latest account of the target, if any
+    baseline: BaselineActual | None = None  # the previous period's final actual of the baseline year, if stored
 
     @property
     def target(self) -> Target:
@@ -221,6 +252,7 @@ class CityPage:
     text: dict[str, str]  # the chart's words, also the download's column names
     summary: CitySummary
     sections: list[tuple[str, Any]] = field(default_factory=lambda: Target.Section.choices)
+    period: PlanPeriod | None = None
 
     @property
     def statements(self) -> list[Statement]:
@@ -275,12 +307,48 @@ def _primary(statements: list[Statement]) -> Statement:
     return statements[0]
 
 
+def period_marks(period: PlanPeriod | None, periods: list[PlanPeriod]) -> list[charts.PeriodMark]:
+    """The periods a chart draws on one axis (`periods`: the page's with the one before and after it,
+    plans.selectors.adjacent_periods), the page's marked current (charts.mark_periods)."""
+    if period is None:
+        return []
+    return [
+        charts.PeriodMark(p.code, p.name, p.first_year, p.last_year, p.baseline_year, current=p.pk == period.pk)
+        for p in periods
+    ]
+
+
+def stated_level(item: TargetProgress) -> float | None:
+    """The level a target aims at, for a star on a chart of levels: the method's target level, else the number
+    the plan states (a level with no actual yet); None for targets without a level (growth, amounts added)."""
+    if item.target.kind not in (v.LEVEL, v.MULTIPLE_OF_BASELINE, v.QUALITATIVE):
+        return None
+    level = item.progress.target_level
+    if level is None and item.target.kind != v.MULTIPLE_OF_BASELINE:
+        level = item.spec.target_value
+    return level if level is not None and pr.is_finite(level) else None
+
+
+def other_period_stars(items: list[TargetProgress]) -> dict[int, dict[str, list[tuple[int, float]]]]:
+    """Other periods' targets by indicator: the star trace's name (目标（十五五）) → (target year, level)."""
+    stars: dict[int, dict[str, list[tuple[int, float]]]] = {}
+    for item in items:
+        level = stated_level(item)
+        if level is None:
+            continue
+        name = _("Target (%(period)s)") % {"period": item.target.plan.period.name}
+        stars.setdefault(item.target.indicator_id, {}).setdefault(name, []).append((item.target.target_year, level))
+    return stars
+
+
 def _card(
     indicator: Indicator,
     statements: list[Statement],
     region: Region,
     text: dict[str, str],
     origins: Mapping[tuple[int, int], ValueOrigin],
+    marks: list[charts.PeriodMark] | None = None,
+    stars: Mapping[str, list[tuple[int, float]]] | None = None,
 ) -> Card:
     primary = _primary(statements)
     item = primary.item
@@ -312,6 +380,9 @@ def _card(
     years = {year for year in item.actuals}
     drawn = {year: origins[indicator.pk, year].origin for year in years if (indicator.pk, year) in origins}
     figure["data"].extend(charts.origin_traces(frame, drawn, origin_words()))
+    if stars and item.spec.kind not in (v.ANNUAL_GROWTH_RATE, v.CUMULATIVE_NEW, v.PER_YEAR):
+        figure["data"].extend(charts.period_target_traces(stars, indicator.unit))  # each in its period's part
+    charts.mark_periods(figure, marks or [])
     return Card(indicator, statements, primary, figure, title)
 
 
@@ -374,33 +445,49 @@ def city_page(
     target_id: int | None = None,
     include_submitted: bool = False,
     submitted_regions: Collection[int] | None = None,
+    period: PlanPeriod | None = None,
 ) -> CityPage:
     """A region's plans, a summary, and one card per indicator holding every statement of it (each target with its
     status, numbers and sentence) and one chart: baseline, plan path, actuals, projection, target.
     `target_id` keeps one target (a card's own download); `include_submitted` adds the values awaiting review,
-    marked on the charts."""
-    targets = targets_for(region=region, below=False)
+    marked on the charts. With a `period`, its plans' targets; the charts draw it with the periods beside it on
+    one axis, their targets in their parts."""
+    periods = adjacent_periods(period) if period is not None else []
+    # The periods beside it in the same query and evaluation: their targets are drawn on the charts, in their parts.
+    targets = targets_for(region=region, below=False, periods=periods or None)
     if section:
         targets = targets.filter(section=section)
     if target_id is not None:
         targets = targets.filter(pk=target_id)
-    items = evaluate_targets(targets, include_submitted=include_submitted, submitted_regions=submitted_regions)
+    judged = evaluate_targets(targets, include_submitted=include_submitted, submitted_regions=submitted_regions)
+    items = [item for item in judged if period is None or item.target.plan.period_id == period.pk]
+    stars = other_period_stars(
+        [item for item in judged if period is not None and item.target.plan.period_id != period.pk]
+    )
     text = chart_text(region)
     explanations = latest_explanations(item.target.pk for item in items)
+    baselines = baseline_actuals(item.target for item in items)
     grouped: dict[int, list[Statement]] = {}
     for item in items:  # plan order: an indicator's card sits where the plan first states it
         frame = charts.target_frame(item.spec, item.progress, item.actuals, item.parent_actuals or None)
-        statement = Statement(item, charts.records(frame), explanations.get(item.target.pk))
+        pk = item.target.pk
+        statement = Statement(item, charts.records(frame), explanations.get(pk), baselines.get(pk))
         grouped.setdefault(item.target.indicator_id, []).append(statement)
+    marks = period_marks(period, periods)
     # The values awaiting review are drawn (and their origin said) only where the user may see them.
     shown = include_submitted and (submitted_regions is None or region.pk in submitted_regions)
     origins = value_origins(region, list(grouped), include_submitted=shown)
-    cards = [_card(group[0].target.indicator, group, region, text, origins) for group in grouped.values()]
+    cards = [
+        _card(group[0].target.indicator, group, region, text, origins, marks, stars.get(group[0].target.indicator_id))
+        for group in grouped.values()
+    ]
     if sort == "status":
         cards.sort(key=lambda card: v.severity(card.worst))
     statements = [statement for card in cards for statement in card.statements]
-    plans = list(region.plans.defer("source_text").order_by("period_start"))
-    return CityPage(region, plans, cards, section, sort, text, city_summary(statements))
+    plans = region.plans.defer("source_text").order_by("period_start")
+    if period is not None:
+        plans = plans.filter(period=period)
+    return CityPage(region, list(plans), cards, section, sort, text, city_summary(statements), period=period)
 
 
 # ---------------------------------------------------------------------------------------------------- indicator
@@ -428,6 +515,7 @@ class IndicatorPage:
     line_count: int
     years: range
     provinces: QuerySet[Region]
+    period: PlanPeriod | None = None
 
     @property
     def has_demo(self) -> bool:
@@ -445,12 +533,19 @@ def indicator_rows(
     year: int | None,
     include_submitted: bool = False,
     submitted_regions: Collection[int] | None = None,
+    period: PlanPeriod | None = None,
 ) -> list[IndicatorRow]:
-    """Every target on the indicator (of `region` and below), each with a unique bar name."""
-    targets = targets_for(region=region, indicator_code=indicator.code)
+    """Every target on the indicator (of `region` and below; of the period's plans, when given), each with a
+    unique bar name."""
+    targets = targets_for(region=region, indicator_code=indicator.code, periods=None if period is None else [period])
     items = evaluate_targets(
         targets, as_of=year, include_submitted=include_submitted, submitted_regions=submitted_regions
     )
+    return labelled_rows(items)
+
+
+def labelled_rows(items: list[TargetProgress]) -> list[IndicatorRow]:
+    """A row per target, each with a unique bar name: the region's, with the target's when it has several."""
     per_region = Counter(item.target.plan.region_id for item in items)
     rows, used = [], set()
     for item in items:
@@ -472,12 +567,21 @@ def indicator_page(
     year: int | None,
     include_submitted: bool = False,
     submitted_regions: Collection[int] | None = None,
+    period: PlanPeriod | None = None,
 ) -> IndicatorPage:
     """Every region with a target on one indicator, side by side: completion (bars, sorted), actuals over time
-    (lines) and a table."""
-    rows = indicator_rows(
-        indicator, region=region, year=year, include_submitted=include_submitted, submitted_regions=submitted_regions
+    (lines) and a table. With a `period`: its targets; the lines draw it with the periods beside it on one axis
+    (their regions' actuals too, and their targets as open stars in their parts)."""
+    periods = adjacent_periods(period) if period is not None else []
+    # The periods beside it in the same query and evaluation: their regions' actuals and targets are drawn too.
+    judged = evaluate_targets(
+        targets_for(region=region, indicator_code=indicator.code, periods=periods or None),
+        as_of=year,
+        include_submitted=include_submitted,
+        submitted_regions=submitted_regions,
     )
+    rows = labelled_rows([item for item in judged if period is None or item.target.plan.period_id == period.pk])
+    other_items = [item for item in judged if period is not None and item.target.plan.period_id != period.pk]
     frame = pd.DataFrame(
         {
             "label": [row.label for row in rows],
@@ -491,7 +595,7 @@ def indicator_page(
         frame, title=_("Completion toward each target"), axis=_("Completion (%)"), statuses=wording.status_words()
     )
     items = [row.item for row in rows]
-    actuals, stars, province = indicator_series(items)
+    actuals, stars, province = indicator_series(items, other_items)
     lines = charts.actuals_figure(
         actuals,
         stars,
@@ -501,6 +605,10 @@ def indicator_page(
         year=_("Year"),
         target=_("Target"),
     )
+    lines["data"].extend(
+        charts.period_target_traces(other_period_stars(other_items).get(indicator.pk, {}), indicator.unit)
+    )
+    charts.mark_periods(lines, period_marks(period, periods))
     return IndicatorPage(
         indicator=indicator,
         region=region,
@@ -510,19 +618,24 @@ def indicator_page(
         lines=lines,
         charted=int(frame["completion"].notna().sum()),
         line_count=int(actuals["region"].nunique()),
-        years=plan_span([item.target.plan for item in items]),
+        years=period_years(period) if period is not None else plan_span([item.target.plan for item in items]),
         provinces=Region.objects.filter(level=Region.Level.PROVINCE).order_by("adcode"),
+        period=period,
     )
 
 
-def indicator_series(items: list[TargetProgress]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The actuals of each region (once per region), the level of each target that states one, and the series of
-    the province each "above the provincial average" target is compared with (once per province)."""
+def indicator_series(
+    items: list[TargetProgress], others: Sequence[TargetProgress] = ()
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The actuals of each region (once per region), the level of each target of `items` that states one, and the
+    series of the province each "above the provincial average" target is compared with (once per province).
+    `others` (other periods' targets) add their regions' actuals, not their stars."""
     seen: set[int] = set()
     regions, years, values = [], [], []
     star_regions, star_years, star_values = [], [], []
     parents: dict[int, tuple[str, Mapping[int, float]]] = {}
-    for item in items:
+    starred = {id(item) for item in items}
+    for item in [*items, *others]:
         region = item.target.plan.region
         if region.pk not in seen:
             seen.add(region.pk)
@@ -531,7 +644,7 @@ def indicator_series(items: list[TargetProgress]) -> tuple[pd.DataFrame, pd.Data
                 years.append(year)
                 values.append(item.actuals[year])
         level = item.progress.target_level
-        if item.target.kind in v.LEVEL_KINDS and level is not None and pr.is_finite(level):
+        if id(item) in starred and item.target.kind in v.LEVEL_KINDS and level is not None and pr.is_finite(level):
             star_regions.append(region.name)
             star_years.append(item.target.target_year)
             star_values.append(level)
@@ -562,6 +675,7 @@ class PlanRow:
     stated: str
     note: list[wording.NotePart]
     item: TargetProgress | None = None  # a revised target, judged both ways (plans.revisions); else None
+    baseline: BaselineActual | None = None  # the previous period's final actual of the baseline year, if stored
 
 
 @dataclass(frozen=True)
@@ -574,6 +688,11 @@ class PlanPage:
     @property
     def missing_ids(self) -> set[int]:
         return {quote.target_id for quote in self.document.missing}
+
+    @property
+    def baseline_mismatches(self) -> list[PlanRow]:
+        """The rows whose stated baseline is not the stored actual of the baseline year."""
+        return [row for row in self.rows if row.baseline is not None and row.baseline.mismatch]
 
 
 def plan_page(plan: Plan) -> PlanPage:
@@ -589,8 +708,16 @@ def plan_page(plan: Plan) -> PlanPage:
     if revised_ids:
         revised = targets_for(plan=plan).filter(pk__in=revised_ids)
         judged = {item.target.pk: item for item in evaluate_targets(revised, as_of=default_year(plan))}
+    baselines = baseline_actuals(targets)
     rows = [
-        PlanRow(n, t, wording.target_text(t), wording.readable_note(t.note, refs, names), judged.get(t.pk))
+        PlanRow(
+            n,
+            t,
+            wording.target_text(t),
+            wording.readable_note(t.note, refs, names),
+            judged.get(t.pk),
+            baselines.get(t.pk),
+        )
         for n, t in enumerate(targets, start=1)
     ]
     return PlanPage(plan, rows, plan_inconsistencies(plan), highlight(plan.source_text, quotes))

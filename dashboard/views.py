@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 
 from cities.access import can_write, home_region, may_import, reviewable_regions, submitted_scope
 from cities.models import Region
-from dashboard import downloads, fragments, pages, report
+from dashboard import downloads, fragments, pages, periods, report
 from dashboard import overview as ov
 from imports.review import own_open_imports
 from indicators.models import Indicator
@@ -30,7 +30,7 @@ from plans.comparison import comparison_years
 from plans.evaluation import default_year, plan_evaluation
 from plans.models import Plan, Target
 from plans.revisions import may_record_any_revision
-from plans.selectors import default_as_of, plan_span
+from plans.selectors import default_as_of, period_years, plan_span
 
 
 def _context(page: Any, request: HttpRequest, **extra: Any) -> dict[str, Any]:
@@ -115,10 +115,11 @@ def home(request: HttpRequest, file_format: str | None = None) -> HttpResponse:
     """The province overview: regions × indicators by status, per-region counts, and the plans."""
     home = home_region(request.user)
     visible = _submitted_param(request)
+    period = periods.period_param(request)
 
     def build() -> pages.OverviewPage:
         region = ov.overview_region(_region_param(request), home)
-        years = ov.plan_years(region) if region is not None else range(0)
+        years = range(0) if region is None else period_years(period) if period is not None else ov.plan_years(region)
         return pages.overview_page(
             requested=region,
             home=home,
@@ -130,6 +131,8 @@ def home(request: HttpRequest, file_format: str | None = None) -> HttpResponse:
             submitted_regions=visible,
             everything=_flag_param(request, "all"),
             attention=_flag_param(request, "attention"),
+            period=period,
+            all_warnings=_choice_param(request, "warnings", ["all"]) == "all",
         )
 
     if file_format:
@@ -152,7 +155,10 @@ def home(request: HttpRequest, file_format: str | None = None) -> HttpResponse:
         request.user.pk if own else "",
         today.isoformat() if to_do else "",
         _scope(visible),
+        periods.period_code(period),  # the default period follows the data: the key names the one shown
     )
+    all_warnings = request.GET.copy()
+    all_warnings["warnings"] = "all"
     return fragments.cached_page(
         request,
         "dashboard/home.html",
@@ -163,6 +169,8 @@ def home(request: HttpRequest, file_format: str | None = None) -> HttpResponse:
             my_imports=my_imports,
             to_do=to_do,
             to_do_count=len(to_do),
+            period_switch=periods.period_switch(request, period),
+            all_warnings_query=all_warnings.urlencode(),
             **_switches(request),
         ),
         scope=scope,
@@ -187,14 +195,15 @@ def _to_do(
 @require_GET
 @login_required
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = get_object_or_404(Plan.objects.select_related("region__parent"), pk=plan_id)
+    plan = get_object_or_404(Plan.objects.select_related("region__parent", "period"), pk=plan_id)
 
     def build() -> dict[str, Any]:
         _year_param(request, plan_span([plan]))  # the page reads no year; a bad one is still refused
         page = pages.plan_page(plan)
-        return _context(page, request, missing_ids=page.missing_ids)
+        switch = periods.plan_period_switch(request, plan)
+        return _context(page, request, missing_ids=page.missing_ids, period_switch=switch)
 
-    return fragments.cached_page(request, "dashboard/plan_detail.html", build)
+    return fragments.cached_page(request, "dashboard/plan_detail.html", build, scope=plan.period.code)
 
 
 def _as_of(request: HttpRequest, plan: Plan) -> int:
@@ -207,7 +216,7 @@ def _as_of(request: HttpRequest, plan: Plan) -> int:
 @login_required
 def plan_evaluation_page(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The evaluation table (中期/终期评估) of a plan at an as-of year; printable."""
-    plan = get_object_or_404(Plan.objects.select_related("region__parent"), pk=plan_id)
+    plan = get_object_or_404(Plan.objects.select_related("region__parent", "period"), pk=plan_id)
     year, visible = _as_of(request, plan), _submitted_param(request)
     may_publish = published.may_publish(request.user)  # the publish form: province staff; part of the cache key
     return fragments.cached_page(
@@ -217,8 +226,9 @@ def plan_evaluation_page(request: HttpRequest, plan_id: int) -> HttpResponse:
             pages.evaluation_page(plan, year, include_submitted=visible is not None, submitted_regions=visible),
             request,
             may_publish=may_publish,
+            period_switch=periods.plan_period_switch(request, plan),
         ),
-        scope=(_scope(visible), "publish", may_publish),
+        scope=(_scope(visible), "publish", may_publish, plan.period.code),
     )
 
 
@@ -236,8 +246,12 @@ def plan_evaluation_xlsx(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 def _city_year(request: HttpRequest, page: pages.CityPage) -> None:
-    """The city page reads no year; a bad one is still refused (its plans' years; those below it without one)."""
-    _year_param(request, plan_span(page.plans) or ov.plan_years(page.region))
+    """The city page reads no year; a bad one is still refused (its period's years; else its plans' years, those
+    below it without one)."""
+    if page.period is not None:
+        _year_param(request, period_years(page.period))
+    else:
+        _year_param(request, plan_span(page.plans) or ov.plan_years(page.region))
 
 
 @require_GET
@@ -282,6 +296,7 @@ def city_page(request: HttpRequest, adcode: str, file_format: str | None = None)
         target_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else 0
     visible = _submitted_param(request)
     include = visible is not None
+    period = periods.period_param(request)
     if file_format:
         page = pages.city_page(
             region,
@@ -290,6 +305,7 @@ def city_page(request: HttpRequest, adcode: str, file_format: str | None = None)
             target_id=target_id,
             include_submitted=include,
             submitted_regions=visible,
+            period=period,
         )
         _city_year(request, page)
         if not page.cards:
@@ -301,19 +317,31 @@ def city_page(request: HttpRequest, adcode: str, file_format: str | None = None)
     may_revise = may_record_any_revision(request.user)  # the link to record a revised target (no query)
 
     def build() -> dict[str, Any]:
-        page = pages.city_page(region, section=section, sort=sort, include_submitted=include, submitted_regions=visible)
+        page = pages.city_page(
+            region, section=section, sort=sort, include_submitted=include, submitted_regions=visible, period=period
+        )
         _city_year(request, page)
         extra: dict[str, Any] = {
             "has_demo": page.has_demo,
             "province": page.province,
             "has_submitted": page.has_submitted,
+            "period_switch": periods.period_switch(request, period),
         }
         if may_review:  # the verdict forms' default year: the evaluation's, read once for the page
             extra["verdict_year"] = default_as_of([region], plan_span(page.plans))
         return _context(page, request, may_explain=may_explain, may_review=may_review, may_revise=may_revise, **extra)
 
     # Whether the explanation and verdict forms show is part of the key; their CSRF token is put in per request.
-    scope = ("explain", may_explain, "review", may_review, "revise", may_revise, _scope(visible))
+    scope = (
+        "explain",
+        may_explain,
+        "review",
+        may_review,
+        "revise",
+        may_revise,
+        _scope(visible),
+        periods.period_code(period),
+    )
     return fragments.cached_page(request, "dashboard/city.html", build, scope=scope)
 
 
@@ -326,23 +354,32 @@ def indicator_page(request: HttpRequest, code: str, file_format: str | None = No
     chart = _choice_param(request, "chart", ["progress", "actuals"])
     visible = _submitted_param(request)
     include = visible is not None
+    period = periods.period_param(request)
+
+    def years() -> range:
+        if period is not None:
+            return period_years(period)
+        return plan_span(ov.plans_in(region) if region else Plan.objects.all())
+
     if file_format:
-        year = _year_param(request, plan_span(ov.plans_in(region) if region else Plan.objects.all()))
+        year = _year_param(request, years())
         rows = pages.indicator_rows(
-            indicator, region=region, year=year, include_submitted=include, submitted_regions=visible
+            indicator, region=region, year=year, include_submitted=include, submitted_regions=visible, period=period
         )
         if chart == "actuals":
             return downloads.download(file_format, downloads.indicator_actuals_table(indicator, rows))
         return downloads.download(file_format, downloads.indicator_progress_table(indicator, rows))
 
     def build() -> dict[str, Any]:
-        year = _year_param(request, plan_span(ov.plans_in(region) if region else Plan.objects.all()))
+        year = _year_param(request, years())
         page = pages.indicator_page(
-            indicator, region=region, year=year, include_submitted=include, submitted_regions=visible
+            indicator, region=region, year=year, include_submitted=include, submitted_regions=visible, period=period
         )
-        return _context(page, request, has_demo=page.has_demo, has_submitted=page.has_submitted)
+        switch = periods.period_switch(request, period)
+        return _context(page, request, has_demo=page.has_demo, has_submitted=page.has_submitted, period_switch=switch)
 
-    return fragments.cached_page(request, "dashboard/indicator.html", build, scope=_scope(visible))
+    scope = (_scope(visible), periods.period_code(period))
+    return fragments.cached_page(request, "dashboard/indicator.html", build, scope=scope)
 
 
 def _province_param(request: HttpRequest) -> Region:
@@ -389,11 +426,20 @@ def _board_regions(request: HttpRequest) -> list[Region]:
 
 
 def _board(request: HttpRequest) -> completeness.Board:
+    """The board of ?year= (one of the chosen period's years; default: the latest with a value due)."""
     regions, today = _board_regions(request), timezone.localdate()
-    year = _year_param(request, plan_span(Plan.objects.filter(region__in=regions)))
-    if year is None:
-        year = completeness.default_year(regions, today=today) or today.year
-    return completeness.board(regions, year, today=today)
+    period = periods.period_param(request)
+    if period is None:
+        asked = _year_param(request, plan_span(Plan.objects.filter(region__in=regions)))
+        default = completeness.default_year(regions, today=today) or today.year
+        return completeness.board(regions, default if asked is None else asked, today=today)
+    asked = _year_param(request, period_years(period))
+    owed = range(period.first_year, period.last_year + 1)  # the baseline year owes nothing
+    if asked is None:
+        latest = completeness.default_year(regions, today=today)
+        asked = latest if latest is not None and latest in owed else owed[0]
+    board = completeness.board(regions, asked, today=today)
+    return dataclasses.replace(board, years=[y for y in board.years if y in owed] or list(owed))
 
 
 @require_GET
@@ -401,19 +447,25 @@ def _board(request: HttpRequest) -> completeness.Board:
 def completeness_page(request: HttpRequest) -> HttpResponse:
     """The completeness board: regions × indicators for a year, each value owed in its state, counts per region."""
     regions, today = _board_regions(request), timezone.localdate()
-    year = _year_param(request, plan_span(Plan.objects.filter(region__in=regions)))
+    period = periods.period_param(request)
 
     def build() -> dict[str, Any]:
-        shown = year if year is not None else completeness.default_year(regions, today=today) or today.year
         return {
-            "board": completeness.board(regions, shown, today=today),
+            "board": _board(request),
             "states": [(state, str(completeness.STATE_LABELS[state])) for state in completeness.STATES],
             "grace_months": settings.REPORTING_GRACE_MONTHS,
             "not_owed": _("not owed"),
+            "period": period,
+            "period_switch": periods.period_switch(request, period),
         }
 
     # The states change with the day, and the rows with the regions the user may review.
-    scope = ("completeness", today.isoformat(), ",".join(region.adcode for region in regions))
+    scope = (
+        "completeness",
+        today.isoformat(),
+        ",".join(region.adcode for region in regions),
+        periods.period_code(period),
+    )
     return fragments.cached_page(request, "dashboard/completeness.html", build, scope=scope)
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -33,7 +33,15 @@ from plans import wording as tx
 from plans.evaluation import YEARS
 from plans.models import Plan, PublishedEvaluation, Target, TargetExplanation, TargetRevision, TargetVerdict
 from plans.revisions import in_force, may_record_revision, revision_add
-from plans.selectors import PlanInconsistency, TargetProgress, evaluate_targets, plan_inconsistencies, targets_for
+from plans.selectors import (
+    BaselineActual,
+    PlanInconsistency,
+    TargetProgress,
+    baseline_actuals,
+    evaluate_targets,
+    plan_inconsistencies,
+    targets_for,
+)
 from plans.verdicts import may_record_verdict, verdict_add
 
 
@@ -242,8 +250,30 @@ class RevisionInputSerializer(serializers.Serializer[dict[str, Any]]):
     reason = serializers.CharField()
 
 
+def baseline_actual_data(baseline: BaselineActual) -> dict[str, Any]:
+    """The stored actual of a target's baseline year: year, value as stored (indicator's unit), origin, whether
+    demo data, source, and the relative difference of the plan's baseline from it (null: not comparable)."""
+    return {
+        "year": baseline.year,
+        "value": float(baseline.value),
+        "origin": baseline.origin,
+        "is_demo": baseline.is_demo,
+        "source": baseline.source,
+        "difference": baseline.difference,
+    }
+
+
 class TargetSerializer(serializers.ModelSerializer[Target]):
     region = serializers.CharField(source="plan.region.adcode", read_only=True)
+    period = serializers.CharField(source="plan.period.code", read_only=True)
+    baseline_actual = serializers.SerializerMethodField(
+        help_text="The stored actual of the baseline year when it is the end of the period before (上期末实际值), "
+        "else null."
+    )
+    baseline_mismatch = serializers.SerializerMethodField(
+        help_text="Whether the plan's baseline differs from that actual beyond PLAN_BASELINE_TOLERANCE (never on "
+        "demo data); null without such an actual."
+    )
     indicator = serializers.CharField(source="indicator.code", read_only=True)
     baseline_value = _number()
     target_value = _number()
@@ -293,6 +323,9 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
             "revisions",
             "status_original",
             "status_revised",
+            "period",
+            "baseline_actual",
+            "baseline_mismatch",
         ]
 
     def _judged(self, obj: Target) -> TargetProgress | None:
@@ -312,6 +345,25 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
     def get_status_revised(self, obj: Target) -> str | None:
         item = self._judged(obj)
         return item.status_revised if item is not None else None
+
+    def _baseline(self, obj: Target) -> BaselineActual | None:
+        """Read for every target of the response at once (the page of a list): one query."""
+        found = self.context.get("baseline_actuals")
+        if found is None:
+            instance = self.root.instance
+            targets = list(instance) if isinstance(instance, list | QuerySet) else [obj]
+            found = self.context["baseline_actuals"] = baseline_actuals(targets)
+        return found.get(obj.pk)
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_baseline_actual(self, obj: Target) -> dict[str, Any] | None:
+        baseline = self._baseline(obj)
+        return baseline_actual_data(baseline) if baseline is not None else None
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_baseline_mismatch(self, obj: Target) -> bool | None:
+        baseline = self._baseline(obj)
+        return baseline.mismatch if baseline is not None else None
 
     def get_verdict(self, obj: Target) -> dict[str, Any] | None:
         # Prefetched newest first (TargetViewSet.get_queryset).
@@ -454,7 +506,7 @@ class TargetViewSet(viewsets.ReadOnlyModelViewSet[Target]):
         verdicts = TargetVerdict.objects.select_related("reviewer").order_by("-year", "-created_at", "-id")
         revisions = TargetRevision.objects.select_related("recorded_by").order_by("effective_from", "recorded_at", "id")
         return (
-            Target.objects.select_related("plan__region__parent", "indicator")
+            Target.objects.select_related("plan__region__parent", "plan__period", "indicator")
             .prefetch_related(
                 "conflicts_with", Prefetch("verdicts", queryset=verdicts), Prefetch("revisions", queryset=revisions)
             )

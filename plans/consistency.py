@@ -55,6 +55,14 @@ def _relative_difference(implied: float, stated: float) -> float:
     return (implied - stated) / abs(stated)
 
 
+def baseline_difference(stated: float | None, actual: float) -> float | None:
+    """How far a plan's stated baseline is from the stored actual of its baseline year, relative to the actual
+    ((stated − actual) / |actual|); None when the plan states no level to compare."""
+    if stated is None:
+        return None
+    return _relative_difference(stated, actual)
+
+
 def _base(statement: Statement, baselines: dict[tuple[str, int], float]) -> float | None:
     """The level at the statement's baseline year: its own, else one another statement of the plan gives."""
     if statement.baseline is not None:

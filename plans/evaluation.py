@@ -209,9 +209,16 @@ def attribute_summary(rows: Iterable[EvaluationRow]) -> list[tuple[str, int, str
     return [(words[key], len(statuses), worded_counts(statuses)) for key, statuses in groups.items() if statuses]
 
 
-def is_early_warning(row: EvaluationRow) -> bool:
-    if row.target.attribute != v.BINDING or row.status in (v.ACHIEVED, v.ACHIEVED_EARLY):
+def warns_early(item: TargetProgress) -> bool:
+    """A binding target (约束性) expected to be missed: not met, and missed already or projected at the current
+    pace to fall short in the target year (plans.progress.projection_meets). The evaluation and the overview
+    list these."""
+    if item.target.attribute != v.BINDING or item.status in (v.ACHIEVED, v.ACHIEVED_EARLY):
         return False
-    if row.status == v.NOT_ACHIEVED:
+    if item.status == v.NOT_ACHIEVED:
         return True
-    return pr.projection_meets(row.item.spec, row.progress) is False
+    return pr.projection_meets(item.spec, item.progress) is False
+
+
+def is_early_warning(row: EvaluationRow) -> bool:
+    return warns_early(row.item)

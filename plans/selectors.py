@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from django.conf import settings
-from django.db.models import FloatField, Max, Min, Prefetch, QuerySet
+from django.db.models import Exists, FloatField, Max, Min, OuterRef, Prefetch, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -25,7 +25,7 @@ from indicators.units import unit_factor
 from plans import consistency, wording
 from plans import progress as pr
 from plans import vocabulary as v
-from plans.models import Plan, Target, TargetExplanation, TargetRevision, TargetVerdict
+from plans.models import Plan, PlanPeriod, Target, TargetExplanation, TargetRevision, TargetVerdict
 from plans.revisions import in_force, revised_target, revisions_by_target
 
 # The origin a submitted value (awaiting review) is shown with: never stored as an Observation's origin.
@@ -133,13 +133,14 @@ def targets_for(
     plan: Plan | None = None,
     indicator_code: str | None = None,
     below: bool = True,
+    periods: Iterable[PlanPeriod] | None = None,
 ) -> QuerySet[Target]:
     """Targets of the plans of `region` and (unless `below` is false) every region below it, optionally of one
-    plan or indicator."""
+    plan or indicator, of the plans of `periods` (None: of every period)."""
     # Plans and indicators come in queries of their own, one instance each shared by its targets (a join would
     # build a plan, two regions and an indicator per target: 4 400 objects on a province's overview). The
     # plan's document text is large and not needed to judge its targets.
-    plans = Plan.objects.defer("source_text").select_related("region__parent")
+    plans = Plan.objects.defer("source_text").select_related("region__parent", "period")
     targets = Target.objects.prefetch_related(Prefetch("plan", queryset=plans), "indicator")
     if region is not None and not below:
         targets = targets.filter(plan__region=region)
@@ -149,6 +150,8 @@ def targets_for(
         targets = targets.filter(plan=plan)
     if indicator_code is not None:
         targets = targets.filter(indicator__code=indicator_code)
+    if periods is not None:
+        targets = targets.filter(plan__period__in=list(periods))
     return targets.order_by("plan__region__adcode", "plan_id", "position")
 
 
@@ -329,6 +332,97 @@ def default_as_of(regions: Sequence[Region], span: range) -> int:
     observations = Observation.objects.filter(region__in=regions, year__gte=span.start, year__lte=span[-1])
     latest: int | None = observations.aggregate(latest=Max("year"))["latest"]
     return span[-1] if latest is None else latest
+
+
+# ------------------------------------------------------------------------------------------------------ periods
+
+
+def default_period() -> PlanPeriod | None:
+    """The period a page shows when none is asked for (?period=): the latest one holding an actual (an
+    Observation of any region) within its years — today the 14th, whose final evaluation is being written. With
+    no actual anywhere: the period of last year (the latest year whose figures can be out), else the latest
+    holding a plan, else the last. None when no period is loaded. One query."""
+    actuals = Observation.objects.filter(year__gte=OuterRef("first_year"), year__lte=OuterRef("last_year"))
+    periods = list(
+        PlanPeriod.objects.annotate(
+            has_actual=Exists(actuals), has_plan=Exists(Plan.objects.filter(period=OuterRef("pk")))
+        ).order_by("-first_year")
+    )
+    last_year = timezone.localdate().year - 1
+    return (
+        next((p for p in periods if p.has_actual), None)
+        or next((p for p in periods if p.covers(last_year)), None)
+        or next((p for p in periods if p.has_plan), None)
+        or (periods[0] if periods else None)
+    )
+
+
+def period_years(period: PlanPeriod) -> range:
+    """The years a page of the period is read at: its baseline year to its last year (2020–2025 for 十四五)."""
+    return range(period.baseline_year, period.last_year + 1)
+
+
+def adjacent_periods(period: PlanPeriod) -> list[PlanPeriod]:
+    """The period with the one before and the one after it (those that exist), in order: the periods a chart
+    draws on one time axis (十四五 and 十五五: 2020–2030). One query."""
+    periods = list(PlanPeriod.objects.order_by("first_year"))
+    at = next(n for n, p in enumerate(periods) if p.pk == period.pk)
+    return periods[max(at - 1, 0) : at + 2]
+
+
+@dataclass(frozen=True)
+class BaselineActual:
+    """The stored actual of a target's region × indicator in its baseline year, when that year is the end of the
+    period before (the previous period's final actual, 上期末实际值), with how far the plan's stated baseline is
+    from it (converted to the indicator's unit)."""
+
+    year: int
+    value: Decimal  # exactly as stored, in the indicator's unit
+    origin: str
+    source: str
+    difference: float | None  # relative: (stated − actual) / |actual|; None when the plan states no comparable level
+    mismatch: bool  # the plan states another number (beyond PLAN_BASELINE_TOLERANCE); never on demo data
+
+    @property
+    def is_demo(self) -> bool:
+        return self.origin == Observation.Origin.DEMO
+
+
+def baseline_actuals(targets: Iterable[Target]) -> dict[int, BaselineActual]:
+    """For each target whose baseline year is its period's baseline year (the previous period's last year), the
+    stored actual of that year for its region and indicator: one query. Targets without one are left out. The
+    plan's baseline is compared with it in the indicator's unit (plans.consistency.baseline_difference); a demo
+    value is shown but never called a mismatch."""
+    linked = [
+        t
+        for t in targets
+        if t.baseline_year is not None
+        and t.plan.period_id is not None
+        and t.baseline_year == t.plan.period.baseline_year
+    ]
+    if not linked:
+        return {}
+    observations = Observation.objects.filter(
+        region_id__in={t.plan.region_id for t in linked},
+        indicator_id__in={t.indicator_id for t in linked},
+        year__in={t.baseline_year for t in linked},
+    )
+    stored = {(o.region_id, o.indicator_id, o.year): o for o in observations}
+    tolerance = float(settings.PLAN_BASELINE_TOLERANCE)
+    found = {}
+    for target in linked:
+        observation = stored.get((target.plan.region_id, target.indicator_id, target.baseline_year or 0))
+        if observation is None:
+            continue
+        stated = target_spec(target).baseline_value
+        difference = consistency.baseline_difference(stated, float(observation.value))
+        mismatch = (
+            difference is not None and abs(difference) > tolerance and observation.origin != Observation.Origin.DEMO
+        )
+        found[target.pk] = BaselineActual(
+            observation.year, observation.value, observation.origin, observation.source, difference, mismatch
+        )
+    return found
 
 
 @dataclass(frozen=True)

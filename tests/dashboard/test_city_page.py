@@ -178,13 +178,14 @@ def test_its_query_count_does_not_grow_with_the_targets(bob_client: Client) -> N
     # session, user, the user's groups/permissions for the header links (2), region, whether the user may write
     # the region for the explanation forms (membership, region: 2), whether they may review it for the verdict forms
     # (membership, region: 2), the data version, its plans, the targets, the targets' plans, their indicators, their
-    # actuals, their verdicts, their revisions, their explanations, the verdict forms' default year, the regions with a
-    # plan (previous / next), and where each value comes from (the values' changes with their imports and users, the
-    # values with their writers: 2)
-    assert counts["410100"] == counts["410700"] <= 22
+    # actuals, their verdicts, their revisions, their explanations, the verdict forms' default year, the regions with
+    # a plan (previous / next), and where each value comes from (the values' changes with their imports and users, the
+    # values with their writers: 2); the default period, the period switch's periods, the periods drawn on the
+    # charts' axis, the stored actuals of the baseline year (上期末实际值)
+    assert counts["410100"] == counts["410700"] <= 26
     # served from the cache: session, user, groups/permissions (2), region, may-write (2), may-review (2), the data
-    # version; none of the page's own
-    assert cached["410100"] == cached["410700"] <= 10
+    # version, the default period (the cache key names the period shown); none of the page's own
+    assert cached["410100"] == cached["410700"] <= 11
 
 
 def test_it_filters_and_sorts(bob_client: Client) -> None:

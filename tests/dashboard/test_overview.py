@@ -178,10 +178,11 @@ def test_the_overview_makes_the_same_number_of_queries_whatever_the_size(bob_cli
     with CaptureQueriesContext(connection) as after:
         response = bob_client.get("/")
     assert len(response.context["overview"].rows) == 7
-    # 19: one of them the targets of the user's home region, for their to-do list (plans.completeness), one the
+    # 21: one of them the targets of the user's home region, for their to-do list (plans.completeness), one the
     # main indicators (the plans' indicator tables) that the matrix shows first, one the reviewers' verdicts, one
-    # the targets' revisions (plans.TargetRevision).
-    assert len(after) == len(before) <= 19
+    # the targets' revisions (plans.TargetRevision); two the plan periods (the default period, the period switch's
+    # links).
+    assert len(after) == len(before) <= 21
 
 
 # ------------------------------------------------------------------------------------------- indicator page
@@ -234,7 +235,9 @@ def test_the_indicator_page_makes_the_same_number_of_queries_whatever_the_size(b
     with CaptureQueriesContext(connection) as after:
         response = bob_client.get(f"/indicators/{code}/")
     assert len(response.context["rows"]) >= 2
-    assert len(after) == len(before) <= 13  # … the plans' span, which ?year= must be in, and the revisions
+    # … the default period (instead of the plans' span: ?year= must be in the period's years), the period
+    # switch's periods and the periods drawn on the lines' axis, and the revisions
+    assert len(after) == len(before) <= 15
 
 
 # ------------------------------------------------------------------------------------------------ downloads
