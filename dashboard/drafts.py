@@ -47,7 +47,7 @@ class DraftUploadForm(forms.ModelForm):  # type: ignore[type-arg]
         label=gettext_lazy("Or paste the text"),
         required=False,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
+        widget=forms.Textarea(attrs={"rows": 12, "cols": 100}),
     )
     use_sample = forms.BooleanField(
         label=gettext_lazy("Or use the sample document (示例)"),

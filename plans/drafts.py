@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -31,7 +31,7 @@ from plans import fixture_schema as fx
 from plans import vocabulary as v
 from plans.models import DraftCandidate, Plan, PlanDraft, PlanPeriod
 from plans.proposals import Candidate, plan_last_year, propose
-from plans.services import plan_import_data
+from plans.services import LoadError, plan_import_data
 
 SAMPLE_PATH = fx.FIXTURES_DIR / "documents" / "sample.txt"
 MB = 1024 * 1024
@@ -444,7 +444,8 @@ def draft_publish(draft: PlanDraft) -> Published:
         data = fixture_data(draft, region, period, slug)
         try:
             plan_import_data(data, draft.text)
-        except fx.FixtureError as exc:
+        except (fx.FixtureError, LoadError, IntegrityError) as exc:
+            # IntegrityError: another plan of the kind for the region and period was written meanwhile.
             raise PublishRefused([_("The plan file does not pass the check: %(detail)s") % {"detail": exc}]) from exc
         plan = Plan.objects.get(slug=slug)
         draft.status = PlanDraft.Status.PUBLISHED

@@ -271,3 +271,32 @@ def test_the_sample_is_never_published_nor_loaded(admin_user: User) -> None:
     assert _state() == before
     assert not Plan.objects.filter(title__contains="示例").exists()
     assert not Plan.objects.filter(source_text__contains="【示例】").exists()
+
+
+@pytest.mark.django_db
+def test_publishing_goes_through_the_plan_files_check_and_the_database_constraint(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    anyang = Region.objects.get(adcode="410500")
+    draft = drafts.draft_create(text=TEXT, user=None, region=anyang)
+    accepted = _review_all(draft, accept=2)
+    # A quote changed behind the review page's back: the plan file's check refuses it, nothing is written.
+    DraftCandidate.objects.filter(pk=accepted[1].pk).update(quote="文件里没有的一句话")
+    before = _state()
+    with pytest.raises(drafts.PublishRefused) as refused:
+        drafts.draft_publish(draft)
+    assert "quote is not an exact substring" in refused.value.problems[0]
+    assert _state() == before
+    DraftCandidate.objects.filter(pk=accepted[1].pk).update(quote=accepted[1].quote)
+    # Another plan of the kind for the region and period written meanwhile (the check before is passed by): the
+    # database's plan_one_of_a_kind_per_period refuses, nothing of the draft is written.
+    other = drafts.draft_create(text=TEXT, user=None, region=anyang)
+    _review_all(other, accept=1)
+    drafts.draft_publish(other)
+    monkeypatch.setattr(drafts, "publish_problems", lambda draft: [])
+    before = _state()
+    with pytest.raises(drafts.PublishRefused):
+        drafts.draft_publish(draft)
+    assert _state() == before
+    draft.refresh_from_db()
+    assert draft.status == PlanDraft.Status.DRAFT
