@@ -435,7 +435,7 @@ def draft_publish(draft: PlanDraft) -> Published:
     """The plan and its targets from the accepted candidates, through the loader of import_plan; all or nothing.
     Raises PublishRefused (nothing written) when publish_problems names anything, or the fixture schema refuses."""
     with transaction.atomic():
-        draft = PlanDraft.objects.select_for_update().select_related("region", "period").get(pk=draft.pk)
+        draft = PlanDraft.objects.select_for_update(of=("self",)).select_related("region", "period").get(pk=draft.pk)
         problems = publish_problems(draft)
         region, period = draft.region, draft.period
         if problems or region is None or period is None:
