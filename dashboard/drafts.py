@@ -122,6 +122,10 @@ class CandidateForm(forms.ModelForm):  # type: ignore[type-arg]
         self.draft = draft
         self.fields["quote"].strip = False  # type: ignore[attr-defined]  # the quote is compared exactly
 
+    def clean_quote(self) -> str:
+        # A browser sends a textarea's line breaks as CR LF; the document's are LF.
+        return str(self.cleaned_data["quote"]).replace("\r\n", "\n")
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if self.errors:
@@ -178,14 +182,22 @@ def review_context(
     candidates = list(draft.candidates.select_related("indicator"))
     lines, placements = _document(draft, candidates)
     cards = []
+    indicators: list[Any] | None = None  # the indicator choices, read once for every card's form
     for c in candidates:
         form = bound if bound is not None and bound.instance.pk == c.pk else None
         placement = placements.get(c.pk)
         on_line = placement is not None and placement.match == Match.EXACT
+        form = form or CandidateForm(instance=c, draft=draft, prefix=f"c{c.pk}")
+        field = form.fields["indicator"]
+        if isinstance(field, forms.ModelChoiceField):
+            if indicators is None:
+                indicators = [("", field.empty_label)]
+                indicators += [(i.pk, field.label_from_instance(i)) for i in field.queryset]  # type: ignore[union-attr]
+            field.choices = indicators
         cards.append(
             Card(
                 candidate=c,
-                form=form or CandidateForm(instance=c, draft=draft, prefix=f"c{c.pk}"),
+                form=form,
                 on_line=on_line,
                 found_line=placement.line if placement is not None else None,
                 open=form is not None,

@@ -155,6 +155,10 @@ def test_the_review_page_shows_the_document_by_line_and_each_quote_at_its_line(a
     warning = re.search(rf'id="candidate-{moved.pk}".*?</article>', html, re.S)
     assert warning is not None and "not found exactly on line 1 (nearest: line 5)" in warning.group(0)
     assert html.count("quote-warning") == 1
+    # Each card's edit form holds the candidate's own indicator, selected.
+    for c in draft.candidates.exclude(indicator=None):
+        card = re.search(rf'id="candidate-{c.pk}".*?</article>', html, re.S)
+        assert card is not None and f'<option value="{c.indicator_id}" selected>' in card.group(0)
     assert "<script>" not in html  # no inline script (CSP)
 
 
@@ -330,3 +334,21 @@ def test_every_page_of_a_draft_from_the_sample_says_it_is_a_sample(alice_client:
     response = alice_client.post(_publish(draft), follow=True)
     assert "never published" in response.content.decode()
     assert not Plan.objects.filter(title__contains="示例").exists()
+
+
+@pytest.mark.django_db
+def test_a_quote_over_several_lines_is_edited_as_the_browser_sends_it(alice_client: Client) -> None:
+    text = "某市“十五五”科技创新规划\n\n序号\n指标\n2025年\n2030年\n1\n高新技术企业（家）\n1500\n2000\n"
+    draft = drafts.draft_create(text=text, user=None)
+    (candidate,) = draft.candidates.all()
+    assert candidate.quote == "1\n高新技术企业（家）\n1500\n2000" and candidate.line == 7
+    html = alice_client.get(_review(draft)).content.decode()
+    for line in (7, 8, 9, 10):  # highlighted on each of its lines
+        found = re.search(rf'<li id="line-{line}">(.*?)</li>', html, re.S)
+        assert found is not None and "<mark" in found.group(1), line
+    # A textarea's line breaks come back as CR LF: the quote is the document's all the same.
+    fields = _edit_fields(candidate, quote=candidate.quote.replace("\n", "\r\n"), target_value="2100")
+    response = alice_client.post(_review(draft), {"candidate": candidate.pk, "action": "edit", **fields})
+    assert response.status_code == 302
+    candidate.refresh_from_db()
+    assert candidate.quote == "1\n高新技术企业（家）\n1500\n2000" and candidate.decision == "accepted"
