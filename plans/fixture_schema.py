@@ -409,12 +409,24 @@ def _target(raw: dict[str, Any], text: str, where: str, indicator_codes: set[str
     )
 
 
+def check_target(raw: dict[str, Any], text: str, where: str, indicator_codes: set[str]) -> TargetRow:
+    """One target of a plan file checked against its document text (FixtureError names what is wrong)."""
+    return _target(raw, text, where, indicator_codes)
+
+
 def load_plan(path: Path, indicator_codes: set[str]) -> PlanFile:
     data = _read_yaml(path)
-    header = data["plan"]
-    where = path.name
-    document_path = (path.parent.parent / header["document"]).resolve()
+    document_path = (path.parent.parent / data["plan"]["document"]).resolve()
     text = document_path.read_text(encoding="utf-8")
+    return plan_from_data(data, text, document_path, path.name, indicator_codes)
+
+
+def plan_from_data(
+    data: dict[str, Any], text: str, document_path: Path, where: str, indicator_codes: set[str]
+) -> PlanFile:
+    """A plan file's content (its YAML read) and its document text, checked: the one check of every plan, from a
+    file (load_plan) or built in memory (a draft published in the admin)."""
+    header = data["plan"]
     issue_date = header.get("issue_date")
     if isinstance(issue_date, str):
         issue_date = date.fromisoformat(issue_date)

@@ -518,3 +518,111 @@ class TargetRevision(models.Model):
             refuse("reason", gettext("Reason: say why the target is revised."))
         if problems:
             raise ValidationError(problems)
+
+
+SAMPLE_MARK = "示例"  # a sample document (fixtures/documents/sample.txt) says so wherever it appears
+
+
+class PlanDraft(models.Model):
+    """A new plan's document as an admin uploaded or pasted it, with the candidate targets the proposer read from it
+    (DraftCandidate), reviewed one by one before the plan is published (plans.drafts.draft_publish). Once published
+    the draft is read-only and names its plan."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft (being reviewed)")
+        PUBLISHED = "published", _("Published")
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    period = models.ForeignKey(
+        PlanPeriod, verbose_name=_("plan period"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    kind = models.CharField(_("kind of plan"), max_length=20, choices=Plan.Kind.choices, default=Plan.Kind.SCI_TECH)
+    title = models.CharField(_("title"), max_length=300)
+    document_number = models.CharField(_("document number"), max_length=100, blank=True)
+    issue_date = models.DateField(_("issue date"), null=True, blank=True)
+    text = models.TextField(_("document text"))
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("published plan"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("plan draft")
+        verbose_name_plural = _("plan drafts")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["draft", "published"]), name="plan_draft_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status="draft") | Q(plan__isnull=True, published_at__isnull=True),
+                name="plan_draft_unpublished_has_no_plan",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title if not self.is_sample or SAMPLE_MARK in self.title else f"【{SAMPLE_MARK}】{self.title}"
+
+    @property
+    def is_sample(self) -> bool:
+        """A draft of the sample document (its text opens with 【示例】, its title says 示例): never published."""
+        return self.text.lstrip("\ufeff \n").startswith(f"【{SAMPLE_MARK}】") or SAMPLE_MARK in self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class DraftCandidate(models.Model):
+    """One candidate target of a draft, as the proposer read it (or as the admin corrected it: edited), and the
+    admin's decision on it."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Not yet decided")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    draft = models.ForeignKey(
+        PlanDraft, verbose_name=_("plan draft"), on_delete=models.CASCADE, related_name="candidates"
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    line = models.PositiveIntegerField(_("line in the document"))
+    quote = models.TextField(_("quote"))
+    label = models.CharField(_("name as printed"), max_length=300)
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    unit = models.CharField(_("unit as printed"), max_length=20, blank=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Target.Kind.choices)
+    comparator = models.CharField(_("comparator"), max_length=10, choices=Target.Comparator.choices)
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
+    baseline_value = models.DecimalField(_("baseline value"), max_digits=20, decimal_places=6, null=True, blank=True)
+    target_year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True)
+    target_value = models.DecimalField(_("target value"), max_digits=20, decimal_places=6, null=True, blank=True)
+    target_value_max = models.DecimalField(
+        _("upper value (ranges)"), max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    section = models.CharField(_("section"), max_length=10, choices=Target.Section.choices)
+    attribute = models.CharField(_("attribute"), max_length=10, choices=Target.Attribute.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    edited = models.BooleanField(_("edited by the reviewer"), default=False)
+
+    class Meta:
+        verbose_name = _("candidate target")
+        verbose_name_plural = _("candidate targets")
+        ordering = ["draft", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision__in=["pending", "accepted", "rejected"]), name="draft_candidate_decision_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"L{self.line} · {self.label}"

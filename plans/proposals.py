@@ -126,6 +126,11 @@ def _period_end(text: str) -> int:
     return max(set(years), key=years.count) if years else 2025
 
 
+def plan_last_year(text: str) -> int:
+    """The last year the plan's text aims at (its period's end), as the candidates' target years are read."""
+    return _period_end(text)
+
+
 def _unit_of(name: str) -> str:
     found = re.search(r"[（(]([^()（）]+)[)）]\s*$", name)
     return found.group(1).strip() if found else ""

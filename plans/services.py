@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -266,13 +267,25 @@ def plan_export_to(plan: Plan, folder: Path) -> Path:
 def plan_import(path: Path) -> Counter[str]:
     """Load one plan file (with its document beside it, as in fixtures/) into this installation: checked by the
     fixture schema against this catalogue and these periods, then loaded as load_plans loads, all or nothing."""
+    return _plan_import(lambda codes: fx.load_plan(path, codes))
+
+
+@transaction.atomic
+def plan_import_data(data: dict[str, Any], text: str) -> Counter[str]:
+    """plan_import for a plan file's content built in memory (its YAML as a dict) and its document text: the same
+    checks and loader (a draft published in the admin goes this way)."""
+    document = Path(str(data["plan"].get("document") or "document.txt"))
+    return _plan_import(lambda codes: fx.plan_from_data(data, text, document, document.name, codes))
+
+
+def _plan_import(read: Callable[[set[str]], fx.PlanFile]) -> Counter[str]:
     indicators = {i.code: i for i in Indicator.objects.all()}
     regions = {r.adcode: r for r in Region.objects.all()}
     periods = {p.code: p for p in PlanPeriod.objects.all()}
     rows = [
         fx.PeriodRow(p.code, p.name_zh, p.name_en, p.first_year, p.last_year, p.baseline_year) for p in periods.values()
     ]
-    pf = fx.load_plan(path, set(indicators))
+    pf = read(set(indicators))
     counts: Counter[str] = Counter()
     _load_plan(pf, periods[fx.period_of(pf, rows).code], regions, indicators, counts)
     return counts

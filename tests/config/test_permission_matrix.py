@@ -56,6 +56,7 @@ from cities.models import Region
 from imports.service import build_preview, save_pending
 from indicators.models import ActualsImport, Observation, ObservationChange, PeriodLock, SubmittedValue
 from indicators.services import period_lock
+from plans.drafts import draft_create
 from plans.models import Plan, PublishedEvaluation, Target, TargetExplanation, TargetRevision, TargetVerdict
 from plans.published import publish
 from plans.services import fixtures_load
@@ -208,6 +209,10 @@ RULES: dict[str, dict[str, Expect]] = {
     "admin:app_list": {"GET": E(302, 302, 302, 200, 200)},
     "admin/(?P<url>.*)$": {"GET": E(302, 302, 302, 404, 404)},
     "admin:auth_user_password_change": {"GET": E(302, 302, 302, 403, 200)},
+    # New plans from their documents: only who may add plans (superusers here). The review page's POST decides on a
+    # candidate; publishing the world's draft (Zhengzhou, 14th period: a plan exists) is refused and sent back.
+    "admin:plans_plandraft_review": {"GET": E(302, 302, 302, 403, 200), "POST": E(302, 302, 302, 403, 302)},
+    "admin:plans_plandraft_publish": {"POST": E(302, 302, 302, 403, 302)},
 }
 
 # The admin's models: what provincial staff may do with each (v view, a add, c change, d delete, as the group's
@@ -235,6 +240,7 @@ ADMIN_MODELS: dict[str, tuple[str, str]] = {
     "plans.Target": ("v", "vacd"),
     "plans.TargetVerdict": ("", "v"),
     "plans.PublishedEvaluation": ("", "v"),
+    "plans.PlanDraft": ("", "vacd"),  # superusers and holders of plans.add_plan (the demo staff hold none)
 }
 
 
@@ -352,6 +358,7 @@ class World:
     admin: User
     tokens: dict[int, str] = field(default_factory=dict)
     media: Path = Path()
+    draft_candidate: int = 0  # a candidate of the admin's plan draft
 
     def user(self, persona: str, side: Side) -> User | None:
         return {
@@ -433,6 +440,10 @@ def world(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytes
             for user in (charlie, dave, bob, alice):
                 built.tokens[user.pk] = Token.objects.create(user=user).key
             # The admin lists need a row of each model.
+            draft = draft_create(
+                text="到2025年，高新技术企业达到 100 家。", user=alice, region=Region.objects.get(adcode="410100")
+            )
+            built.draft_candidate = draft.candidates.get().pk
             now = timezone.now()
             AccessAttempt.objects.create(
                 username="x",
@@ -588,6 +599,8 @@ BODIES: dict[tuple[str, str], Callable[[Side, World], dict[str, Any]]] = {
     ("api:import-send-back", "POST"): lambda s, w: {"comment": "请更正"},
     ("api:observation-list", "POST"): lambda s, w: {"region": s.region.adcode},
     ("api:observation-detail", "DELETE"): lambda s, w: {},
+    ("admin:plans_plandraft_review", "POST"): lambda s, w: {"candidate": str(w.draft_candidate), "action": "reject"},
+    ("admin:plans_plandraft_publish", "POST"): lambda s, w: {},
 }
 
 QUERIES: dict[str, Callable[[Side], dict[str, str]]] = {

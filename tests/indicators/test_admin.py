@@ -32,6 +32,7 @@ from imports.service import build_preview, commit, save_pending
 from indicators.models import ActualsImport, Indicator, Observation, ObservationChange, PeriodLock
 from indicators.resources import IndicatorResource, ObservationResource
 from indicators.services import observation_set
+from plans.drafts import draft_create, sample_text
 from plans.models import Plan, PublishedEvaluation, Target, TargetVerdict
 from plans.published import publish
 from plans.resources import TargetResource
@@ -53,7 +54,7 @@ def url(model: type[models.Model], view: str, *args: object) -> str:
 @pytest.fixture
 def one_of_each(alice: User) -> None:
     """The rows the fixtures do not provide: an actual value (and so a history row), a spreadsheet import, an
-    API token and the login records (a failed login, a login, a failure log)."""
+    API token, a plan draft and the login records (a failed login, a login, a failure log)."""
     observation_set(
         region=Region.objects.get(adcode="410100"),
         indicator=Indicator.objects.get(code="rd_intensity"),
@@ -74,6 +75,7 @@ def one_of_each(alice: User) -> None:
         reviewer=alice,
     )
     publish(plan=Plan.objects.get(slug="zhengzhou"), year=2025, kind="final", user=None)
+    draft_create(text=sample_text(), user=alice)  # a plan draft, of the sample document
     Client().post("/accounts/login/", {"username": "alice", "password": "wrong"})
     Client().login(request=HttpRequest(), username="alice", password=PASSWORD)
     AccessFailureLog.objects.create(username="alice", ip_address="127.0.0.1", path_info="/accounts/login/")

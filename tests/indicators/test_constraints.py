@@ -21,6 +21,7 @@ from django.utils import timezone
 from cities.models import DataVersion, Region
 from indicators.models import (
     ActualsImport,
+    ComparisonTier,
     Indicator,
     IndicatorAlias,
     Observation,
@@ -28,7 +29,7 @@ from indicators.models import (
     PeriodLock,
     normalize_name,
 )
-from plans.models import Plan, PlanPeriod, Target, TargetExplanation, TargetVerdict
+from plans.models import DraftCandidate, Plan, PlanDraft, PlanPeriod, Target, TargetExplanation, TargetVerdict
 
 # Every named constraint of the project's models, and the test(s) below that break it.
 TESTED_CONSTRAINTS = {
@@ -41,6 +42,7 @@ TESTED_CONSTRAINTS = {
     "indicator_release_month_valid",
     "indicator_release_lag_valid",
     "indicator_theme_valid",
+    "comparisontier_metric_valid",
     "observation_unique_region_indicator_year",
     "observation_year_plausible",
     "observation_origin_valid",
@@ -74,6 +76,9 @@ TESTED_CONSTRAINTS = {
     "target_verdict_verdict_valid",
     "target_verdict_has_evidence",
     "target_verdict_link_is_http",
+    "plan_draft_status_valid",
+    "plan_draft_unpublished_has_no_plan",
+    "draft_candidate_decision_valid",
 }
 
 
@@ -187,6 +192,11 @@ def test_it_accepts_valid_regions(db: None) -> None:
 def test_it_refuses_an_invalid_indicator(db: None, name: str, values: dict[str, object]) -> None:
     fields = {"code": "x_test", "name_zh": "测试", "name_en": "Test", "unit": "%", "measure": "ratio", **values}
     assert_refused(name, lambda: Indicator.objects.create(**fields))
+
+
+def test_it_refuses_a_comparison_tier_on_no_known_measure(db: None) -> None:
+    tier = {"indicator": rd_intensity(), "name_zh": "领先", "name_en": "Leading", "threshold": 3}
+    assert_refused("comparisontier_metric_valid", lambda: ComparisonTier.objects.create(metric="height", **tier))
 
 
 def test_it_accepts_a_valid_indicator(db: None) -> None:
@@ -580,6 +590,32 @@ def test_it_refuses_a_verdict_without_evidence_or_with_a_link_not_http(db: None)
     assert_refused("target_verdict_link_is_http", lambda: _verdict(evidence_url="javascript:alert(1)"))
     assert_accepted(lambda: _verdict(evidence_text="", evidence_url="https://example.gov.cn/a"))
     assert_accepted(lambda: _verdict(evidence_text="", evidence_file="verdicts/0123.pdf"))
+
+
+def _draft(**values: Any) -> PlanDraft:
+    return PlanDraft.objects.create(**{"title": "草稿", "text": "到2030年，高新技术企业突破 6000 家。", **values})
+
+
+def test_it_refuses_a_draft_with_an_unknown_status_or_a_plan_before_it_is_published(db: None) -> None:
+    assert_refused("plan_draft_status_valid", lambda: _draft(status="approved"))
+    published = Plan.objects.order_by("pk").first()
+    assert_refused("plan_draft_unpublished_has_no_plan", lambda: _draft(plan=published))
+    assert_refused("plan_draft_unpublished_has_no_plan", lambda: _draft(published_at=timezone.now()))
+    assert_accepted(lambda: _draft(status="published", plan=published, published_at=timezone.now()))
+    assert_accepted(lambda: _draft(status="published", plan=None, published_at=timezone.now()))  # plan deleted
+
+
+def test_it_refuses_a_candidate_with_an_unknown_decision(db: None) -> None:
+    draft = _draft()
+
+    def candidate(**values: Any) -> DraftCandidate:
+        fields = {"draft": draft, "line": 1, "quote": "高新技术企业突破 6000 家", "label": "高新技术企业"}
+        return DraftCandidate.objects.create(
+            **{**fields, "kind": "level", "comparator": ">=", "section": "body", **values}
+        )
+
+    assert_refused("draft_candidate_decision_valid", lambda: candidate(decision="maybe"))
+    assert_accepted(lambda: candidate(decision="rejected"))
 
 
 def test_it_refuses_one_key_twice_in_one_submission(db: None) -> None:

@@ -6,8 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from indicators.models import Indicator
-from plans.fixture_schema import IndicatorRow
+from plans.drafts import catalogue_rows
 from plans.proposals import propose
 
 
@@ -26,19 +25,7 @@ class Command(BaseCommand):
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"无法读取 / cannot read {file}: {exc} (UTF-8 text expected)") from exc
-        catalogue = [
-            IndicatorRow(
-                code=i.code,
-                name_zh=i.name_zh,
-                name_en=i.name_en,
-                unit=i.unit,
-                direction=i.direction,
-                measure=i.measure,
-                aliases=tuple(a.name for a in i.aliases.all()),
-            )
-            for i in Indicator.objects.prefetch_related("aliases")
-        ]
-        candidates = propose(text, catalogue)
+        candidates = propose(text, catalogue_rows())
         if json:
             self.stdout.write(_dumps([c.as_json() for c in candidates]))
             return
