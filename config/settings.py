@@ -362,6 +362,7 @@ SPECTACULAR_SETTINGS = {
         "TargetStatusEnum": "plans.vocabulary.STATUSES",
         "PlanKindEnum": "plans.models.Plan.Kind",
         "TargetKindEnum": "plans.models.Target.Kind",
+        "EvaluationKindEnum": "plans.models.PublishedEvaluation.Kind",
     },
 }
 

@@ -50,16 +50,19 @@ def province() -> Region:
     return found
 
 
-def scope_plans(plan: Plan | None) -> list[Plan]:
-    """The plans an evaluation covers: the one plan, or every plan of the province and the regions below it."""
+def scope_plans(plan: Plan | None, year: int) -> list[Plan]:
+    """The plans an evaluation covers: the one plan, or every plan of the province and the regions below it whose
+    period holds `year` (an evaluation of 2025 is the 14th period's, never mixed with the 15th's plans, whose
+    baseline year 2025 is)."""
     if plan is not None:
         return [plan]
-    return list(
+    plans = (
         Plan.objects.defer("source_text")
         .select_related("region__parent")
         .filter(subtree_q(province(), "region"))
         .order_by("region__adcode", "period_start", "pk")
     )
+    return list(plans.filter(period_start__lte=year, period_end__gte=year)) or list(plans.filter(period_start=year + 1))
 
 
 def _number(value: float | None) -> float | None:
@@ -202,7 +205,7 @@ def _values(evaluations: Iterable[Evaluation], year: int) -> list[dict[str, Any]
 
 def build_snapshot(plan: Plan | None, year: int, kind: str) -> dict[str, Any]:
     """The frozen content of a published evaluation: the evaluations plans.evaluation computes now, as JSON."""
-    evaluations = [plan_evaluation(p, year) for p in scope_plans(plan)]
+    evaluations = [plan_evaluation(p, year) for p in scope_plans(plan, year)]
     counts: dict[str, int] = {status: 0 for status in v.STATUSES}
     for evaluation in evaluations:
         for status, count in evaluation.counts.items():
@@ -253,7 +256,7 @@ def publish(
         raise PermissionDenied(_("Publishing an evaluation needs the right to publish evaluations."))
     if kind not in v.EVALUATION_KINDS:
         raise PublishError(_("Unknown kind of evaluation: %(kind)s") % {"kind": kind})
-    plans = scope_plans(plan)
+    plans = scope_plans(plan, year)
     if not plans:
         raise PublishError(_("There is no plan to evaluate."))
     span = plan_span(plans)

@@ -170,7 +170,8 @@ def test_the_indexes_are_cached_and_their_query_count_is_fixed(bob_client: Clien
             bob_client.get(url)
         with CaptureQueriesContext(connection) as served:
             bob_client.get(url)
-        assert len(served) < len(computed) <= 14, url
+        # /cities/ counts its targets' statuses: one query of them reads the targets' revisions, two the periods.
+        assert len(served) < len(computed) <= 15, url
 
 
 def test_the_city_index_says_when_its_counts_rest_on_demo_data(charlie_client: Client) -> None:

@@ -29,7 +29,17 @@ from indicators.models import (
     PeriodLock,
     normalize_name,
 )
-from plans.models import DraftCandidate, Plan, PlanDraft, PlanPeriod, Target, TargetExplanation, TargetVerdict
+from plans.models import (
+    DraftCandidate,
+    Plan,
+    PlanDraft,
+    PlanPeriod,
+    PublishedEvaluation,
+    Target,
+    TargetExplanation,
+    TargetRevision,
+    TargetVerdict,
+)
 
 # Every named constraint of the project's models, and the test(s) below that break it.
 TESTED_CONSTRAINTS = {
@@ -43,6 +53,14 @@ TESTED_CONSTRAINTS = {
     "indicator_release_lag_valid",
     "indicator_theme_valid",
     "comparisontier_metric_valid",
+    "observation_stage_valid",
+    "published_evaluation_kind",
+    "published_evaluation_year",
+    "target_revision_kind_valid",
+    "target_revision_comparator_valid",
+    "target_revision_upper_gte_lower",
+    "target_revision_document_not_empty",
+    "target_revision_reason_not_empty",
     "observation_unique_region_indicator_year",
     "observation_year_plausible",
     "observation_origin_valid",
@@ -283,6 +301,68 @@ def test_it_refuses_an_implausible_year(db: None, year: int) -> None:
 
 def test_it_refuses_an_unknown_origin(db: None) -> None:
     assert_refused("observation_origin_valid", lambda: observation(origin="guess"))
+
+
+def test_it_refuses_an_unknown_stage(db: None) -> None:
+    assert_refused("observation_stage_valid", lambda: observation(stage="rumour"))
+    assert_accepted(lambda: observation(stage="estimate"))
+
+
+# ------------------------------------------------------- revised targets and published evaluations
+# Both models refuse save() on a stored row and full_clean() checks them first: bulk_create reaches the database as
+# it is, so what the database itself refuses is tested here.
+
+
+def revision(**values: Any) -> TargetRevision:
+    fields: dict[str, Any] = {
+        "target": Target.objects.filter(plan__slug="zhengzhou").order_by("pk").first(),
+        "target_value": Decimal("7200"),
+        "document_title": "测试文件",
+        "effective_from": datetime.date(2024, 1, 1),
+        "reason": "测试",
+        **values,
+    }
+    return TargetRevision.objects.bulk_create([TargetRevision(**fields)])[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "values"),
+    [
+        ("target_revision_kind_valid", {"kind": "vibes"}),
+        ("target_revision_comparator_valid", {"comparator": "~~"}),
+        ("target_revision_upper_gte_lower", {"target_value": Decimal("10"), "target_value_max": Decimal("5")}),
+        ("target_revision_upper_gte_lower", {"target_value": None, "target_value_max": Decimal("5")}),
+        ("target_revision_document_not_empty", {"document_title": ""}),
+        ("target_revision_reason_not_empty", {"reason": ""}),
+    ],
+)
+def test_it_refuses_an_invalid_revision(db: None, name: str, values: dict[str, object]) -> None:
+    assert_refused(name, lambda: revision(**values))
+
+
+def test_it_accepts_a_revision_changing_kind_and_comparator(db: None) -> None:
+    assert_accepted(lambda: revision(kind="level", comparator=">="))
+
+
+def evaluation(**values: Any) -> PublishedEvaluation:
+    fields: dict[str, Any] = {"region": henan(), "kind": "final", "as_of": 2025, "title": "测试", "snapshot": {}}
+    return PublishedEvaluation.objects.bulk_create([PublishedEvaluation(**{**fields, **values})])[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "values"),
+    [
+        ("published_evaluation_kind", {"kind": "annual"}),
+        ("published_evaluation_year", {"as_of": 1900}),
+        ("published_evaluation_year", {"as_of": 2200}),
+    ],
+)
+def test_it_refuses_an_invalid_published_evaluation(db: None, name: str, values: dict[str, object]) -> None:
+    assert_refused(name, lambda: evaluation(**values))
+
+
+def test_it_accepts_a_published_evaluation(db: None) -> None:
+    assert_accepted(lambda: evaluation(kind="midterm", as_of=2023))
 
 
 @pytest.mark.parametrize("year", [1949, 2100])

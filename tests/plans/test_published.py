@@ -268,3 +268,22 @@ def test_the_admin_edits_the_stage_and_the_history_keeps_it(alice_client: Client
     assert _stage("410100", 2022) == "estimate"
     change = ObservationChange.objects.filter(observation=obs).order_by("-id").first()
     assert change is not None and (change.old_stage, change.new_stage) == ("final", "estimate")
+
+
+def test_the_provinces_final_evaluation_covers_the_plans_of_its_period_only(zhengzhou: Plan) -> None:
+    """A 15th-period plan (made here: none is loaded) has 2025 as its baseline year; the province's evaluation as of
+    2025 is the 14th period's and leaves it out."""
+    fifteenth = Plan.objects.create(
+        slug="test-zhengzhou-15",
+        region=zhengzhou.region,
+        title="测试：十五五规划",
+        period_start=2026,
+        period_end=2030,
+        source_text="测试",
+    )
+    covered = {plan.pk for plan in pub.scope_plans(None, 2025)}
+    assert fifteenth.pk not in covered
+    assert covered == set(Plan.objects.filter(period_end=2025).values_list("pk", flat=True))
+    assert pub.scope_plans(None, 2027) == [fifteenth]
+    snapshot = pub.build_snapshot(None, 2025, "final")
+    assert fifteenth.pk not in {part["plan"]["id"] for part in snapshot["plans"]}
