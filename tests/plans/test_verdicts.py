@@ -107,13 +107,13 @@ def test_bob_records_a_verdict_and_it_counts_everywhere(bob: User, bob_client: C
     sheet: Any = openpyxl.load_workbook(io.BytesIO(workbook.content)).active
     rows = [[cell.value for cell in line] for line in sheet.iter_rows()]
     header = next(line for line in rows if line[:2] == ["序号", "指标"])
-    verdict_at, evidence, when = (
+    verdict_at, evidence_at, when_at = (
         header.index(name) for name in ("评审结论", "评审结论：依据", "评审结论：评估年份、结论日期、评审人、记录时间")
     )
-    [line] = [line for line in rows if line[1] == target.label and TEXT in str(line[evidence])]
+    [line] = [line for line in rows if line[1] == target.label and TEXT in str(line[evidence_at])]
     assert line[header.index("状态")] == "部分实现" and line[verdict_at] == "部分实现"
-    assert "批复 文件.pdf" in line[evidence] and "https://kjt.henan.gov.cn/2024/labs.html" in line[evidence]
-    assert str(line[when]).startswith("2024 · 2025-03-01 · bob")
+    assert "批复 文件.pdf" in line[evidence_at] and "https://kjt.henan.gov.cn/2024/labs.html" in line[evidence_at]
+    assert str(line[when_at]).startswith("2024 · 2025-03-01 · bob")
 
     progress = bob_client.get("/api/v1/progress/", {"region": "410100", "year": "2024", "page_size": "1000"}).json()
     [api_row] = [r for r in progress["results"] if r["target"] == target.pk]
