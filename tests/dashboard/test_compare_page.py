@@ -52,7 +52,7 @@ def test_the_page_ranks_the_cities_as_the_comparison_does(alice_client: Client, 
     assert response.status_code == 200
     html = response.content.decode()
     expected = compared(2024)
-    table = html[html.index('<table class="data comparison">') : html.index("</table>")]
+    table = html[html.index('<table class="data ranking">') : html.index("</table>")]
     cities = re.findall(r'<td><a href="/cities/(\d{6})/">', table)
     assert cities == [row.region.adcode for row in expected.rows]
     assert cities[:4] == ["410100", "410300", "411300", "410700"]  # 8000, 1200, 900, 650
