@@ -16,6 +16,7 @@ from cities import versioning
 from dashboard import overview as ov
 from plans import vocabulary as v
 from plans.api import RegionQuerySerializer
+from plans.selectors import period_years
 
 
 class OverviewQuerySerializer(RegionQuerySerializer):
@@ -25,8 +26,8 @@ class OverviewQuerySerializer(RegionQuerySerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
-        region = attrs["region"]
-        attrs["years"] = ov.plan_years(region)
+        region, period = attrs["region"], attrs["period"]
+        attrs["years"] = period_years(period) if period is not None else ov.plan_years(region)
         raw = attrs.get("year")
         if raw is not None:
             try:
@@ -70,7 +71,7 @@ class OverviewView(generics.GenericAPIView[Any]):
     """The overview of a region's plans and those below it: every region × indicator holding targets, with the
     worst status of its targets at the as-of year.
 
-    GET /api/v1/overview/?region=ADCODE[&year=YYYY][&include=submitted]
+    GET /api/v1/overview/?region=ADCODE[&period=CODE][&year=YYYY][&include=submitted]
     """
 
     serializer_class = OverviewSerializer
@@ -86,11 +87,21 @@ class OverviewView(generics.GenericAPIView[Any]):
 
         def compute() -> dict[str, Any]:
             view = ov.overview(
-                params["region"], year=params.get("year"), years=params["years"], include_submitted=include
+                params["region"],
+                year=params.get("year"),
+                years=params["years"],
+                include_submitted=include,
+                period=params["period"],
             )
             return overview_json(view)
 
         # The same for every user (all data is readable by every logged-in user).
-        key = ("overview-api", params["region"].pk, params.get("year") or "", include)
+        key = (
+            "overview-api",
+            params["region"].pk,
+            getattr(params["period"], "code", ""),
+            params.get("year") or "",
+            include,
+        )
         data, _computed = versioning.cached(request, key, compute)
         return Response(data)

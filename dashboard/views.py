@@ -269,8 +269,12 @@ def plan_report_docx(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_GET
 @login_required
 def province_report_docx(request: HttpRequest) -> HttpResponse:
-    """Every plan's evaluation in one Word document, as of one year (default: the overview's)."""
+    """Every plan of one period (?period=, default: the pages') evaluated in one Word document, as of one year
+    (default: the overview's)."""
+    period = periods.period_param(request)
     plans = list(Plan.objects.select_related("region").order_by("region__adcode", "pk"))
+    if period is not None:
+        plans = [plan for plan in plans if plan.period_id == period.pk]
     if not plans:
         raise Http404
     year = _year_param(request, plan_span(plans)) or default_as_of([p.region for p in plans], plan_span(plans))

@@ -31,13 +31,22 @@ from plans import progress as pr
 from plans import vocabulary as v
 from plans import wording as tx
 from plans.evaluation import YEARS
-from plans.models import Plan, PublishedEvaluation, Target, TargetExplanation, TargetRevision, TargetVerdict
+from plans.models import (
+    Plan,
+    PlanPeriod,
+    PublishedEvaluation,
+    Target,
+    TargetExplanation,
+    TargetRevision,
+    TargetVerdict,
+)
 from plans.revisions import in_force, may_record_revision, revision_add
 from plans.selectors import (
     BaselineActual,
     PlanInconsistency,
     TargetProgress,
     baseline_actuals,
+    default_period,
     evaluate_targets,
     plan_inconsistencies,
     targets_for,
@@ -527,12 +536,24 @@ class RegionQuerySerializer(serializers.Serializer[dict[str, Any]]):
         required=False,
         help_text=_("“submitted”: also the values awaiting review (status submitted); default: approved only."),
     )
+    period = serializers.SlugField(
+        required=False,
+        max_length=20,
+        help_text=_(
+            "A plan period's code (14: 十四五, 15: 十五五); default: the latest period with actuals, as the pages."
+        ),
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         region = Region.objects.filter(adcode=attrs["region"]).first()
         if region is None:
             raise serializers.ValidationError({"region": _("Unknown region %(adcode)s.") % {"adcode": attrs["region"]}})
         attrs["region"] = region
+        code = attrs.get("period")
+        period = PlanPeriod.objects.filter(code=code).first() if code else default_period()
+        if code and period is None:
+            raise serializers.ValidationError({"period": _("Unknown plan period %(code)s.") % {"code": code}})
+        attrs["period"] = period
         return attrs
 
 
@@ -739,7 +760,8 @@ def progress_row(item: TargetProgress, as_of: int | None) -> dict[str, Any]:
 class ProgressView(generics.GenericAPIView[Any]):
     """Progress of every target of a region's plans (and of the regions below it) at an as-of year.
 
-    GET /api/v1/progress/?region=ADCODE[&year=YYYY][&plan=ID][&indicator=CODE][&include=submitted]
+    GET /api/v1/progress/?region=ADCODE[&period=CODE][&year=YYYY][&plan=ID][&indicator=CODE][&include=submitted]
+    (a plan asked for is shown whatever its period)
     """
 
     serializer_class = ProgressRowSerializer
@@ -755,8 +777,12 @@ class ProgressView(generics.GenericAPIView[Any]):
         visible = submitted_scope(request.user) if params.get("include") == "submitted" else None
 
         def compute() -> list[dict[str, Any]]:
+            period = params["period"]
             targets = targets_for(
-                region=params["region"], plan=params.get("plan"), indicator_code=params.get("indicator")
+                region=params["region"],
+                plan=params.get("plan"),
+                indicator_code=params.get("indicator"),
+                periods=None if period is None or params.get("plan") else [period],
             )
             items = evaluate_targets(
                 targets, as_of=as_of, include_submitted=visible is not None, submitted_regions=visible
@@ -768,6 +794,7 @@ class ProgressView(generics.GenericAPIView[Any]):
         key = (
             "progress",
             params["region"].pk,
+            getattr(params["period"], "code", ""),
             getattr(params.get("plan"), "pk", ""),
             params.get("indicator") or "",
             as_of or "",

@@ -7,6 +7,7 @@ make it here, titled as a test plan, inside the test's transaction."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from decimal import Decimal
@@ -16,6 +17,7 @@ import plotly.graph_objects as go
 import pytest
 from django.test import Client
 from django.utils import timezone
+from docx import Document
 
 from cities.models import Region
 from dashboard import pages
@@ -161,6 +163,33 @@ def test_a_fifteenth_plan_appears_only_under_its_period(bob_client: Client) -> N
     assert [s.target.pk for s in city.statements] == [target.pk] and city.plans == [target.plan]
     rows = bob_client.get("/indicators/rd_intensity/", {"period": "15"}).context["rows"]
     assert [row.item.target.pk for row in rows] == [target.pk]
+
+
+def test_the_api_serves_one_period_too(bob_client: Client) -> None:
+    """/api/v1/progress/ and /api/v1/overview/ follow ?period= as the pages do (default: the latest period with
+    actuals), so a 15th-period plan never mixes into the 14th period's figures."""
+    target = fifteenth_plan()
+    progress = bob_client.get("/api/v1/progress/", {"region": "410000", "page_size": "1000"}).json()
+    ids = {row["target"] for row in progress["results"]}
+    assert ids and target.pk not in ids
+    assert set(Target.objects.filter(pk__in=ids).values_list("plan__period__code", flat=True)) == {"14"}
+    fifteenth = bob_client.get("/api/v1/progress/", {"region": "410000", "period": "15"}).json()
+    assert [row["target"] for row in fifteenth["results"]] == [target.pk]
+    cells = bob_client.get("/api/v1/overview/", {"region": "410000", "period": "15"}).json()["cells"]
+    assert [cell["targets"] for cell in cells] == [[target.pk]]
+    default = bob_client.get("/api/v1/overview/", {"region": "410000"}).json()["cells"]
+    assert target.pk not in {pk for cell in default for pk in cell["targets"]}
+    bad = bob_client.get("/api/v1/overview/", {"region": "410000", "period": "99"})
+    assert bad.status_code == 400 and "period" in bad.json()
+
+
+def test_the_province_report_covers_one_period(bob_client: Client) -> None:
+    target = fifteenth_plan()
+    fourteenth = "\n".join(p.text for p in Document(io.BytesIO(bob_client.get("/report.docx").content)).paragraphs)
+    assert target.plan.title not in fourteenth and "郑州市“十四五”科技创新发展规划" in fourteenth
+    response = bob_client.get("/report.docx", {"period": "15"})
+    fifteenth = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert target.plan.title in fifteenth and "郑州市“十四五”科技创新发展规划" not in fifteenth
 
 
 def test_the_fifteenth_period_shows_each_regions_empty_slot(bob_client: Client) -> None:

@@ -565,15 +565,15 @@ def test_it_reads_with_a_fixed_number_of_queries(bob_client: Client) -> None:
     """The query count is the same for one city (27 targets) and the province (every target), and stays the
     same after thousands of actuals are added. The queries are:
     1. the session, 2. the user (session authentication),
-    3. the region named by ?region=, 4. the data version (the key of the cached result),
-    5. the targets, 6. their plans with region and parent region joined, 7. their indicators,
-    8. every actual of those regions (and the province, for relative targets) and indicators, in one query,
-    9. the reviewers' verdicts on the qualitative targets among them, 10. the targets' revisions.
-    Served from the cache, only the first four."""
+    3. the region named by ?region=, 4. the default period (no ?period=: the latest with actuals), 5. the data
+    version (the key of the cached result), 6. the targets, 7. their plans with region and parent region joined,
+    8. their indicators, 9. every actual of those regions (and the province, for relative targets) and
+    indicators, in one query, 10. the reviewers' verdicts on the qualitative targets among them, 11. the targets'
+    revisions. Served from the cache, only the first five."""
     city = _progress_queries(bob_client, "410100")
     province = _progress_queries(bob_client, "410000")
-    assert len(city) == len(province) == 10, province
-    assert len(_progress_queries(bob_client, "410000")) == 4
+    assert len(city) == len(province) == 11, province
+    assert len(_progress_queries(bob_client, "410000")) == 5
 
     regions = list(Region.objects.filter(adcode__in=[*CITIES, "410000"]))
     indicator_ids = sorted(set(Target.objects.values_list("indicator_id", flat=True)))
